@@ -1,0 +1,17 @@
+/**
+ * @file tally.h
+ * @brief Umbrella header: include this one file to use tally.
+ *
+ * tally computes channel-partner incentives exactly. Start with a context
+ * (context.h), exact money arithmetic (decimal.h) and currencies (currency.h).
+ */
+#ifndef TALLY_H
+#define TALLY_H
+
+#include "tally/common.h"
+#include "tally/version.h"
+#include "tally/context.h"
+#include "tally/decimal.h"
+#include "tally/currency.h"
+
+#endif /* TALLY_H */
