@@ -58,9 +58,9 @@ main(void)
     printf("tally %s: exact money arithmetic\n\n", tally_version());
 
     rate_line(ctx, "3% rebate on 12,345.67", "12345.67", "0.03", "USD", TALLY_ROUND_HALF_EVEN);
-    rate_line(ctx, "2.5% MDF accrual on 1,000,001", "1000001", "0.025", "JPY",
+    rate_line(ctx, "2.5% MDF accrual on 1,000,020", "1000020", "0.025", "JPY",
               TALLY_ROUND_HALF_EVEN);
-    rate_line(ctx, "2.5% MDF accrual on 1,000,001", "1000001", "0.025", "JPY",
+    rate_line(ctx, "2.5% MDF accrual on 1,000,020", "1000020", "0.025", "JPY",
               TALLY_ROUND_HALF_UP);
     rate_line(ctx, "1.25% commission on 987.654 BHD", "987.654", "0.0125", "BHD",
               TALLY_ROUND_DOWN);
