@@ -130,16 +130,23 @@ accumulate(tally_u128 *coefficient, size_t *significant, const char *digits, siz
     }
 }
 
+/* Reports a number that is well-formed but does not fit. */
 static int
-build_value(parse_state *state, const number_shape *shape, tally_decimal *out)
+size_error(const parse_state *state, int code, const char *what, long long count, int limit)
 {
     char quoted[64];
     tally__quote(quoted, sizeof(quoted), state->text, state->length);
+    return tally_ctx__error(state->ctx, code, "number %s has %lld %s; at most %d are supported",
+                            quoted, count, what, limit);
+}
+
+static int
+build_value(parse_state *state, const number_shape *shape, tally_decimal *out)
+{
     long long scale = (long long)shape->fraction_length - shape->exponent;
     if (scale > TALLY_DECIMAL_MAX_SCALE)
-        return tally_ctx__error(state->ctx, TALLY_ERR_RANGE,
-                                "number %s has %lld fraction digits; at most %d are supported",
-                                quoted, scale, TALLY_DECIMAL_MAX_SCALE);
+        return size_error(state, TALLY_ERR_RANGE, "fraction digits", scale,
+                          TALLY_DECIMAL_MAX_SCALE);
     tally_u128 coefficient = 0;
     size_t significant = 0;
     accumulate(&coefficient, &significant, shape->integer_digits, shape->integer_length);
@@ -148,10 +155,8 @@ build_value(parse_state *state, const number_shape *shape, tally_decimal *out)
     long long appended = scale < 0 ? -scale : 0;
     long long digits = significant ? (long long)significant + appended : 0;
     if (digits > TALLY_DECIMAL_MAX_DIGITS)
-        return tally_ctx__error(state->ctx, TALLY_ERR_OVERFLOW,
-                                "number %s has %lld significant digits; at most %d are "
-                                "supported",
-                                quoted, digits, TALLY_DECIMAL_MAX_DIGITS);
+        return size_error(state, TALLY_ERR_OVERFLOW, "significant digits", digits,
+                          TALLY_DECIMAL_MAX_DIGITS);
     if (significant)
         coefficient *= tally_pow10((int)appended);
     tally_dec value = {coefficient, scale < 0 ? 0 : (int)scale, shape->negative};
@@ -186,10 +191,18 @@ write_digits(char *out, tally_u128 magnitude)
 {
     char reversed[40];
     int count = 0;
+    /* 128-bit division is slow: peel off 19 digits at a time, then go 64-bit. */
+    while (magnitude > UINT64_MAX) {
+        uint64_t low = (uint64_t)(magnitude % tally_pow10(19));
+        magnitude /= tally_pow10(19);
+        for (int i = 0; i < 19; i++, low /= 10)
+            reversed[count++] = (char)('0' + (int)(low % 10));
+    }
+    uint64_t rest = (uint64_t)magnitude;
     do {
-        reversed[count++] = (char)('0' + (int)(magnitude % 10));
-        magnitude /= 10;
-    } while (magnitude);
+        reversed[count++] = (char)('0' + (int)(rest % 10));
+        rest /= 10;
+    } while (rest);
     for (int i = 0; i < count; i++)
         out[i] = reversed[count - 1 - i];
     return count;
