@@ -64,13 +64,12 @@ tally_decimal_from_int(tally_decimal *out, int64_t coefficient, int32_t scale)
     return TALLY_OK;
 }
 
-/* Loads two operands, failing the call when either is missing or invalid. */
+/* Loads two operands; fails when the output or either operand is missing or invalid. */
 static int
-load_pair(tally_dec *x, tally_dec *y, const tally_decimal *a, const tally_decimal *b)
+load_pair(const void *out, tally_dec *x, tally_dec *y, const tally_decimal *a,
+          const tally_decimal *b)
 {
-    if (!a || !b || !tally_dec__load(x, a) || !tally_dec__load(y, b))
-        return 0;
-    return 1;
+    return out && a && b && tally_dec__load(x, a) && tally_dec__load(y, b);
 }
 
 /* magnitude * 10^exponent within 128 bits; returns 0 when it does not fit. */
@@ -129,7 +128,7 @@ int
 tally_decimal_add(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
 {
     tally_dec x, y;
-    if (!out || !load_pair(&x, &y, a, b))
+    if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     return signed_add(out, &x, &y, y.negative);
 }
@@ -138,7 +137,7 @@ int
 tally_decimal_sub(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
 {
     tally_dec x, y;
-    if (!out || !load_pair(&x, &y, a, b))
+    if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     return signed_add(out, &x, &y, y.magnitude != 0 && !y.negative);
 }
@@ -158,7 +157,7 @@ int
 tally_decimal_mul(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
 {
     tally_dec x, y;
-    if (!out || !load_pair(&x, &y, a, b))
+    if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     if (x.scale + y.scale > TALLY_DECIMAL_MAX_SCALE)
         return TALLY_ERR_RANGE;
@@ -262,7 +261,7 @@ tally_decimal_mul_round(tally_decimal *out, const tally_decimal *a, const tally_
 {
     tally_dec x, y;
     int status;
-    if (!out || !load_pair(&x, &y, a, b))
+    if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     if (!rounding_args_valid(scale, mode, &status))
         return status;
@@ -325,7 +324,7 @@ tally_decimal_div(tally_decimal *out, const tally_decimal *a, const tally_decima
 {
     tally_dec x, y;
     int status;
-    if (!out || !load_pair(&x, &y, a, b))
+    if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     if (!rounding_args_valid(scale, mode, &status))
         return status;
@@ -364,7 +363,7 @@ int
 tally_decimal_compare(int *out, const tally_decimal *a, const tally_decimal *b)
 {
     tally_dec x, y;
-    if (!out || !load_pair(&x, &y, a, b))
+    if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     if (x.negative != y.negative)
         *out = x.negative ? -1 : 1;
