@@ -1,8 +1,10 @@
 /*
  * ISO 4217 list one: every active currency and fund code with its numeric code and
- * minor units, as published by the maintenance agency (state of 2026: BGN, HRK,
- * ANG, SLL, ZWL, CUC and other withdrawn codes are absent; XCG, ZWG, SLE, VED are
- * present). The table is sorted by code so lookups can bisect it.
+ * minor units, written from the list published by the maintenance agency on
+ * 2026-01-01 (amendment 180, 178 codes). Withdrawn codes (BGN, HRK, ANG, SLL, ZWL,
+ * CUC, VEF, MRO, STD, BYR, ...) are absent; XAD, XCG, ZWG, SLE and VED are present.
+ * "N.A." minor units are stored as TALLY_CURRENCY_NO_MINOR_UNITS. Names are the
+ * list's English names in ASCII. The table is sorted by code so lookups can bisect it.
  */
 #include <string.h>
 
@@ -175,6 +177,7 @@ static const tally_currency currencies[] = {
     {"VND", 704, 0, "Dong"},
     {"VUV", 548, 0, "Vatu"},
     {"WST", 882, 2, "Tala"},
+    {"XAD", 396, 2, "Arab Accounting Dinar"},
     {"XAF", 950, 0, "CFA Franc BEAC"},
     {"XAG", 961, NO_MINOR, "Silver"},
     {"XAU", 959, NO_MINOR, "Gold"},
@@ -201,6 +204,9 @@ static const tally_currency currencies[] = {
 
 #define CURRENCY_COUNT (sizeof(currencies) / sizeof(currencies[0]))
 
+/* A code is short: show a little more than one in messages, then cut with "...". */
+#define QUOTED_CODE_SIZE 24
+
 /* strlen that stops looking after `limit` bytes (strnlen is not ISO C). */
 static size_t
 bounded_length(const char *text, size_t limit)
@@ -212,10 +218,26 @@ bounded_length(const char *text, size_t limit)
 }
 
 static int
-is_upper_code(const char *code)
+is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int
+is_letter(char c)
+{
+    return is_upper(c) || (c >= 'a' && c <= 'z');
+}
+
+/*
+ * Exactly three characters accepted by `accept`. The loop stops at the first
+ * rejected character, so a NUL ends it before anything past the string is read.
+ */
+static int
+is_three(const char *code, int (*accept)(char))
 {
     for (int i = 0; i < 3; i++) {
-        if (code[i] < 'A' || code[i] > 'Z')
+        if (!accept(code[i]))
             return 0;
     }
     return code[3] == '\0';
@@ -238,16 +260,16 @@ find(const char *code)
     return NULL;
 }
 
+/* Says why the code was rejected; the code itself is untrusted and quoted safely. */
 static int
 unknown(tally_ctx *ctx, const char *code)
 {
-    char quoted[64];
-    tally__quote(quoted, sizeof(quoted), code, strlen(code));
-    size_t length = bounded_length(code, 4);
-    int lower_case = length == 3;
-    for (size_t i = 0; i < length && lower_case; i++)
-        lower_case = code[i] >= 'a' && code[i] <= 'z';
-    if (lower_case)
+    char quoted[QUOTED_CODE_SIZE];
+    /* Bounded: tally__quote never shows more, and a huge input is not scanned. */
+    size_t length = bounded_length(code, TALLY_QUOTE_MAX_SHOWN + 1);
+    tally__quote(quoted, sizeof(quoted), code, length);
+    /* "usd" or "Usd" is a common slip worth naming: the table is upper case only. */
+    if (is_three(code, is_letter) && !is_three(code, is_upper))
         return tally_ctx__error(ctx, TALLY_ERR_UNKNOWN_CURRENCY,
                                 "unknown currency code %s: ISO 4217 codes are upper case",
                                 quoted);
@@ -262,8 +284,7 @@ tally_currency_lookup(tally_ctx *ctx, const tally_currency **out, const char *co
     if (!out || !code)
         return tally_ctx__error(ctx, TALLY_ERR_INVALID_ARGUMENT,
                                 "tally_currency_lookup: out and code must not be NULL");
-    const tally_currency *found =
-        bounded_length(code, 4) == 3 && is_upper_code(code) ? find(code) : NULL;
+    const tally_currency *found = is_three(code, is_upper) ? find(code) : NULL;
     if (!found)
         return unknown(ctx, code);
     *out = found;
