@@ -158,6 +158,12 @@ tally_ctx__free(tally_ctx *ctx, void *ptr)
         ctx->allocator.free(ptr, ctx->allocator.user_data);
 }
 
+const tally_allocator *
+tally_ctx__allocator(const tally_ctx *ctx)
+{
+    return &ctx->allocator;
+}
+
 char *
 tally_ctx__strdup(tally_ctx *ctx, const char *text)
 {
@@ -222,7 +228,7 @@ copy_bounded(char *dest, size_t size, const char *text)
     memcpy(dest + size - 4, "...", 4);
 }
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 fill_error(tally_error *error, int code, const tally_location *where, const char *format,
            va_list args)
 {

@@ -20,6 +20,8 @@ void *tally_ctx__calloc(tally_ctx *ctx, size_t count, size_t size);
 /* Resizes; on failure the old block is untouched and TALLY_ERR_NOMEM is recorded. */
 void *tally_ctx__realloc(tally_ctx *ctx, void *ptr, size_t size);
 void tally_ctx__free(tally_ctx *ctx, void *ptr);
+/* The context's allocator, for objects (plans) that must outlive the context. */
+const tally_allocator *tally_ctx__allocator(const tally_ctx *ctx);
 /* Copies a NUL-terminated string with the context's allocator. */
 char *tally_ctx__strdup(tally_ctx *ctx, const char *text);
 
