@@ -14,6 +14,7 @@
 #include <tally/tally.h>
 
 #define MAX38 "99999999999999999999999999999999999999"
+#define MINUS_MAX38 "-99999999999999999999999999999999999999"
 
 static tally_decimal
 dec(const char *text)
@@ -41,7 +42,7 @@ parse_round_trips_canonical_text(void **state)
     (void)state;
     static const char *const canonical[] = {
         "0", "0.00", "1", "-1", "12.50", "-0.07", "1234567.891011",
-        MAX38, "-" MAX38, "0.00000000000000000000000000000000000001",
+        MAX38, MINUS_MAX38, "0.00000000000000000000000000000000000001",
         "-9999999999999999999.9999999999999999999",
     };
     for (size_t i = 0; i < sizeof(canonical) / sizeof(canonical[0]); i++) {
@@ -260,7 +261,7 @@ add_and_sub_are_exact(void **state)
     check_binary(tally_decimal_add, "1.10", "-3", TALLY_OK, "-1.90");
     check_binary(tally_decimal_add, MAX38, "-1", TALLY_OK, "99999999999999999999999999999999999998");
     check_binary(tally_decimal_add, MAX38, "1", TALLY_ERR_OVERFLOW, NULL);
-    check_binary(tally_decimal_add, "-" MAX38, "-" MAX38, TALLY_ERR_OVERFLOW, NULL);
+    check_binary(tally_decimal_add, MINUS_MAX38, MINUS_MAX38, TALLY_ERR_OVERFLOW, NULL);
     check_binary(tally_decimal_add, "1" "0000000000000000000000000000000000000", "0.1",
                  TALLY_ERR_OVERFLOW, NULL);
     /* Aligning 1.8e37 to one fraction digit exceeds 128 bits' signed range yet fits. */
@@ -268,7 +269,7 @@ add_and_sub_are_exact(void **state)
                  "-9000000000000000000000000000000000000.0", TALLY_OK,
                  "9000000000000000000000000000000000000.0");
     check_binary(tally_decimal_sub, "10", "0.01", TALLY_OK, "9.99");
-    check_binary(tally_decimal_sub, "-" MAX38, "1", TALLY_ERR_OVERFLOW, NULL);
+    check_binary(tally_decimal_sub, MINUS_MAX38, "1", TALLY_ERR_OVERFLOW, NULL);
     check_binary(tally_decimal_sub, "2.5", "2.5", TALLY_OK, "0.0");
     check_binary(tally_decimal_sub, "0", "3", TALLY_OK, "-3");
 }
@@ -416,7 +417,7 @@ compare_is_numeric(void **state)
     } cases[] = {
         {"1.0", "1.00", 0},   {"-1", "1", -1},     {"0", "-0.0", 0},  {"-2", "-1.5", -1},
         {"0.1", "0.09", 1},   {MAX38, "1e37", 1},  {"0.00000000000000000000000000000000000001", "0", 1},
-        {"-" MAX38, "-0.00000000000000000000000000000000000001", -1},
+        {MINUS_MAX38, "-0.00000000000000000000000000000000000001", -1},
         {"1", "0.99999999999999999999999999999999999999", 1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -446,7 +447,7 @@ negate_abs_sign(void **state)
     assert_decimal(&out, "0.0");
     assert_int_equal(out.negative, 0);
     assert_int_equal(tally_decimal_sign(&zero), 0);
-    tally_decimal max = dec("-" MAX38);
+    tally_decimal max = dec(MINUS_MAX38);
     assert_int_equal(tally_decimal_negate(&max, &max), TALLY_OK); /* aliasing */
     assert_decimal(&max, MAX38);
 }
