@@ -3,7 +3,8 @@
  * @brief Umbrella header: include this one file to use tally.
  *
  * tally computes channel-partner incentives exactly. Start with a context
- * (context.h), exact money arithmetic (decimal.h) and currencies (currency.h).
+ * (context.h), exact money arithmetic (decimal.h), currencies (currency.h) and
+ * plans (plan.h).
  */
 #ifndef TALLY_H
 #define TALLY_H
@@ -13,5 +14,6 @@
 #include "tally/context.h"
 #include "tally/decimal.h"
 #include "tally/currency.h"
+#include "tally/plan.h"
 
 #endif /* TALLY_H */

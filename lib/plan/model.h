@@ -7,6 +7,7 @@
 #ifndef TALLY_PLAN_MODEL_H
 #define TALLY_PLAN_MODEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +17,10 @@
 #include "tally/decimal.h"
 #include "tally/plan.h"
 
-/* A sorted list of identifiers (binary-searched by the engine). */
+/*
+ * A sorted list of distinct identifiers (binary-searched by the engine). One
+ * allocation holds the pointers followed by the characters: free `ids` only.
+ */
 typedef struct tally_id_list {
     char **ids;
     size_t count;
@@ -89,7 +93,7 @@ typedef struct tally_tier_table {
 } tally_tier_table;
 
 typedef struct tally_keyed_rate {
-    char *key; /* category, customer category or partner tier */
+    char *key; /* category, customer category, partner tier or product */
     tally_decimal value;
 } tally_keyed_rate;
 
@@ -136,19 +140,13 @@ typedef struct tally_growth_rule {
     int pay_on_basis; /* 0: pay on the growth only */
 } tally_growth_rule;
 
-typedef struct tally_spiff_product {
-    char *product;
-    tally_decimal amount;
-} tally_spiff_product;
-
 typedef struct tally_spiff_rule {
     tally_day window_from;
     tally_day window_to;
     int per_deal; /* 0: per unit */
-    tally_spiff_product *products; /* sorted by product */
-    size_t product_count;
+    tally_rate_table products; /* amount per unit or deal, keyed by product */
     int has_deadline;
-    int deadline_days;
+    int deadline_days; /* days after the sale a claim may come in */
     tally_decimal late_reduction_percent;
     int max_late_months; /* 0: no limit */
 } tally_spiff_rule;
@@ -166,7 +164,7 @@ typedef struct tally_component {
     char *id;
     char *name; /* NULL when not given */
     tally_period_kind period;
-    int has_settlement;
+    int has_settlement; /* 0: each period is settled once */
     tally_period_kind settlement;
     tally_eligibility eligibility;
     tally_rounding_rule rounding; /* the plan's, or the component's override */
@@ -213,7 +211,7 @@ typedef struct tally_definitions {
 
 struct tally_plan {
     tally_allocator allocator; /* the plan outlives the context that loaded it */
-    int reference_count;       /* atomically updated */
+    atomic_int reference_count; /* plans are shared between threads */
     char *id;
     char *name;
     char *description;

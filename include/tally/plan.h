@@ -99,7 +99,7 @@ typedef enum tally_tier_measure {
  *          ::TALLY_ERR_LIMIT when it exceeds a limit; ::TALLY_ERR_PLAN when it is
  *          malformed, invalid or inconsistent; ::TALLY_ERR_NOMEM;
  *          ::TALLY_ERR_INVALID_ARGUMENT.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API int
 tally_plan_load_file(tally_ctx *ctx, tally_plan **out, const char *path,
@@ -116,7 +116,7 @@ tally_plan_load_file(tally_ctx *ctx, tally_plan **out, const char *path,
  *                         gives "<memory>".
  * @param[in]  options     limits, or NULL for the defaults.
  * @returns as tally_plan_load_file(), without ::TALLY_ERR_IO.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API int
 tally_plan_load_buffer(tally_ctx *ctx, tally_plan **out, const char *data, size_t size,
@@ -126,7 +126,7 @@ tally_plan_load_buffer(tally_ctx *ctx, tally_plan **out, const char *data, size_
  * @brief Takes another reference to a plan (thread-safe).
  * @param[in] plan the plan; NULL is allowed.
  * @returns @p plan.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API tally_plan *
 tally_plan_ref(tally_plan *plan);
@@ -134,7 +134,7 @@ tally_plan_ref(tally_plan *plan);
 /**
  * @brief Drops a reference; the last one frees the plan (thread-safe).
  * @param[in] plan the plan; NULL is a no-op.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API void
 tally_plan_unref(tally_plan *plan);
@@ -143,7 +143,7 @@ tally_plan_unref(tally_plan *plan);
  * @brief The plan's id attribute.
  * @param[in] plan the plan.
  * @returns a string owned by the plan; NULL for a NULL @p plan.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_plan_id(const tally_plan *plan);
@@ -152,7 +152,7 @@ tally_plan_id(const tally_plan *plan);
  * @brief The plan's name attribute.
  * @param[in] plan the plan.
  * @returns a string owned by the plan, or NULL when the plan has no name.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_plan_name(const tally_plan *plan);
@@ -161,7 +161,7 @@ tally_plan_name(const tally_plan *plan);
  * @brief The plan's currency.
  * @param[in] plan the plan.
  * @returns an entry of the built-in currency table; NULL for a NULL @p plan.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const tally_currency *
 tally_plan_currency(const tally_plan *plan);
@@ -176,7 +176,7 @@ tally_plan_currency(const tally_plan *plan);
  * @param[out] out  ::TALLY_PLAN_DIGEST_SIZE bytes.
  * @param[in]  plan the plan.
  * @returns ::TALLY_OK or ::TALLY_ERR_INVALID_ARGUMENT.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API int
 tally_plan_digest(unsigned char out[TALLY_PLAN_DIGEST_SIZE], const tally_plan *plan);
@@ -187,7 +187,7 @@ tally_plan_digest(unsigned char out[TALLY_PLAN_DIGEST_SIZE], const tally_plan *p
  * @param[in]  out_size size of @p out.
  * @param[in]  plan     the plan.
  * @returns ::TALLY_OK, ::TALLY_ERR_BUFFER_TOO_SMALL or ::TALLY_ERR_INVALID_ARGUMENT.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API int
 tally_plan_digest_hex(char *out, size_t out_size, const tally_plan *plan);
@@ -209,7 +209,7 @@ typedef int (*tally_write_fn)(const char *data, size_t size, void *user_data);
  * @param[in] user_data passed to @p write.
  * @returns ::TALLY_OK; ::TALLY_ERR_CALLBACK when @p write asked to stop;
  *          ::TALLY_ERR_INVALID_ARGUMENT.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API int
 tally_plan_write_canonical(const tally_plan *plan, tally_write_fn write, void *user_data);
@@ -218,7 +218,7 @@ tally_plan_write_canonical(const tally_plan *plan, tally_write_fn write, void *u
  * @brief Number of effective-dated versions of the plan.
  * @param[in] plan the plan.
  * @returns the count (at least 1 for a loaded plan; 0 for NULL).
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API size_t
 tally_plan_version_count(const tally_plan *plan);
@@ -228,7 +228,7 @@ tally_plan_version_count(const tally_plan *plan);
  * @param[in] plan  the plan.
  * @param[in] index 0 ... tally_plan_version_count() - 1.
  * @returns the version, owned by the plan; NULL when out of range.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const tally_plan_version *
 tally_plan_version_at(const tally_plan *plan, size_t index);
@@ -237,7 +237,7 @@ tally_plan_version_at(const tally_plan *plan, size_t index);
  * @brief The version's id attribute.
  * @param[in] version the version.
  * @returns a string owned by the plan; NULL for NULL.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_plan_version_id(const tally_plan_version *version);
@@ -246,7 +246,7 @@ tally_plan_version_id(const tally_plan_version *version);
  * @brief First day the version applies, "YYYY-MM-DD".
  * @param[in] version the version.
  * @returns a string owned by the plan; NULL for NULL.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_plan_version_effective_from(const tally_plan_version *version);
@@ -255,7 +255,7 @@ tally_plan_version_effective_from(const tally_plan_version *version);
  * @brief Last day the version applies, "YYYY-MM-DD".
  * @param[in] version the version.
  * @returns a string owned by the plan, or NULL when the version has no end.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_plan_version_effective_to(const tally_plan_version *version);
@@ -264,7 +264,7 @@ tally_plan_version_effective_to(const tally_plan_version *version);
  * @brief Number of components in a version.
  * @param[in] version the version.
  * @returns the count; 0 for NULL.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API size_t
 tally_plan_version_component_count(const tally_plan_version *version);
@@ -274,7 +274,7 @@ tally_plan_version_component_count(const tally_plan_version *version);
  * @param[in] version the version.
  * @param[in] index   0 ... tally_plan_version_component_count() - 1.
  * @returns the component, owned by the plan; NULL when out of range.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const tally_component *
 tally_plan_version_component_at(const tally_plan_version *version, size_t index);
@@ -283,7 +283,7 @@ tally_plan_version_component_at(const tally_plan_version *version, size_t index)
  * @brief The component's kind.
  * @param[in] component the component (not NULL).
  * @returns the kind.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API tally_component_kind
 tally_component_get_kind(const tally_component *component);
@@ -292,7 +292,7 @@ tally_component_get_kind(const tally_component *component);
  * @brief Name of a component kind as written in plans, e.g. "growth-rebate".
  * @param[in] kind the kind.
  * @returns a static string; NULL for a value that is not a kind.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_component_kind_name(tally_component_kind kind);
@@ -301,16 +301,25 @@ tally_component_kind_name(tally_component_kind kind);
  * @brief The component's id attribute.
  * @param[in] component the component.
  * @returns a string owned by the plan; NULL for NULL.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_component_id(const tally_component *component);
 
 /**
+ * @brief The component's name attribute (display text).
+ * @param[in] component the component.
+ * @returns a string owned by the plan, or NULL when the component has no name.
+ * @since 0.1.0
+ */
+TALLY_API const char *
+tally_component_name(const tally_component *component);
+
+/**
  * @brief The component's period, as written in plans ("quarter", "fiscal-year" ...).
  * @param[in] component the component.
  * @returns a static string; NULL for NULL.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const char *
 tally_component_period(const tally_component *component);
@@ -319,7 +328,7 @@ tally_component_period(const tally_component *component);
  * @brief The component's tier table.
  * @param[in] component the component.
  * @returns the table, owned by the plan, or NULL when the component has none.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API const tally_tier_table *
 tally_component_tiers(const tally_component *component);
@@ -328,7 +337,7 @@ tally_component_tiers(const tally_component *component);
  * @brief Mode of a tier table.
  * @param[in] tiers the table (not NULL).
  * @returns the mode.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API tally_tier_mode
 tally_tier_table_mode(const tally_tier_table *tiers);
@@ -337,7 +346,7 @@ tally_tier_table_mode(const tally_tier_table *tiers);
  * @brief What a tier table measures.
  * @param[in] tiers the table (not NULL).
  * @returns the measure.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API tally_tier_measure
 tally_tier_table_measure(const tally_tier_table *tiers);
@@ -346,7 +355,7 @@ tally_tier_table_measure(const tally_tier_table *tiers);
  * @brief Number of bands of a tier table.
  * @param[in] tiers the table.
  * @returns the count; 0 for NULL.
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API size_t
 tally_tier_table_band_count(const tally_tier_table *tiers);
@@ -361,7 +370,7 @@ tally_tier_table_band_count(const tally_tier_table *tiers);
  * @param[out] value the band's rate, per-unit amount or fixed amount.
  * @returns ::TALLY_OK or ::TALLY_ERR_INVALID_ARGUMENT (NULL argument or index out
  *          of range).
- * @since 0.2.0
+ * @since 0.1.0
  */
 TALLY_API int
 tally_tier_table_band(const tally_tier_table *tiers, size_t index, tally_decimal *from,
