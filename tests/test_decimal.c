@@ -511,7 +511,7 @@ static void
 status_strings(void **state)
 {
     (void)state;
-    for (int code = 0; code >= TALLY_ERR_CALLBACK; code--)
+    for (int code = 0; code >= TALLY_ERR_STATE; code--)
         assert_string_not_equal(tally_strerror(code), "unknown error");
     assert_string_equal(tally_strerror(-1000), "unknown error");
     assert_string_equal(tally_strerror(TALLY_ERR_DIVISION_BY_ZERO), "division by zero");

@@ -56,7 +56,11 @@ typedef enum tally_status {
     /** A plan is malformed, invalid against the schema, or inconsistent. */
     TALLY_ERR_PLAN = -11,
     /** A user callback asked to stop. */
-    TALLY_ERR_CALLBACK = -12
+    TALLY_ERR_CALLBACK = -12,
+    /** An input row (partner, transaction, settlement) is invalid; it was not applied. */
+    TALLY_ERR_INPUT = -13,
+    /** The call does not fit the object's state (e.g. input after finishing). */
+    TALLY_ERR_STATE = -14
 } tally_status;
 
 /**

@@ -3,8 +3,8 @@
  * @brief Umbrella header: include this one file to use tally.
  *
  * tally computes channel-partner incentives exactly. Start with a context
- * (context.h), exact money arithmetic (decimal.h), currencies (currency.h) and
- * plans (plan.h).
+ * (context.h), exact money arithmetic (decimal.h), currencies (currency.h),
+ * plans (plan.h), calculation sessions (session.h) and their results (result.h).
  */
 #ifndef TALLY_H
 #define TALLY_H
@@ -15,5 +15,7 @@
 #include "tally/decimal.h"
 #include "tally/currency.h"
 #include "tally/plan.h"
+#include "tally/session.h"
+#include "tally/result.h"
 
 #endif /* TALLY_H */

@@ -33,6 +33,10 @@ tally_strerror(int status)
         return "invalid plan";
     case TALLY_ERR_CALLBACK:
         return "stopped by callback";
+    case TALLY_ERR_INPUT:
+        return "invalid input row";
+    case TALLY_ERR_STATE:
+        return "call not allowed in this state";
     default:
         return "unknown error";
     }

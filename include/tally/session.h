@@ -1,0 +1,249 @@
+/**
+ * @file session.h
+ * @brief Calculation sessions: one plan, a partner table and a stream of
+ *        transactions in; payout lines out (see result.h).
+ *
+ * A session is bound to one plan and one context. Feed it partners first, then
+ * transactions one at a time (the session keeps per payee × period totals, never
+ * the rows themselves), then call tally_session_finish() for the result.
+ *
+ * Every `tally_session_add_*()` call either applies its row completely or rejects
+ * it with an error on the context and leaves the session as it was, so a caller
+ * can stop at the first bad row or collect every bad row and go on; the result
+ * counts accepted and rejected rows, so nothing is dropped silently.
+ *
+ * A session is used by one thread at a time. Its plan may be shared by sessions
+ * in other threads.
+ */
+#ifndef TALLY_SESSION_H
+#define TALLY_SESSION_H
+
+#include "tally/common.h"
+#include "tally/context.h"
+#include "tally/decimal.h"
+#include "tally/plan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief A calculation session. Opaque; create it with tally_session_new(). */
+typedef struct tally_session tally_session;
+/** @brief The outcome of a session (see result.h). */
+typedef struct tally_result tally_result;
+
+/** @brief Flags of ::tally_session_options. */
+enum tally_session_flags {
+    /** Do not keep the ids of the source transactions of each payout line: the
+     *  session's memory then depends only on payees and periods. */
+    TALLY_SESSION_NO_SOURCE_IDS = 1u << 0,
+    /** Do not remember transaction ids: duplicate ids are not detected and returns
+     *  cannot name their original sale. For streams de-duplicated upstream; saves
+     *  memory proportional to the number of transactions. */
+    TALLY_SESSION_TRUST_IDS = 1u << 1
+};
+
+/**
+ * @brief Options of a session. Versioned: set `size` to
+ *        `sizeof(tally_session_options)`; zero fields take the defaults.
+ */
+typedef struct tally_session_options {
+    /** `sizeof(tally_session_options)` as compiled by the caller. */
+    size_t size;
+    /** Bitwise or of ::tally_session_flags. */
+    unsigned flags;
+} tally_session_options;
+
+/**
+ * @brief A partner, as given in the partner table. Versioned: set `size` to
+ *        `sizeof(tally_partner)`. Strings are copied; NULL or "" means absent.
+ */
+typedef struct tally_partner {
+    /** `sizeof(tally_partner)` as compiled by the caller. */
+    size_t size;
+    /** Partner id; required, unique. */
+    const char *id;
+    /** Partner type, e.g. "reseller". */
+    const char *type;
+    /** Partner tier, e.g. "gold". */
+    const char *tier;
+    /** Partner's region. */
+    const char *region;
+    /** Join date, "YYYY-MM-DD". */
+    const char *join_date;
+    /** Quota per commission period, as decimal text; NULL when none. */
+    const char *quota;
+} tally_partner;
+
+/**
+ * @brief One sale, return or credit note. Versioned: set `size` to
+ *        `sizeof(tally_transaction)`. Strings are read during the call only; NULL or
+ *        "" means absent.
+ */
+typedef struct tally_transaction {
+    /** `sizeof(tally_transaction)` as compiled by the caller. */
+    size_t size;
+    /** Transaction id; required, unique in the session. */
+    const char *id;
+    /** Date, "YYYY-MM-DD"; required. */
+    const char *date;
+    /** Partner id; required. */
+    const char *partner;
+    /** Partner's sales rep, payee of SPIFFs and commissions when given. */
+    const char *rep;
+    /** Product id. */
+    const char *product;
+    /** Product category. */
+    const char *category;
+    /** Region of the sale. */
+    const char *region;
+    /** Net quantity; negative for returns. */
+    tally_decimal quantity;
+    /** Net amount; negative for returns and credit notes. */
+    tally_decimal amount;
+    /** ISO 4217 code of @p amount; NULL means the plan's currency. */
+    const char *currency;
+    /** Non-zero when the partner registered the deal first. */
+    int deal_registered;
+    /** For a return: id of the original sale. */
+    const char *original_id;
+    /** Commission split, "payee:percent;payee:percent" (percents sum to 100). */
+    const char *split;
+    /** The end customer's category. */
+    const char *customer_category;
+    /** 1 for a new customer, 0 for an existing one, -1 when unknown. */
+    int new_customer;
+} tally_transaction;
+
+/**
+ * @brief A payment already made, for true-up. Versioned: set `size` to
+ *        `sizeof(tally_settlement)`.
+ */
+typedef struct tally_settlement {
+    /** `sizeof(tally_settlement)` as compiled by the caller. */
+    size_t size;
+    /** Who was paid. */
+    const char *payee;
+    /** Component id. */
+    const char *component;
+    /** Settlement period label, e.g. "2026-11". */
+    const char *period;
+    /** Amount paid. */
+    tally_decimal amount;
+    /** ISO 4217 code; NULL means the plan's currency. */
+    const char *currency;
+} tally_settlement;
+
+/**
+ * @brief Creates a session.
+ *
+ * @param[in]  ctx     context: allocator and error records; required. It must stay
+ *                     alive as long as the session.
+ * @param[out] out     receives the session, owned by the caller (release with
+ *                     tally_session_free()); NULL on failure.
+ * @param[in]  plan    the plan; the session takes its own reference.
+ * @param[in]  options options, or NULL for the defaults.
+ * @returns ::TALLY_OK, ::TALLY_ERR_NOMEM or ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
+                  const tally_session_options *options);
+
+/**
+ * @brief Frees a session and everything it holds.
+ * @param[in] session the session; NULL is a no-op.
+ * @since 0.1.0
+ */
+TALLY_API void
+tally_session_free(tally_session *session);
+
+/**
+ * @brief Adds a partner to the session's partner table.
+ *
+ * Once a partner table is given, every transaction must name one of its
+ * partners. Without any partner, transactions may name any partner, which then
+ * has no type, tier, region or quota.
+ *
+ * @param[in] session the session.
+ * @param[in] partner the partner; its strings are copied.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a missing or duplicate id, a bad date
+ *          or quota; ::TALLY_ERR_STATE after tally_session_finish();
+ *          ::TALLY_ERR_NOMEM; ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_partner(tally_session *session, const tally_partner *partner);
+
+/**
+ * @brief Adds one transaction.
+ *
+ * The transaction is checked in full before anything changes: a rejected one
+ * leaves the session as it was. Errors name the transaction id.
+ *
+ * @param[in] session     the session.
+ * @param[in] transaction the transaction; read during the call only.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a bad row (missing field, duplicate
+ *          id, unknown partner, unknown currency, date outside every plan
+ *          version, split not summing to 100, unknown original);
+ *          ::TALLY_ERR_OVERFLOW when a total would leave the decimal range;
+ *          ::TALLY_ERR_STATE after tally_session_finish(); ::TALLY_ERR_NOMEM;
+ *          ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_transaction(tally_session *session, const tally_transaction *transaction);
+
+/**
+ * @brief Records a payment already made, so that true-up lines pay only the
+ *        difference.
+ * @param[in] session    the session.
+ * @param[in] settlement the payment.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for an unknown component, a period label
+ *          the component does not settle in, or another currency;
+ *          ::TALLY_ERR_STATE; ::TALLY_ERR_NOMEM; ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_settlement(tally_session *session, const tally_settlement *settlement);
+
+/**
+ * @brief Number of transactions accepted so far.
+ * @param[in] session the session.
+ * @returns the count; 0 for NULL.
+ * @since 0.1.0
+ */
+TALLY_API uint64_t
+tally_session_accepted_count(const tally_session *session);
+
+/**
+ * @brief Number of transactions rejected so far.
+ * @param[in] session the session.
+ * @returns the count; 0 for NULL.
+ * @since 0.1.0
+ */
+TALLY_API uint64_t
+tally_session_rejected_count(const tally_session *session);
+
+/**
+ * @brief Computes every payout and hands back the result.
+ *
+ * Tiers, minimums, multipliers, caps, true-up and rounding are applied here,
+ * once per payee × component × period. After this call the session accepts no
+ * more input; free it when done (the result does not depend on it).
+ *
+ * @param[in]  session the session.
+ * @param[out] out     receives the result, owned by the caller (release with
+ *                     tally_result_free()); NULL on failure.
+ * @returns ::TALLY_OK; ::TALLY_ERR_OVERFLOW; ::TALLY_ERR_STATE when called twice;
+ *          ::TALLY_ERR_NOMEM; ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_finish(tally_session *session, tally_result **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TALLY_SESSION_H */

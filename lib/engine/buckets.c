@@ -1,0 +1,100 @@
+/*
+ * The accumulators: one bucket per slot × payee × tier period × settlement
+ * period, found through an open-addressing index kept at most half full. This is
+ * all the memory a session needs per row, so it grows with payees and periods,
+ * not with transactions.
+ */
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/engine.h"
+
+#define FIRST_BUCKETS 64u
+#define NO_LINK UINT32_MAX
+
+static uint64_t
+key_hash(uint32_t slot, uint32_t payee, int32_t period, int32_t settlement)
+{
+    uint64_t h = ((uint64_t)slot << 32 | payee) * 0x9e3779b97f4a7c15u;
+    h ^= ((uint64_t)(uint32_t)period << 32 | (uint32_t)settlement) * 0xc2b2ae3d27d4eb4fu;
+    h ^= h >> 29;
+    return h;
+}
+
+static int
+same_key(const tally_bucket *b, uint32_t slot, uint32_t payee, int32_t period,
+         int32_t settlement)
+{
+    return b->slot == slot && b->payee == payee && b->period == period &&
+           b->settlement == settlement;
+}
+
+static int
+grow_index(tally_session *session)
+{
+    size_t slots = session->bucket_mask ? (session->bucket_mask + 1) * 2 : FIRST_BUCKETS;
+    uint32_t *index = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
+    if (!index)
+        return TALLY_ERR_NOMEM;
+    for (size_t i = 0; i < session->bucket_count; i++) {
+        const tally_bucket *b = &session->buckets[i];
+        size_t at = (size_t)key_hash(b->slot, b->payee, b->period, b->settlement) & (slots - 1);
+        while (index[at])
+            at = (at + 1) & (slots - 1);
+        index[at] = (uint32_t)i + 1;
+    }
+    tally_ctx__free(session->ctx, session->bucket_slots);
+    session->bucket_slots = index;
+    session->bucket_mask = slots - 1;
+    return TALLY_OK;
+}
+
+static int
+reserve_bucket(tally_session *session)
+{
+    if (session->bucket_count < session->bucket_capacity)
+        return TALLY_OK;
+    if (session->bucket_capacity >= UINT32_MAX / 4)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "more than %zu payee × period totals", session->bucket_capacity);
+    size_t capacity = session->bucket_capacity ? session->bucket_capacity * 2 : FIRST_BUCKETS / 2;
+    tally_bucket *grown =
+        tally_ctx__realloc(session->ctx, session->buckets, capacity * sizeof(tally_bucket));
+    if (!grown)
+        return TALLY_ERR_NOMEM;
+    session->buckets = grown;
+    session->bucket_capacity = capacity;
+    return TALLY_OK;
+}
+
+int
+tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
+                     int32_t settlement, tally_bucket **out)
+{
+    int status;
+    if (session->bucket_count * 2 + 2 > session->bucket_mask + 1 &&
+        (status = grow_index(session)) != TALLY_OK)
+        return status;
+    size_t at = (size_t)key_hash(slot, payee, period, settlement) & session->bucket_mask;
+    while (session->bucket_slots[at]) {
+        tally_bucket *b = &session->buckets[session->bucket_slots[at] - 1];
+        if (same_key(b, slot, payee, period, settlement)) {
+            *out = b;
+            return TALLY_OK;
+        }
+        at = (at + 1) & session->bucket_mask;
+    }
+    if ((status = reserve_bucket(session)) != TALLY_OK)
+        return status;
+    tally_bucket *b = &session->buckets[session->bucket_count];
+    memset(b, 0, sizeof(*b));
+    b->slot = slot;
+    b->payee = payee;
+    b->period = period;
+    b->settlement = settlement;
+    b->first_source = NO_LINK;
+    session->bucket_slots[at] = (uint32_t)session->bucket_count + 1;
+    session->bucket_count++;
+    *out = b;
+    return TALLY_OK;
+}

@@ -1,0 +1,146 @@
+/*
+ * Planning and applying a row's updates. Each component of the row's version
+ * is asked what it adds; the new bucket totals are computed before any is
+ * stored, so an overflow rejects the row without a trace.
+ */
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/rows.h"
+
+static const tally_contribute_fn kinds[] = {
+    [TALLY_COMPONENT_REBATE] = tally_engine__rebate_row,
+    [TALLY_COMPONENT_GROWTH_REBATE] = NULL,
+    [TALLY_COMPONENT_SPIFF] = NULL,
+    [TALLY_COMPONENT_MDF] = NULL,
+    [TALLY_COMPONENT_COMMISSION] = tally_engine__commission_row,
+    [TALLY_COMPONENT_AFFILIATE] = tally_engine__affiliate_row,
+    [TALLY_COMPONENT_REFERRAL] = tally_engine__referral_row,
+    [TALLY_COMPONENT_DEAL_REGISTRATION] = tally_engine__deal_registration_row,
+};
+
+int
+tally_engine__kind_supported(tally_component_kind kind)
+{
+    return (size_t)kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[kind] != NULL;
+}
+
+int
+tally_engine__add_update(tally_session *session, tally_row *row, uint32_t component,
+                         uint32_t payee, const tally_decimal *amount,
+                         const tally_decimal *quantity, const tally_decimal *payout)
+{
+    if (row->update_count == TALLY_MAX_ROW_UPDATES)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "transaction \"%s\" touches more than %d payouts",
+                                row->input->id, TALLY_MAX_ROW_UPDATES);
+    const tally_slot *slot = &session->slots[session->components[component].slot];
+    tally_update *u = &row->updates[row->update_count++];
+    u->component = component;
+    u->payee = payee;
+    u->period = tally_period__index(&slot->period, row->date);
+    u->settlement = slot->has_settlement ? tally_period__index(&slot->settlement, row->date)
+                                         : u->period;
+    u->amount = *amount;
+    u->quantity = *quantity;
+    u->payout = *payout;
+    return TALLY_OK;
+}
+
+/* Finds (or makes) each update's bucket, then computes its new totals. */
+static int
+plan_totals(tally_session *session, tally_row *row)
+{
+    int status;
+    for (size_t i = 0; i < row->update_count; i++) {
+        tally_update *u = &row->updates[i];
+        tally_bucket *bucket;
+        if ((status = tally_engine__bucket(session, session->components[u->component].slot,
+                                           u->payee, u->period, u->settlement, &bucket)) !=
+            TALLY_OK)
+            return status;
+        u->bucket = (size_t)(bucket - session->buckets);
+    }
+    for (size_t i = 0; i < row->update_count; i++) {
+        tally_update *u = &row->updates[i];
+        const tally_bucket *b = &session->buckets[u->bucket];
+        /* Two updates of one row may share a bucket (a payee named twice in a split). */
+        tally_decimal amount = b->amount, quantity = b->quantity, payout = b->payout;
+        for (size_t j = 0; j < i; j++) {
+            if (row->updates[j].bucket == u->bucket) {
+                amount = row->updates[j].new_amount;
+                quantity = row->updates[j].new_quantity;
+                payout = row->updates[j].new_payout;
+            }
+        }
+        if ((status = tally_engine__add(session, row, &u->new_amount, &amount, &u->amount)) ||
+            (status = tally_engine__add(session, row, &u->new_quantity, &quantity,
+                                        &u->quantity)) ||
+            (status = tally_engine__add(session, row, &u->new_payout, &payout, &u->payout)))
+            return status;
+    }
+    return TALLY_OK;
+}
+
+static int
+reserve_sources(tally_session *session, size_t more)
+{
+    if (session->flags & TALLY_SESSION_NO_SOURCE_IDS)
+        return TALLY_OK;
+    while (session->source_capacity - session->source_count < more) {
+        size_t capacity = session->source_capacity ? session->source_capacity * 2 : 256;
+        if (capacity >= UINT32_MAX / 2)
+            return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                    "too many source references; use TALLY_SESSION_NO_SOURCE_IDS");
+        tally_source_link *grown = tally_ctx__realloc(session->ctx, session->sources,
+                                                      capacity * sizeof(tally_source_link));
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        session->sources = grown;
+        session->source_capacity = capacity;
+    }
+    return TALLY_OK;
+}
+
+int
+tally_engine__plan_row(tally_session *session, tally_row *row)
+{
+    const tally_engine_version *version = row->version;
+    int status;
+    for (size_t i = 0; i < version->component_count; i++) {
+        uint32_t component = (uint32_t)(version->components + i - session->components);
+        const tally_component *model = version->components[i].model;
+        if (!tally_engine__eligible(session, &model->eligibility, row))
+            continue;
+        if ((status = kinds[model->kind](session, row, component)) != TALLY_OK)
+            return status;
+    }
+    if ((status = plan_totals(session, row)) != TALLY_OK)
+        return status;
+    return reserve_sources(session, row->update_count);
+}
+
+void
+tally_engine__apply_row(tally_session *session, tally_row *row)
+{
+    for (size_t i = 0; i < row->update_count; i++) {
+        const tally_update *u = &row->updates[i];
+        tally_bucket *b = &session->buckets[u->bucket];
+        b->amount = u->new_amount;
+        b->quantity = u->new_quantity;
+        b->payout = u->new_payout;
+        b->rows++;
+        if (b->rows == 1 || row->date >= b->latest) {
+            b->latest = row->date;
+            b->component = u->component;
+        }
+        if (!(session->flags & TALLY_SESSION_NO_SOURCE_IDS) &&
+            row->transaction != TALLY_NO_SYMBOL) {
+            tally_source_link *link = &session->sources[session->source_count];
+            link->transaction = row->transaction;
+            link->next = b->first_source;
+            b->first_source = (uint32_t)session->source_count++;
+        }
+    }
+    tally_engine__apply_marks(session, row);
+}

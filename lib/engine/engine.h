@@ -1,0 +1,159 @@
+/*
+ * The calculation session: the plan compiled into accumulating slots, the
+ * partner table, and the per payee × period accumulators ("buckets") that rows
+ * update. Rows never stay in memory; all non-linear work happens in finish.c.
+ */
+#ifndef TALLY_ENGINE_ENGINE_H
+#define TALLY_ENGINE_ENGINE_H
+
+#include <stdint.h>
+
+#include "core/date.h"
+#include "core/digest.h"
+#include "engine/symbols.h"
+#include "plan/model.h"
+#include "tally/result.h"
+#include "tally/session.h"
+
+/*
+ * Components of different plan versions with the same id, kind and calendars
+ * carry on as one slot: their rows add to the same buckets.
+ */
+typedef struct tally_slot {
+    const char *id; /* owned by the plan */
+    tally_component_kind kind;
+    tally_calendar period;
+    tally_calendar settlement; /* == period when the component has no settlement */
+    int has_settlement;
+} tally_slot;
+
+/* A component of one version, with the slot it adds to. */
+typedef struct tally_engine_component {
+    const tally_component *model;
+    const tally_plan_version_model *version;
+    uint32_t slot;
+} tally_engine_component;
+
+typedef struct tally_engine_version {
+    const tally_plan_version_model *model;
+    tally_engine_component *components; /* into the session's array */
+    size_t component_count;
+} tally_engine_version;
+
+typedef struct tally_partner_record {
+    uint32_t type;   /* symbol in session->names, or TALLY_NO_SYMBOL */
+    uint32_t tier;
+    uint32_t region;
+    int has_quota;
+    tally_decimal quota;
+} tally_partner_record;
+
+/* What the session remembers of an accepted transaction (unless ids are trusted). */
+typedef struct tally_seen_transaction {
+    tally_day date;
+    uint32_t partner; /* symbol in session->names */
+} tally_seen_transaction;
+
+/* Accumulated rows of one slot, payee, tier period and settlement period. */
+typedef struct tally_bucket {
+    uint32_t slot;
+    uint32_t payee;         /* symbol in session->names */
+    int32_t period;         /* tier period index in the slot's period calendar */
+    int32_t settlement;     /* settlement period index (== period without settlement) */
+    uint32_t component;     /* latest-dated component that contributed (its rules finish) */
+    tally_day latest;       /* date of that contribution */
+    tally_decimal amount;   /* eligible net amount */
+    tally_decimal quantity; /* eligible net quantity */
+    tally_decimal payout;   /* sum of per-row payouts (linear rates, per-transaction tiers) */
+    uint64_t rows;
+    uint32_t first_source;  /* index into session->sources, UINT32_MAX when none */
+    int has_prior;
+    tally_decimal prior;    /* prior settlement recorded for this settlement period */
+} tally_bucket;
+
+/* Source transaction ids of buckets: singly linked lists in one array. */
+typedef struct tally_source_link {
+    uint32_t transaction; /* symbol in session->transaction_ids */
+    uint32_t next;        /* UINT32_MAX ends the list */
+} tally_source_link;
+
+/* Order-independent digest of the accepted inputs: the sum of row hashes. */
+typedef struct tally_input_digest {
+    uint64_t sum[4]; /* 256-bit little-endian sum of the rows' SHA-256 values */
+    uint64_t partners;
+    uint64_t transactions;
+    uint64_t settlements;
+} tally_input_digest;
+
+struct tally_session {
+    tally_ctx *ctx;
+    tally_plan *plan;
+    unsigned flags;
+    int finished;
+    tally_slot *slots;
+    size_t slot_count;
+    tally_engine_component *components;
+    size_t component_count;
+    tally_engine_version *versions;
+    size_t version_count;
+
+    tally_symbols names;           /* payees, partners, their attributes */
+    tally_symbols transaction_ids; /* unless TALLY_SESSION_TRUST_IDS and no sources */
+    tally_seen_transaction *seen;  /* by transaction symbol, unless trusted */
+    size_t seen_capacity;
+    /* Per-sale facts of single components, keyed "<kind letter><slot>:<id>": the
+     * referral fees earned ("E") and recovered ("C") by each sale. */
+    tally_symbols sale_marks;
+    uint8_t *mark_set;        /* by mark symbol: 1 once a row carrying it was applied */
+    size_t mark_capacity;
+
+    tally_partner_record *partners; /* by partner symbol; NULL entries not partners */
+    uint8_t *is_partner;            /* by symbol in names */
+    size_t partner_capacity;
+    size_t partner_count;
+
+    tally_bucket *buckets;
+    size_t bucket_count;
+    size_t bucket_capacity;
+    uint32_t *bucket_slots; /* open addressing: bucket index + 1 */
+    size_t bucket_mask;
+
+    tally_source_link *sources;
+    size_t source_count;
+    size_t source_capacity;
+
+    tally_input_digest input;
+    uint64_t accepted;
+    uint64_t rejected;
+};
+
+/* ---- buckets.c ---- */
+/* Finds or creates the bucket of a key. *out points into session->buckets and is
+ * valid only until the next bucket is created. */
+int tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
+                         int32_t settlement, tally_bucket **out);
+
+/* ---- intake.c ---- */
+const tally_engine_version *tally_engine__version_on(const tally_session *session,
+                                                     tally_day day);
+
+/* ---- input_digest.c ---- */
+void tally_engine__digest_row(tally_input_digest *digest, const char *kind,
+                              const char *const *fields, size_t field_count);
+void tally_engine__digest_final(const tally_input_digest *digest,
+                                unsigned char out[TALLY_SHA256_SIZE]);
+
+/* ---- finish.c ---- */
+int tally_engine__finish(tally_session *session, tally_result **out);
+
+/* Partner lookups by symbol in session->names. */
+static inline const tally_partner_record *
+tally_engine__partner(const tally_session *session, uint32_t symbol)
+{
+    if (symbol == TALLY_NO_SYMBOL || symbol >= session->partner_capacity ||
+        !session->is_partner[symbol])
+        return NULL;
+    return &session->partners[symbol];
+}
+
+#endif /* TALLY_ENGINE_ENGINE_H */

@@ -1,0 +1,214 @@
+/*
+ * One transaction in: check it completely, work out what each component of the
+ * version in effect on its date earns from it, then apply all of that at once.
+ * A row that fails any check, or whose totals would overflow, changes nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/engine.h"
+#include "engine/rows.h"
+
+const tally_engine_version *
+tally_engine__version_on(const tally_session *session, tally_day day)
+{
+    for (size_t i = session->version_count; i-- > 0;) {
+        const tally_plan_version_model *v = session->versions[i].model;
+        if (day >= v->effective_from) {
+            if (v->open_ended || day <= v->effective_to)
+                return &session->versions[i];
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* ---- checking the row ---- */
+
+static int
+reject(tally_session *session, const tally_transaction *t, const char *what)
+{
+    session->rejected++;
+    if (t->id && t->id[0])
+        return tally_ctx__error(session->ctx, TALLY_ERR_INPUT, "transaction \"%s\": %s", t->id,
+                                what);
+    return tally_ctx__error(session->ctx, TALLY_ERR_INPUT, "transaction without id: %s", what);
+}
+
+static int
+check_currency(tally_session *session, const tally_transaction *t)
+{
+    if (!t->currency || !t->currency[0])
+        return TALLY_OK;
+    const tally_currency *currency = NULL;
+    char message[160];
+    if (tally_currency_lookup(NULL, &currency, t->currency) != TALLY_OK) {
+        snprintf(message, sizeof(message), "unknown currency \"%.16s\"", t->currency);
+        return reject(session, t, message);
+    }
+    if (currency != session->plan->currency) {
+        snprintf(message, sizeof(message),
+                 "amount in %s but the plan pays in %s; currency conversion needs an "
+                 "exchange-rate table, which this version of tally does not take",
+                 tally_currency_code(currency), tally_currency_code(session->plan->currency));
+        return reject(session, t, message);
+    }
+    return TALLY_OK;
+}
+
+static int
+check_decimals(tally_session *session, const tally_transaction *t)
+{
+    if (tally_decimal_validate(&t->amount) != TALLY_OK)
+        return reject(session, t, "amount is not a valid decimal");
+    if (tally_decimal_validate(&t->quantity) != TALLY_OK)
+        return reject(session, t, "quantity is not a valid decimal");
+    return TALLY_OK;
+}
+
+/* Fills row->date, version, partner and transaction symbols; rejects bad rows. */
+static int
+check_row(tally_session *session, const tally_transaction *t, tally_row *row)
+{
+    if (!t->id || !t->id[0])
+        return reject(session, t, "the id is missing");
+    if (!t->date || !tally_date__parse(&row->date, t->date, strlen(t->date)))
+        return reject(session, t, "the date is missing or not a valid YYYY-MM-DD date");
+    if (!t->partner || !t->partner[0])
+        return reject(session, t, "the partner is missing");
+    int status;
+    if ((status = check_decimals(session, t)) != TALLY_OK ||
+        (status = check_currency(session, t)) != TALLY_OK)
+        return status;
+    row->version = tally_engine__version_on(session, row->date);
+    if (!row->version) {
+        char message[120];
+        snprintf(message, sizeof(message), "no version of plan \"%s\" is in effect on %s",
+                 session->plan->id, t->date);
+        return reject(session, t, message);
+    }
+    row->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
+    if (session->partner_count) {
+        row->partner_record = tally_engine__partner(session, row->partner);
+        if (!row->partner_record) {
+            char message[120];
+            snprintf(message, sizeof(message), "partner \"%.64s\" is not in the partner table",
+                     t->partner);
+            return reject(session, t, message);
+        }
+    }
+    if (!(session->flags & TALLY_SESSION_TRUST_IDS) &&
+        tally_symbols__find(&session->transaction_ids, t->id, strlen(t->id)) !=
+            TALLY_NO_SYMBOL)
+        return reject(session, t, "duplicate transaction id");
+    char message[200];
+    if (tally_engine__parse_split(session, row, message, sizeof(message)) != TALLY_OK) {
+        if (tally_ctx_error_count(session->ctx)) {
+            session->rejected++;
+            return tally_error_code(tally_ctx_last_error(session->ctx));
+        }
+        return reject(session, t, message);
+    }
+    /* Without a partner table any partner id is a payee of its own. */
+    if (row->partner == TALLY_NO_SYMBOL) {
+        status = tally_symbols__intern(&session->names, session->ctx, t->partner,
+                                       strlen(t->partner), &row->partner);
+        if (status != TALLY_OK) {
+            session->rejected++;
+            return status;
+        }
+    }
+    return TALLY_OK;
+}
+
+/* ---- applying it ---- */
+
+static int
+remember_transaction(tally_session *session, const tally_transaction *t, tally_row *row)
+{
+    row->transaction = TALLY_NO_SYMBOL;
+    int keep_ids = !(session->flags & TALLY_SESSION_TRUST_IDS);
+    int keep_sources = !(session->flags & TALLY_SESSION_NO_SOURCE_IDS);
+    if (!keep_ids && !keep_sources)
+        return TALLY_OK;
+    /* Room first: once the id is interned, nothing may fail. */
+    if (keep_ids && session->transaction_ids.count >= session->seen_capacity) {
+        size_t capacity = session->seen_capacity ? session->seen_capacity * 2 : 1024;
+        tally_seen_transaction *grown =
+            tally_ctx__realloc(session->ctx, session->seen, capacity * sizeof(*grown));
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        session->seen = grown;
+        session->seen_capacity = capacity;
+    }
+    int status = tally_symbols__intern(&session->transaction_ids, session->ctx, t->id,
+                                       strlen(t->id), &row->transaction);
+    if (status != TALLY_OK || !keep_ids)
+        return status;
+    session->seen[row->transaction].date = row->date;
+    session->seen[row->transaction].partner = row->partner;
+    return TALLY_OK;
+}
+
+static void
+digest_transaction(tally_session *session, const tally_transaction *t)
+{
+    char amount[TALLY_DECIMAL_STRING_MAX], quantity[TALLY_DECIMAL_STRING_MAX];
+    tally_decimal_format(amount, sizeof(amount), &t->amount);
+    tally_decimal_format(quantity, sizeof(quantity), &t->quantity);
+    const char *registered = t->deal_registered ? "true" : "false";
+    const char *is_new = t->new_customer < 0 ? "" : t->new_customer ? "true" : "false";
+    const char *currency = t->currency && t->currency[0]
+                               ? t->currency
+                               : tally_currency_code(session->plan->currency);
+    const char *fields[] = {t->id,       t->date,        t->partner,           t->rep,
+                            t->product,  t->category,    t->region,            quantity,
+                            amount,      currency,       registered,           t->original_id,
+                            t->split,    t->customer_category, is_new};
+    tally_engine__digest_row(&session->input, "transaction", fields,
+                             sizeof(fields) / sizeof(fields[0]));
+    session->input.transactions++;
+}
+
+int
+tally_session_add_transaction(tally_session *session, const tally_transaction *transaction)
+{
+    if (!session)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    tally_ctx__begin(session->ctx);
+    if (!transaction || transaction->size < sizeof(size_t))
+        return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "transaction is NULL or its size is not set");
+    if (session->finished)
+        return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
+                                "the session is finished; start a new one for more input");
+    tally_transaction t;
+    memset(&t, 0, sizeof(t));
+    memcpy(&t, transaction, transaction->size < sizeof(t) ? transaction->size : sizeof(t));
+    if (transaction->size < sizeof(t))
+        t.new_customer = -1;
+
+    /* The row is large (its update list): only the header fields are cleared. */
+    tally_row row;
+    row.input = &t;
+    row.version = NULL;
+    row.partner_record = NULL;
+    row.partner = TALLY_NO_SYMBOL;
+    row.transaction = TALLY_NO_SYMBOL;
+    row.split.count = 0;
+    row.update_count = 0;
+    row.mark_count = 0;
+    int status = check_row(session, &t, &row);
+    if (status != TALLY_OK)
+        return status;
+    if ((status = tally_engine__plan_row(session, &row)) != TALLY_OK ||
+        (status = remember_transaction(session, &t, &row)) != TALLY_OK) {
+        session->rejected++;
+        return status;
+    }
+    tally_engine__apply_row(session, &row);
+    digest_transaction(session, &t);
+    session->accepted++;
+    return TALLY_OK;
+}

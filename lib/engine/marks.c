@@ -1,0 +1,54 @@
+/*
+ * Per-sale facts, interned as "<kind><slot>:<transaction id>". Interning happens
+ * while a row is planned (it may fail); the fact only counts once the row is
+ * applied, so a rejected row leaves no mark behind.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/rows.h"
+
+int
+tally_engine__mark(tally_session *session, tally_row *row, char kind, uint32_t component,
+                   const char *id, int *already)
+{
+    char key[600];
+    int length = snprintf(key, sizeof(key), "%c%u:%s", kind,
+                          (unsigned)session->components[component].slot, id);
+    if (length < 0 || (size_t)length >= sizeof(key))
+        return tally_ctx__error(session->ctx, TALLY_ERR_INPUT,
+                                "transaction \"%s\": original id is too long", row->input->id);
+    if (row->mark_count == TALLY_MAX_ROW_MARKS)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "transaction \"%s\" touches too many components", row->input->id);
+    uint32_t symbol;
+    int status = tally_symbols__intern(&session->sale_marks, session->ctx, key, (size_t)length,
+                                       &symbol);
+    if (status != TALLY_OK)
+        return status;
+    if (symbol >= session->mark_capacity) {
+        size_t capacity = session->mark_capacity ? session->mark_capacity * 2 : 256;
+        uint8_t *grown = tally_ctx__realloc(session->ctx, session->mark_set, capacity);
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        memset(grown + session->mark_capacity, 0, capacity - session->mark_capacity);
+        session->mark_set = grown;
+        session->mark_capacity = capacity;
+    }
+    *already = session->mark_set[symbol];
+    /* The same row may mark twice (two returns of one sale in one row cannot happen). */
+    for (size_t i = 0; i < row->mark_count; i++)
+        if (row->marks[i] == symbol)
+            *already = 1;
+    if (!*already)
+        row->marks[row->mark_count++] = symbol;
+    return TALLY_OK;
+}
+
+void
+tally_engine__apply_marks(tally_session *session, const tally_row *row)
+{
+    for (size_t i = 0; i < row->mark_count; i++)
+        session->mark_set[row->marks[i]] = 1;
+}

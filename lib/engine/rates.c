@@ -1,0 +1,143 @@
+/*
+ * What a single row earns under a component's rate: flat, per unit, by product
+ * or customer category, or tiers measured on the transaction alone. Period-basis
+ * tiers earn nothing per row: they are paid on the period total in finish.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/rows.h"
+#include "engine/tiers.h"
+
+static const tally_decimal zero = {0, 0, 0, 0};
+
+static int
+compare_key(const void *key, const void *element)
+{
+    return strcmp((const char *)key, ((const tally_keyed_rate *)element)->key);
+}
+
+static const tally_decimal *
+keyed_rate(const tally_rate_table *table, const char *key)
+{
+    if (!key || !key[0] || !table->count)
+        return NULL;
+    const tally_keyed_rate *entry =
+        bsearch(key, table->entries, table->count, sizeof(tally_keyed_rate), compare_key);
+    return entry ? &entry->value : NULL;
+}
+
+int
+tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,
+                  const tally_decimal *a, const tally_decimal *b)
+{
+    if (tally_decimal_add(out, a, b) == TALLY_OK)
+        return TALLY_OK;
+    return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                            "transaction \"%s\": a total would need more than %d digits",
+                            row->input->id, TALLY_DECIMAL_MAX_DIGITS);
+}
+
+int
+tally_engine__mul(tally_session *session, const tally_row *row, tally_decimal *out,
+                  const tally_decimal *a, const tally_decimal *b)
+{
+    if (tally_decimal_mul(out, a, b) == TALLY_OK)
+        return TALLY_OK;
+    return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                            "transaction \"%s\": a payout would need more than %d digits",
+                            row->input->id, TALLY_DECIMAL_MAX_DIGITS);
+}
+
+/* Tiers on one transaction: |value| looked up, minimum per transaction, sign restored. */
+static int
+transaction_tiers(tally_session *session, const tally_component *c, const tally_row *row,
+                  tally_decimal *out)
+{
+    const tally_tier_table *tiers = &c->rate.tiers;
+    tally_decimal amount, quantity;
+    tally_decimal_abs(&amount, &row->input->amount);
+    tally_decimal_abs(&quantity, &row->input->quantity);
+    const tally_decimal *measured = tiers->measure == TALLY_MEASURE_QUANTITY ? &quantity : &amount;
+    *out = zero;
+    int below = 0;
+    if (c->has_minimum && tally_decimal_compare(&below, measured, &c->minimum) == TALLY_OK &&
+        below < 0)
+        return TALLY_OK;
+    tally_band_share shares[TALLY_MAX_BANDS];
+    size_t used;
+    if (tally_tiers__pay(tiers, measured, &amount, &quantity, NULL, out, shares, &used) !=
+        TALLY_OK)
+        return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                "transaction \"%s\": a tier payout would need more than %d digits",
+                                row->input->id, TALLY_DECIMAL_MAX_DIGITS);
+    int negative = tally_decimal_sign(tiers->measure == TALLY_MEASURE_QUANTITY
+                                          ? &row->input->quantity
+                                          : &row->input->amount) < 0;
+    if (negative)
+        tally_decimal_negate(out, out);
+    return TALLY_OK;
+}
+
+int
+tally_engine__row_payout(tally_session *session, const tally_component *c, const tally_row *row,
+                         tally_decimal *out, int *eligible)
+{
+    const tally_transaction *t = row->input;
+    const tally_decimal *rate = NULL;
+    *eligible = 1;
+    *out = zero;
+    switch (c->rate.kind) {
+    case TALLY_RATE_NONE:
+        return TALLY_OK;
+    case TALLY_RATE_FLAT:
+        return tally_engine__mul(session, row, out, &t->amount, &c->rate.flat);
+    case TALLY_RATE_PER_UNIT:
+        return tally_engine__mul(session, row, out, &t->quantity, &c->rate.flat);
+    case TALLY_RATE_CATEGORY:
+        rate = keyed_rate(&c->rate.table, t->category);
+        break;
+    case TALLY_RATE_CUSTOMER_CATEGORY:
+        rate = keyed_rate(&c->rate.table, t->customer_category);
+        break;
+    case TALLY_RATE_TIERS:
+        if (c->rate.tiers.basis == TALLY_BASIS_TRANSACTION)
+            return transaction_tiers(session, c, row, out);
+        return TALLY_OK;
+    }
+    /* A category without a rate is not eligible (domain.md 9.3). */
+    if (!rate) {
+        *eligible = 0;
+        return TALLY_OK;
+    }
+    return tally_engine__mul(session, row, out, &t->amount, rate);
+}
+
+static const tally_decimal *
+multiplier_of(const tally_session *session, const tally_component *c, const tally_row *row)
+{
+    if (!c->multipliers.count || !row->partner_record ||
+        row->partner_record->tier == TALLY_NO_SYMBOL)
+        return NULL;
+    return keyed_rate(&c->multipliers, tally_symbols__text(&session->names,
+                                                           row->partner_record->tier));
+}
+
+int
+tally_engine__round_row(tally_session *session, const tally_component *c, const tally_row *row,
+                        tally_decimal *payout)
+{
+    if (c->rounding.point != TALLY_ROUNDING_PER_TRANSACTION)
+        return TALLY_OK;
+    const tally_decimal *multiplier = multiplier_of(session, c, row);
+    int status = TALLY_OK;
+    if (multiplier)
+        status = tally_engine__mul(session, row, payout, payout, multiplier);
+    if (status == TALLY_OK &&
+        tally_decimal_round(payout, payout, c->rounding.scale, c->rounding.mode) != TALLY_OK)
+        status = tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                  "transaction \"%s\": the rounded payout is out of range",
+                                  row->input->id);
+    return status;
+}

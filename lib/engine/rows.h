@@ -1,0 +1,98 @@
+/*
+ * A transaction on its way in: what it is, and the updates it makes to buckets.
+ * Planning computes every update and every new total first (and may fail);
+ * applying then only stores them, so a row is taken whole or not at all.
+ */
+#ifndef TALLY_ENGINE_ROWS_H
+#define TALLY_ENGINE_ROWS_H
+
+#include "engine/engine.h"
+#include "engine/splits.h"
+
+/* One bucket's change from one row. */
+typedef struct tally_update {
+    uint32_t component; /* index in session->components */
+    uint32_t payee;
+    int32_t period;
+    int32_t settlement;
+    tally_decimal amount;
+    tally_decimal quantity;
+    tally_decimal payout;
+    size_t bucket;                /* set while planning */
+    tally_decimal new_amount;     /* the bucket's totals after the row */
+    tally_decimal new_quantity;
+    tally_decimal new_payout;
+} tally_update;
+
+#define TALLY_MAX_ROW_UPDATES 256
+#define TALLY_MAX_ROW_MARKS 64
+
+typedef struct tally_row {
+    const tally_transaction *input;
+    tally_day date;
+    const tally_engine_version *version;
+    uint32_t partner; /* symbol, or TALLY_NO_SYMBOL before planning */
+    const tally_partner_record *partner_record; /* NULL without a partner table */
+    uint32_t transaction; /* symbol, or TALLY_NO_SYMBOL when ids are not kept */
+    tally_split split; /* parsed split column; count 0 when absent */
+    tally_update updates[TALLY_MAX_ROW_UPDATES];
+    size_t update_count;
+    /* Marks to set when the row is applied (symbols in session->sale_marks). */
+    uint32_t marks[TALLY_MAX_ROW_MARKS];
+    size_t mark_count;
+} tally_row;
+
+/* What a component kind adds for one row (rebate.c, commission.c, ...). */
+typedef int (*tally_contribute_fn)(tally_session *session, tally_row *row,
+                                   uint32_t component);
+
+/* contribution.c: whether the engine computes components of this kind yet. */
+int tally_engine__kind_supported(tally_component_kind kind);
+/* contribution.c: plans every update of a row; rejects it on overflow. */
+int tally_engine__plan_row(tally_session *session, tally_row *row);
+/* contribution.c: stores the planned totals and source ids; cannot fail. */
+void tally_engine__apply_row(tally_session *session, tally_row *row);
+
+/* Appends an update for the row's component to `payee` at the row's period. */
+int tally_engine__add_update(tally_session *session, tally_row *row, uint32_t component,
+                             uint32_t payee, const tally_decimal *amount,
+                             const tally_decimal *quantity, const tally_decimal *payout);
+
+/* splits.c: parses the row's split column into row->split (payees interned). */
+int tally_engine__parse_split(tally_session *session, tally_row *row, char *message,
+                              size_t message_size);
+
+/* marks.c: a per-sale fact such as "this sale's referral fee was clawed back".
+ * Stores 1 in *already when a row already applied carries the mark; otherwise
+ * queues it on the row, to be set when the row is applied. */
+int tally_engine__mark(tally_session *session, tally_row *row, char kind, uint32_t component,
+                       const char *id, int *already);
+void tally_engine__apply_marks(tally_session *session, const tally_row *row);
+
+/* eligibility.c */
+int tally_engine__eligible(const tally_session *session, const tally_eligibility *rules,
+                           const tally_row *row);
+
+/* rates.c: the payout one row earns under a rate spec; *eligible 0 when it earns nothing
+ * because the row has no rate (a category without a rate). */
+int tally_engine__row_payout(tally_session *session, const tally_component *component,
+                             const tally_row *row, tally_decimal *out, int *eligible);
+/* Rounds a per-transaction payout (after the multiplier) when the component says so. */
+int tally_engine__round_row(tally_session *session, const tally_component *component,
+                            const tally_row *row, tally_decimal *payout);
+
+/* The kinds. */
+int tally_engine__rebate_row(tally_session *session, tally_row *row, uint32_t component);
+int tally_engine__commission_row(tally_session *session, tally_row *row, uint32_t component);
+int tally_engine__affiliate_row(tally_session *session, tally_row *row, uint32_t component);
+int tally_engine__referral_row(tally_session *session, tally_row *row, uint32_t component);
+int tally_engine__deal_registration_row(tally_session *session, tally_row *row,
+                                        uint32_t component);
+
+/* Checked decimal steps that record an overflow with the row's id. */
+int tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,
+                      const tally_decimal *a, const tally_decimal *b);
+int tally_engine__mul(tally_session *session, const tally_row *row, tally_decimal *out,
+                      const tally_decimal *a, const tally_decimal *b);
+
+#endif /* TALLY_ENGINE_ROWS_H */

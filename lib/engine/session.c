@@ -1,0 +1,400 @@
+/*
+ * Session lifecycle, the plan compiled into slots, the partner table and prior
+ * settlements. Transactions come in through intake.c.
+ */
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/engine.h"
+#include "engine/rows.h"
+
+/* ---- compiling the plan ---- */
+
+static tally_calendar
+calendar_of(const tally_plan *plan, tally_period_kind kind)
+{
+    tally_calendar calendar = {kind, 1};
+    if (kind == TALLY_PERIOD_FISCAL_QUARTER || kind == TALLY_PERIOD_FISCAL_HALF ||
+        kind == TALLY_PERIOD_FISCAL_YEAR)
+        calendar.fiscal_start_month = plan->fiscal_start_month;
+    return calendar;
+}
+
+static tally_slot
+slot_of(const tally_plan *plan, const tally_component *c)
+{
+    tally_slot slot;
+    slot.id = c->id;
+    slot.kind = c->kind;
+    slot.period = calendar_of(plan, c->period);
+    slot.has_settlement = c->has_settlement;
+    slot.settlement = c->has_settlement ? calendar_of(plan, c->settlement) : slot.period;
+    return slot;
+}
+
+static int
+same_slot(const tally_slot *a, const tally_slot *b)
+{
+    return strcmp(a->id, b->id) == 0 && a->kind == b->kind &&
+           a->period.kind == b->period.kind && a->has_settlement == b->has_settlement &&
+           a->settlement.kind == b->settlement.kind;
+}
+
+static uint32_t
+find_or_add_slot(tally_session *session, const tally_slot *slot)
+{
+    for (size_t i = 0; i < session->slot_count; i++)
+        if (same_slot(&session->slots[i], slot))
+            return (uint32_t)i;
+    session->slots[session->slot_count] = *slot;
+    return (uint32_t)session->slot_count++;
+}
+
+/* Refuses, with a clear message, the components the engine cannot compute yet. */
+static int
+check_supported(tally_session *session, const tally_plan_version_model *version,
+                const tally_component *c)
+{
+    const char *missing = NULL;
+    if (!tally_engine__kind_supported(c->kind))
+        missing = "components of this kind";
+    else if (c->returns == TALLY_RETURNS_ORIGINAL)
+        missing = "returns=\"original\"";
+    if (!missing)
+        return TALLY_OK;
+    return tally_ctx__error(session->ctx, TALLY_ERR_PLAN,
+                            "plan \"%s\", version \"%s\", <%s id=\"%s\"> (line %lu): this "
+                            "version of the engine does not compute %s yet",
+                            session->plan->id, version->id, tally_component_kind_name(c->kind),
+                            c->id, c->line, missing);
+}
+
+static int
+compile_plan(tally_session *session)
+{
+    const tally_plan *plan = session->plan;
+    size_t total = 0;
+    for (size_t v = 0; v < plan->version_count; v++)
+        total += plan->versions[v].component_count;
+    session->versions = tally_ctx__calloc(session->ctx, plan->version_count,
+                                          sizeof(tally_engine_version));
+    session->components = tally_ctx__calloc(session->ctx, total ? total : 1,
+                                            sizeof(tally_engine_component));
+    session->slots = tally_ctx__calloc(session->ctx, total ? total : 1, sizeof(tally_slot));
+    if (!session->versions || !session->components || !session->slots)
+        return TALLY_ERR_NOMEM;
+    int status = TALLY_OK;
+    for (size_t v = 0; v < plan->version_count; v++) {
+        const tally_plan_version_model *model = &plan->versions[v];
+        tally_engine_version *version = &session->versions[session->version_count++];
+        version->model = model;
+        version->components = session->components + session->component_count;
+        version->component_count = model->component_count;
+        for (size_t i = 0; i < model->component_count; i++) {
+            const tally_component *c = &model->components[i];
+            int supported = check_supported(session, model, c);
+            if (supported != TALLY_OK)
+                status = supported;
+            tally_slot slot = slot_of(plan, c);
+            tally_engine_component *ec = &session->components[session->component_count++];
+            ec->model = c;
+            ec->version = model;
+            ec->slot = find_or_add_slot(session, &slot);
+        }
+    }
+    return status;
+}
+
+/* ---- lifecycle ---- */
+
+int
+tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
+                  const tally_session_options *options)
+{
+    tally_ctx__begin(ctx);
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !plan)
+        return tally_ctx__error(ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "tally_session_new needs a context, an output and a plan");
+    if (options && options->size < sizeof(size_t))
+        return tally_ctx__error(ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "tally_session_options.size is not set");
+    tally_session_options opts = {sizeof(opts), 0};
+    if (options)
+        memcpy(&opts, options, options->size < sizeof(opts) ? options->size : sizeof(opts));
+    tally_session *session = tally_ctx__calloc(ctx, 1, sizeof(tally_session));
+    if (!session)
+        return TALLY_ERR_NOMEM;
+    session->ctx = ctx;
+    session->plan = tally_plan_ref(plan);
+    session->flags = opts.flags;
+    tally_symbols__init(&session->names, ctx);
+    tally_symbols__init(&session->transaction_ids, ctx);
+    tally_symbols__init(&session->sale_marks, ctx);
+    int status = compile_plan(session);
+    if (status != TALLY_OK) {
+        tally_session_free(session);
+        return status;
+    }
+    *out = session;
+    return TALLY_OK;
+}
+
+void
+tally_session_free(tally_session *session)
+{
+    if (!session)
+        return;
+    tally_ctx *ctx = session->ctx;
+    tally_symbols__free(&session->names);
+    tally_symbols__free(&session->transaction_ids);
+    tally_symbols__free(&session->sale_marks);
+    tally_ctx__free(ctx, session->mark_set);
+    tally_ctx__free(ctx, session->seen);
+    tally_ctx__free(ctx, session->partners);
+    tally_ctx__free(ctx, session->is_partner);
+    tally_ctx__free(ctx, session->buckets);
+    tally_ctx__free(ctx, session->bucket_slots);
+    tally_ctx__free(ctx, session->sources);
+    tally_ctx__free(ctx, session->slots);
+    tally_ctx__free(ctx, session->components);
+    tally_ctx__free(ctx, session->versions);
+    tally_plan_unref(session->plan);
+    tally_ctx__free(ctx, session);
+}
+
+uint64_t
+tally_session_accepted_count(const tally_session *session)
+{
+    return session ? session->accepted : 0;
+}
+
+uint64_t
+tally_session_rejected_count(const tally_session *session)
+{
+    return session ? session->rejected : 0;
+}
+
+static int
+check_open(tally_session *session, const void *input, const char *what)
+{
+    if (!input || *(const size_t *)input < sizeof(size_t))
+        return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "%s is NULL or its size is not set", what);
+    if (session->finished)
+        return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
+                                "the session is finished; start a new one for more input");
+    return TALLY_OK;
+}
+
+/* ---- partners ---- */
+
+static int
+intern_optional(tally_session *session, const char *text, uint32_t *out)
+{
+    *out = TALLY_NO_SYMBOL;
+    if (!text || !text[0])
+        return TALLY_OK;
+    return tally_symbols__intern(&session->names, session->ctx, text, strlen(text), out);
+}
+
+static int
+reserve_partner(tally_session *session, uint32_t symbol)
+{
+    if (symbol < session->partner_capacity)
+        return TALLY_OK;
+    size_t capacity = session->partner_capacity ? session->partner_capacity : 64;
+    while (capacity <= symbol)
+        capacity *= 2;
+    tally_partner_record *records =
+        tally_ctx__realloc(session->ctx, session->partners, capacity * sizeof(*records));
+    if (!records)
+        return TALLY_ERR_NOMEM;
+    session->partners = records;
+    uint8_t *flags = tally_ctx__realloc(session->ctx, session->is_partner, capacity);
+    if (!flags)
+        return TALLY_ERR_NOMEM;
+    memset(flags + session->partner_capacity, 0, capacity - session->partner_capacity);
+    session->is_partner = flags;
+    session->partner_capacity = capacity;
+    return TALLY_OK;
+}
+
+static int
+reject_partner(tally_session *session, const tally_partner *p, const char *what)
+{
+    return tally_ctx__error(session->ctx, TALLY_ERR_INPUT, "partner \"%.64s\": %s",
+                            p->id ? p->id : "", what);
+}
+
+static int
+parse_partner(tally_session *session, const tally_partner *p, tally_partner_record *record)
+{
+    if (!p->id || !p->id[0])
+        return tally_ctx__error(session->ctx, TALLY_ERR_INPUT, "partner without id");
+    tally_day joined;
+    if (p->join_date && p->join_date[0] &&
+        !tally_date__parse(&joined, p->join_date, strlen(p->join_date)))
+        return reject_partner(session, p, "join date is not a valid YYYY-MM-DD date");
+    memset(record, 0, sizeof(*record));
+    if (p->quota && p->quota[0]) {
+        if (tally_decimal_parse(NULL, &record->quota, p->quota) != TALLY_OK ||
+            tally_decimal_sign(&record->quota) <= 0)
+            return reject_partner(session, p, "quota is not a positive decimal number");
+        record->has_quota = 1;
+    }
+    return TALLY_OK;
+}
+
+static void
+digest_partner(tally_session *session, const tally_partner *p)
+{
+    const char *fields[] = {p->id, p->type, p->tier, p->region, p->join_date, p->quota};
+    tally_engine__digest_row(&session->input, "partner", fields, 6);
+    session->input.partners++;
+}
+
+int
+tally_session_add_partner(tally_session *session, const tally_partner *partner)
+{
+    if (!session)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    tally_ctx__begin(session->ctx);
+    int status = check_open(session, partner, "partner");
+    if (status != TALLY_OK)
+        return status;
+    tally_partner p;
+    memset(&p, 0, sizeof(p));
+    memcpy(&p, partner, partner->size < sizeof(p) ? partner->size : sizeof(p));
+    tally_partner_record record;
+    if ((status = parse_partner(session, &p, &record)) != TALLY_OK)
+        return status;
+    uint32_t symbol = tally_symbols__find(&session->names, p.id, strlen(p.id));
+    if (tally_engine__partner(session, symbol))
+        return reject_partner(session, &p, "duplicate partner id");
+    if ((status = tally_symbols__intern(&session->names, session->ctx, p.id, strlen(p.id),
+                                        &symbol)) != TALLY_OK ||
+        (status = intern_optional(session, p.type, &record.type)) != TALLY_OK ||
+        (status = intern_optional(session, p.tier, &record.tier)) != TALLY_OK ||
+        (status = intern_optional(session, p.region, &record.region)) != TALLY_OK ||
+        (status = reserve_partner(session, symbol)) != TALLY_OK)
+        return status;
+    session->partners[symbol] = record;
+    session->is_partner[symbol] = 1;
+    session->partner_count++;
+    digest_partner(session, &p);
+    return TALLY_OK;
+}
+
+/* ---- prior settlements ---- */
+
+static const tally_slot *
+slot_named(const tally_session *session, const char *id, uint32_t *out)
+{
+    for (size_t i = 0; i < session->slot_count; i++) {
+        if (strcmp(session->slots[i].id, id) == 0) {
+            *out = (uint32_t)i;
+            return &session->slots[i];
+        }
+    }
+    return NULL;
+}
+
+/* Finds the settlement period whose label is `label` (searching a few years). */
+static int
+settlement_index(const tally_slot *slot, const char *label, int32_t *settlement,
+                 int32_t *period)
+{
+    tally_day day;
+    /* Labels carry the year their period ends in: scan the periods around it. */
+    for (int offset = -1; offset <= 1; offset++) {
+        int year = 0;
+        const char *digits = label[0] == 'F' && label[1] == 'Y' ? label + 2 : label;
+        for (int i = 0; i < 4 && digits[i] >= '0' && digits[i] <= '9'; i++)
+            year = year * 10 + (digits[i] - '0');
+        if (year < 2 || year > 9998 || !tally_date__from_civil(&day, year + offset, 1, 1))
+            return 0;
+        int32_t first = tally_period__index(&slot->settlement, day);
+        for (int32_t index = first; index < first + 12; index++) {
+            char text[TALLY_PERIOD_LABEL_SIZE];
+            tally_period__label(text, &slot->settlement, index);
+            if (strcmp(text, label) == 0) {
+                *settlement = index;
+                *period = tally_period__index(&slot->period,
+                                              tally_period__first_day(&slot->settlement, index));
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int
+reject_settlement(tally_session *session, const tally_settlement *s, const char *what)
+{
+    return tally_ctx__error(session->ctx, TALLY_ERR_INPUT,
+                            "settlement of \"%.64s\" for \"%.64s\" in \"%.24s\": %s",
+                            s->component ? s->component : "", s->payee ? s->payee : "",
+                            s->period ? s->period : "", what);
+}
+
+static int
+check_settlement(tally_session *session, const tally_settlement *s)
+{
+    if (!s->payee || !s->payee[0] || !s->component || !s->component[0] || !s->period ||
+        !s->period[0])
+        return reject_settlement(session, s, "payee, component and period are required");
+    if (tally_decimal_validate(&s->amount) != TALLY_OK)
+        return reject_settlement(session, s, "amount is not a valid decimal");
+    if (s->currency && s->currency[0]) {
+        const tally_currency *currency = NULL;
+        if (tally_currency_lookup(NULL, &currency, s->currency) != TALLY_OK)
+            return reject_settlement(session, s, "unknown currency");
+        if (currency != session->plan->currency)
+            return reject_settlement(session, s, "not in the plan's currency");
+    }
+    return TALLY_OK;
+}
+
+int
+tally_session_add_settlement(tally_session *session, const tally_settlement *settlement)
+{
+    if (!session)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    tally_ctx__begin(session->ctx);
+    int status = check_open(session, settlement, "settlement");
+    if (status != TALLY_OK)
+        return status;
+    tally_settlement s;
+    memset(&s, 0, sizeof(s));
+    memcpy(&s, settlement, settlement->size < sizeof(s) ? settlement->size : sizeof(s));
+    if ((status = check_settlement(session, &s)) != TALLY_OK)
+        return status;
+    uint32_t slot_index;
+    const tally_slot *slot = slot_named(session, s.component, &slot_index);
+    if (!slot)
+        return reject_settlement(session, &s, "the plan has no component with this id");
+    int32_t index, period;
+    if (!settlement_index(slot, s.period, &index, &period))
+        return reject_settlement(session, &s, "not a settlement period of the component");
+    uint32_t payee;
+    tally_bucket *bucket;
+    if ((status = tally_symbols__intern(&session->names, session->ctx, s.payee, strlen(s.payee),
+                                        &payee)) != TALLY_OK ||
+        (status = tally_engine__bucket(session, slot_index, payee, period, index, &bucket)) !=
+            TALLY_OK)
+        return status;
+    tally_decimal total;
+    if (tally_decimal_add(&total, &bucket->prior, &s.amount) != TALLY_OK)
+        return reject_settlement(session, &s, "settled total out of range");
+    bucket->prior = total;
+    bucket->has_prior = 1;
+    char amount[TALLY_DECIMAL_STRING_MAX];
+    tally_decimal_format(amount, sizeof(amount), &s.amount);
+    const char *fields[] = {s.payee, s.component, s.period, amount,
+                            tally_currency_code(session->plan->currency)};
+    tally_engine__digest_row(&session->input, "settlement", fields, 5);
+    session->input.settlements++;
+    return TALLY_OK;
+}

@@ -1,0 +1,166 @@
+/*
+ * Open-addressing hash table of interned strings, kept at most half full.
+ */
+#include "engine/symbols.h"
+
+#include <string.h>
+
+#include "core/context.h"
+
+#define FIRST_SLOTS 64u
+
+/* FNV-1a, then a final mix so that the low bits used for slots are well spread. */
+uint64_t
+tally_hash__bytes(const char *data, size_t length)
+{
+    uint64_t hash = 1469598103934665603u;
+    for (size_t i = 0; i < length; i++) {
+        hash ^= (unsigned char)data[i];
+        hash *= 1099511628211u;
+    }
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdu;
+    hash ^= hash >> 33;
+    return hash;
+}
+
+void
+tally_symbols__init(tally_symbols *table, const tally_ctx *ctx)
+{
+    memset(table, 0, sizeof(*table));
+    tally_arena__init(&table->strings, ctx);
+}
+
+void
+tally_symbols__free(tally_symbols *table)
+{
+    const tally_allocator *a = &table->strings.allocator;
+    if (table->texts)
+        a->free((void *)table->texts, a->user_data);
+    if (table->lengths)
+        a->free(table->lengths, a->user_data);
+    if (table->slots)
+        a->free(table->slots, a->user_data);
+    if (table->slot_hash)
+        a->free(table->slot_hash, a->user_data);
+    tally_arena__free(&table->strings);
+    memset(table, 0, sizeof(*table));
+}
+
+static size_t
+probe(const tally_symbols *table, uint64_t hash, const char *text, size_t length,
+      int *found)
+{
+    size_t slot = (size_t)hash & table->slot_mask;
+    for (;;) {
+        uint32_t entry = table->slots[slot];
+        if (entry == 0) {
+            *found = 0;
+            return slot;
+        }
+        uint32_t symbol = entry - 1;
+        if (table->slot_hash[slot] == hash && table->lengths[symbol] == length &&
+            memcmp(table->texts[symbol], text, length) == 0) {
+            *found = 1;
+            return slot;
+        }
+        slot = (slot + 1) & table->slot_mask;
+    }
+}
+
+uint32_t
+tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
+{
+    if (!table->slot_mask)
+        return TALLY_NO_SYMBOL;
+    int found;
+    size_t slot = probe(table, tally_hash__bytes(text, length), text, length, &found);
+    return found ? table->slots[slot] - 1 : TALLY_NO_SYMBOL;
+}
+
+/* Doubles the slot array and re-inserts every symbol. */
+static int
+rehash(tally_symbols *table, tally_ctx *ctx)
+{
+    size_t slots = table->slot_mask ? (table->slot_mask + 1) * 2 : FIRST_SLOTS;
+    uint32_t *entries = tally_ctx__calloc(ctx, slots, sizeof(uint32_t));
+    uint64_t *hashes = tally_ctx__calloc(ctx, slots, sizeof(uint64_t));
+    if (!entries || !hashes) {
+        tally_ctx__free(ctx, entries);
+        tally_ctx__free(ctx, hashes);
+        return TALLY_ERR_NOMEM;
+    }
+    for (size_t old = 0; table->slot_mask && old <= table->slot_mask; old++) {
+        if (!table->slots[old])
+            continue;
+        size_t slot = (size_t)table->slot_hash[old] & (slots - 1);
+        while (entries[slot])
+            slot = (slot + 1) & (slots - 1);
+        entries[slot] = table->slots[old];
+        hashes[slot] = table->slot_hash[old];
+    }
+    tally_ctx__free(ctx, table->slots);
+    tally_ctx__free(ctx, table->slot_hash);
+    table->slots = entries;
+    table->slot_hash = hashes;
+    table->slot_mask = slots - 1;
+    return TALLY_OK;
+}
+
+static int
+reserve_symbol(tally_symbols *table, tally_ctx *ctx)
+{
+    if (table->count < table->capacity)
+        return TALLY_OK;
+    if (table->capacity >= UINT32_MAX / 2)
+        return tally_ctx__error(ctx, TALLY_ERR_LIMIT, "more than %u distinct ids",
+                                (unsigned)table->capacity);
+    uint32_t capacity = table->capacity ? table->capacity * 2 : FIRST_SLOTS / 2;
+    const char **texts = tally_ctx__realloc(ctx, (void *)table->texts,
+                                            capacity * sizeof(*texts));
+    if (!texts)
+        return TALLY_ERR_NOMEM;
+    table->texts = texts;
+    uint32_t *lengths = tally_ctx__realloc(ctx, table->lengths, capacity * sizeof(*lengths));
+    if (!lengths)
+        return TALLY_ERR_NOMEM;
+    table->lengths = lengths;
+    table->capacity = capacity;
+    return TALLY_OK;
+}
+
+int
+tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text, size_t length,
+                      uint32_t *out)
+{
+    if (length > UINT32_MAX)
+        return tally_ctx__error(ctx, TALLY_ERR_LIMIT, "an id of %zu bytes is too long", length);
+    uint64_t hash = tally_hash__bytes(text, length);
+    int found = 0;
+    size_t slot = 0;
+    if (table->slot_mask) {
+        slot = probe(table, hash, text, length, &found);
+        if (found) {
+            *out = table->slots[slot] - 1;
+            return TALLY_OK;
+        }
+    }
+    int status;
+    if ((size_t)table->count * 2 + 2 > table->slot_mask + 1 || !table->slot_mask) {
+        if ((status = rehash(table, ctx)) != TALLY_OK)
+            return status;
+        slot = probe(table, hash, text, length, &found);
+    }
+    if ((status = reserve_symbol(table, ctx)) != TALLY_OK)
+        return status;
+    char *copy = tally_arena__strndup(&table->strings, ctx, text, length);
+    if (!copy)
+        return TALLY_ERR_NOMEM;
+    uint32_t symbol = table->count++;
+    table->texts[symbol] = copy;
+    table->lengths[symbol] = (uint32_t)length;
+    table->slots[slot] = symbol + 1;
+    table->slot_hash[slot] = hash;
+    *out = symbol;
+    return TALLY_OK;
+}

@@ -1,0 +1,43 @@
+/*
+ * Interned strings: each distinct text gets a small dense number, so the engine
+ * compares and hashes ids once per row and then works with integers. One table
+ * per kind of id (payees, products, transaction ids ...).
+ */
+#ifndef TALLY_ENGINE_SYMBOLS_H
+#define TALLY_ENGINE_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+#define TALLY_NO_SYMBOL UINT32_MAX
+
+typedef struct tally_symbols {
+    tally_arena strings;
+    const char **texts;  /* by symbol */
+    uint32_t *lengths;   /* by symbol */
+    uint32_t count;
+    uint32_t capacity;
+    uint32_t *slots;     /* open addressing: symbol + 1, 0 = empty */
+    uint64_t *slot_hash; /* full hash per slot, to skip most string compares */
+    size_t slot_mask;    /* slot count - 1 (a power of two), or 0 before the first */
+} tally_symbols;
+
+uint64_t tally_hash__bytes(const char *data, size_t length);
+
+void tally_symbols__init(tally_symbols *table, const tally_ctx *ctx);
+void tally_symbols__free(tally_symbols *table);
+/* Stores the text's symbol in *out, adding it when new. Returns a status. */
+int tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text,
+                          size_t length, uint32_t *out);
+/* The symbol of a text, or TALLY_NO_SYMBOL when it was never interned. */
+uint32_t tally_symbols__find(const tally_symbols *table, const char *text, size_t length);
+
+static inline const char *
+tally_symbols__text(const tally_symbols *table, uint32_t symbol)
+{
+    return table->texts[symbol];
+}
+
+#endif /* TALLY_ENGINE_SYMBOLS_H */

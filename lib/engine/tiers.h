@@ -1,0 +1,35 @@
+/*
+ * Tier tables: from a measured value to a payout in the three modes of
+ * domain.md section 5, with each band's share kept for the explanation.
+ */
+#ifndef TALLY_ENGINE_TIERS_H
+#define TALLY_ENGINE_TIERS_H
+
+#include "plan/model.h"
+
+/* Most bands a table may have (the schema allows 100). */
+#define TALLY_MAX_BANDS 100
+
+typedef struct tally_band_share {
+    tally_decimal portion; /* part of the value in the band, or the completed fraction */
+    tally_decimal value;   /* the band's rate, per-unit amount or amount */
+    tally_decimal payout;
+} tally_band_share;
+
+/*
+ * What the tiers pay on non-negative totals. `measured` is the value the table
+ * looks up (amount, quantity or attainment %); `amount` and `quantity` are what
+ * rates and per-unit amounts multiply. For attainment, `quota` (> 0) turns band
+ * limits into revenue limits quota × pct / 100 for marginal mode. `shares` holds
+ * room for TALLY_MAX_BANDS entries; *share_count receives how many were used.
+ * Returns TALLY_OK or TALLY_ERR_OVERFLOW.
+ */
+int tally_tiers__pay(const tally_tier_table *tiers, const tally_decimal *measured,
+                     const tally_decimal *amount, const tally_decimal *quantity,
+                     const tally_decimal *quota, tally_decimal *out,
+                     tally_band_share *shares, size_t *share_count);
+
+/* Index of the band holding `value`, or SIZE_MAX below the first band. */
+size_t tally_tiers__band_of(const tally_tier_table *tiers, const tally_decimal *value);
+
+#endif /* TALLY_ENGINE_TIERS_H */

@@ -1,0 +1,54 @@
+/*
+ * The result object: payout lines with their explanations, all strings in one
+ * arena, independent of the session and the context that built it.
+ */
+#ifndef TALLY_RESULT_RESULT_H
+#define TALLY_RESULT_RESULT_H
+
+#include "core/arena.h"
+#include "core/digest.h"
+#include "engine/tiers.h"
+#include "tally/result.h"
+
+struct tally_line {
+    const char *payee;
+    const char *component;
+    const char *version;
+    const char *period;
+    const char *tier_period;
+    const tally_currency *currency;
+    tally_line_kind kind;
+    tally_decimal amount;
+    tally_decimal basis;
+    tally_decimal unrounded;
+    tally_decimal multiplier;
+    unsigned flags;
+    tally_band_share *bands;
+    size_t band_count;
+    const char **sources;
+    size_t source_count;
+    const char *explanation;
+};
+
+struct tally_result {
+    tally_allocator allocator;
+    tally_arena arena;
+    tally_line *lines;
+    size_t line_count;
+    size_t line_capacity;
+    const tally_currency *currency;
+    unsigned char plan_digest[TALLY_SHA256_SIZE];
+    unsigned char input_digest[TALLY_SHA256_SIZE];
+    unsigned char digest[TALLY_SHA256_SIZE];
+    uint64_t accepted;
+    uint64_t rejected;
+};
+
+/* A result with no lines yet, allocated through ctx. */
+tally_result *tally_result__new(tally_ctx *ctx, const tally_currency *currency);
+/* Appends a line (copied); its strings must already live in the result's arena. */
+int tally_result__add_line(tally_result *result, tally_ctx *ctx, const tally_line *line);
+/* Sorts the lines canonically and computes the digest (canonical.c). */
+void tally_result__seal(tally_result *result);
+
+#endif /* TALLY_RESULT_RESULT_H */

@@ -1,0 +1,1039 @@
+/*
+ * The calculation engine through the public API: every worked example of
+ * domain.md, computed by hand from its definitions, plus the rules and error
+ * paths of session.h. Each case is a plan, rows and the lines it must produce.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <tally/tally.h>
+
+#include "support/test_alloc.h"
+
+/* ---- building inputs ---- */
+
+/* A transaction written compactly; NULL fields are absent. */
+typedef struct row {
+    const char *id, *date, *partner, *amount, *quantity;
+    const char *product, *category, *region, *rep, *split, *customer_category;
+    int deal_registered;
+    const char *original_id, *currency;
+    int new_customer; /* 0: unknown, 1: new, 2: existing */
+} row;
+
+typedef struct partner_row {
+    const char *id, *type, *tier, *region, *quota;
+} partner_row;
+
+static tally_transaction
+transaction_of(const row *r)
+{
+    tally_transaction t;
+    memset(&t, 0, sizeof(t));
+    t.size = sizeof(t);
+    t.id = r->id;
+    t.date = r->date;
+    t.partner = r->partner ? r->partner : "P1";
+    t.rep = r->rep;
+    t.product = r->product;
+    t.category = r->category;
+    t.region = r->region;
+    t.split = r->split;
+    t.customer_category = r->customer_category;
+    t.deal_registered = r->deal_registered;
+    t.original_id = r->original_id;
+    t.currency = r->currency;
+    t.new_customer = r->new_customer == 0 ? -1 : r->new_customer == 1 ? 1 : 0;
+    assert_int_equal(tally_decimal_parse(NULL, &t.amount, r->amount), TALLY_OK);
+    assert_int_equal(tally_decimal_parse(NULL, &t.quantity, r->quantity ? r->quantity : "1"),
+                     TALLY_OK);
+    return t;
+}
+
+static void
+print_errors(tally_ctx *ctx)
+{
+    char text[1024];
+    for (size_t i = 0; i < tally_ctx_error_count(ctx); i++) {
+        tally_error_format(text, sizeof(text), tally_ctx_error(ctx, i));
+        fprintf(stderr, "error: %s\n", text);
+    }
+}
+
+static tally_plan *
+load_plan(tally_ctx *ctx, const char *components)
+{
+    char xml[16384];
+    snprintf(xml, sizeof(xml),
+             "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"test\" "
+             "currency=\"USD\">%s</plan>",
+             components);
+    tally_plan *plan = NULL;
+    int status = tally_plan_load_buffer(ctx, &plan, xml, strlen(xml), "plan.xml", NULL);
+    if (status != TALLY_OK)
+        print_errors(ctx);
+    assert_int_equal(status, TALLY_OK);
+    return plan;
+}
+
+/* Wraps components in one version effective from 2026-01-01. */
+#define VERSION(body) "<version id=\"v1\" effective-from=\"2000-01-01\">" body "</version>"
+
+typedef struct run {
+    tally_ctx *ctx;
+    tally_plan *plan;
+    tally_session *session;
+    tally_result *result;
+} run;
+
+static void
+start(run *r, const char *plan_body, unsigned flags)
+{
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(tally_ctx_new(&r->ctx, NULL), TALLY_OK);
+    r->plan = load_plan(r->ctx, plan_body);
+    tally_session_options options = {sizeof(options), flags};
+    int status = tally_session_new(r->ctx, &r->session, r->plan, &options);
+    if (status != TALLY_OK)
+        print_errors(r->ctx);
+    assert_int_equal(status, TALLY_OK);
+}
+
+static void
+add_partners(run *r, const partner_row *partners, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        tally_partner p = {sizeof(p), partners[i].id, partners[i].type, partners[i].tier,
+                           partners[i].region, NULL, partners[i].quota};
+        int status = tally_session_add_partner(r->session, &p);
+        if (status != TALLY_OK)
+            print_errors(r->ctx);
+        assert_int_equal(status, TALLY_OK);
+    }
+}
+
+static void
+add_rows(run *r, const row *rows, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        tally_transaction t = transaction_of(&rows[i]);
+        int status = tally_session_add_transaction(r->session, &t);
+        if (status != TALLY_OK)
+            print_errors(r->ctx);
+        assert_int_equal(status, TALLY_OK);
+    }
+}
+
+static void
+settle(run *r, const char *payee, const char *component, const char *period,
+       const char *amount)
+{
+    tally_settlement s;
+    memset(&s, 0, sizeof(s));
+    s.size = sizeof(s);
+    s.payee = payee;
+    s.component = component;
+    s.period = period;
+    assert_int_equal(tally_decimal_parse(NULL, &s.amount, amount), TALLY_OK);
+    int status = tally_session_add_settlement(r->session, &s);
+    if (status != TALLY_OK)
+        print_errors(r->ctx);
+    assert_int_equal(status, TALLY_OK);
+}
+
+static void
+finish(run *r)
+{
+    int status = tally_session_finish(r->session, &r->result);
+    if (status != TALLY_OK)
+        print_errors(r->ctx);
+    assert_int_equal(status, TALLY_OK);
+}
+
+static void
+stop(run *r)
+{
+    tally_result_free(r->result);
+    tally_session_free(r->session);
+    tally_plan_unref(r->plan);
+    tally_ctx_free(r->ctx);
+}
+
+/* "component period payee kind amount", one line per payout line, in result order. */
+static void
+line_text(const tally_line *line, char *out, size_t size)
+{
+    tally_decimal amount;
+    char text[TALLY_DECIMAL_STRING_MAX];
+    assert_int_equal(tally_line_amount(line, &amount), TALLY_OK);
+    tally_decimal_format(text, sizeof(text), &amount);
+    snprintf(out, size, "%s %s %s %s %s", tally_line_component(line), tally_line_period(line),
+             tally_line_payee(line), tally_line_kind_name(tally_line_get_kind(line)), text);
+}
+
+static void
+expect_lines(const run *r, const char *const *expected, size_t count)
+{
+    size_t lines = tally_result_line_count(r->result);
+    for (size_t i = 0; i < lines; i++) {
+        char text[256];
+        line_text(tally_result_line_at(r->result, i), text, sizeof(text));
+        if (i >= count || strcmp(text, expected[i]) != 0) {
+            fprintf(stderr, "line %zu: got \"%s\", expected \"%s\"\n%s\n", i, text,
+                    i < count ? expected[i] : "(none)",
+                    tally_line_explanation(tally_result_line_at(r->result, i)));
+            fail();
+        }
+    }
+    assert_int_equal(lines, count);
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- domain.md section 5: the three tier modes ---- */
+
+#define RUNNING_BANDS                                                                          \
+    "<band from=\"0\" to=\"10000\" rate=\"0.02\"/><band from=\"10000\" to=\"20000\" "           \
+    "rate=\"0.03\"/><band from=\"20000\" rate=\"0.04\"/>"
+
+static void
+tier_modes_running_example(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"marginal\" period=\"quarter\"><tiers mode=\"marginal\">" RUNNING_BANDS
+                  "</tiers></rebate>"
+                  "<rebate id=\"whole\" period=\"quarter\"><tiers mode=\"whole\">" RUNNING_BANDS
+                  "</tiers></rebate>"),
+          0);
+    /* Volume 25,000 in two sales. */
+    row rows[] = {{.id = "a", .date = "2026-01-15", .amount = "15000"},
+                  {.id = "b", .date = "2026-03-31", .amount = "10000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"marginal 2026-Q1 P1 earned 700.00",
+                              "whole 2026-Q1 P1 earned 1000.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    /* The marginal line explains its three bands: 200 + 300 + 200. */
+    const tally_line *line = tally_result_line_at(r.result, 0);
+    assert_int_equal(tally_line_band_count(line), 3);
+    tally_decimal portion, value, payout;
+    char text[TALLY_DECIMAL_STRING_MAX];
+    assert_int_equal(tally_line_band(line, 2, &portion, &value, &payout), TALLY_OK);
+    tally_decimal_format(text, sizeof(text), &portion);
+    assert_string_equal(text, "5000");
+    tally_decimal_format(text, sizeof(text), &payout);
+    assert_string_equal(text, "200.00");
+    assert_int_equal(tally_line_source_count(line), 2);
+    assert_string_equal(tally_line_source_at(line, 0), "a");
+    assert_string_equal(tally_line_source_at(line, 1), "b");
+    stop(&r);
+}
+
+static void
+boundary_belongs_to_upper_band(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"whole\" period=\"month\"><tiers mode=\"whole\">" RUNNING_BANDS
+                  "</tiers></rebate>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-01-15", .amount = "10000"},
+                  {.id = "b", .date = "2026-02-15", .amount = "9999.99"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"whole 2026-01 P1 earned 300.00", "whole 2026-02 P1 earned 200.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+interpolated_example(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"i\" period=\"month\"><tiers mode=\"interpolated\">"
+                  "<band from=\"0\" to=\"1000\" amount=\"10\"/>"
+                  "<band from=\"1000\" to=\"3000\" amount=\"40\"/>"
+                  "<band from=\"3000\" amount=\"60\"/></tiers></rebate>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-01-15", .amount = "1500"},
+                  {.id = "b", .date = "2026-02-15", .amount = "3000"},
+                  {.id = "c", .date = "2026-03-15", .amount = "1000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* 10 + 500/2000 × 40 = 20; the open top band pays in full once entered: 110;
+     * exactly on the first limit: the first band complete, nothing of the second. */
+    const char *expected[] = {"i 2026-01 P1 earned 20.00", "i 2026-02 P1 earned 110.00",
+                              "i 2026-03 P1 earned 10.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- domain.md section 3: rounding points ---- */
+
+static void
+rounding_per_payout_and_per_transaction(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"payout\" period=\"month\"><rate>0.01</rate></rebate>"
+                  "<rebate id=\"each\" period=\"month\"><rounding point=\"per-transaction\"/>"
+                  "<rate>0.01</rate></rebate>"),
+          0);
+    /* Three lines of 0.333 each. */
+    row rows[] = {{.id = "a", .date = "2026-05-01", .amount = "33.3"},
+                  {.id = "b", .date = "2026-05-02", .amount = "33.3"},
+                  {.id = "c", .date = "2026-05-03", .amount = "33.3"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"each 2026-05 P1 earned 0.99", "payout 2026-05 P1 earned 1.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 0)) &
+                TALLY_LINE_ROUNDED_PER_TRANSACTION);
+    stop(&r);
+}
+
+static void
+rounding_modes_on_ties(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"even\" period=\"month\"><rounding mode=\"half-even\"/>"
+                  "<rate>0.5</rate></rebate>"
+                  "<rebate id=\"up\" period=\"month\"><rounding mode=\"half-up\"/>"
+                  "<rate>0.5</rate></rebate>"
+                  "<rebate id=\"down\" period=\"month\"><rounding mode=\"down\"/>"
+                  "<rate>0.5</rate></rebate>"
+                  "<rebate id=\"floor\" period=\"month\"><rounding mode=\"floor\"/>"
+                  "<rate>0.5</rate></rebate>"
+                  "<rebate id=\"ceiling\" period=\"month\"><rounding mode=\"ceiling\"/>"
+                  "<rate>0.5</rate></rebate>"),
+          0);
+    /* 0.05 × 0.5 = 0.025 in January; a return of −0.05 in February: −0.025. */
+    row rows[] = {{.id = "a", .date = "2026-01-01", .amount = "0.05"},
+                  {.id = "b", .date = "2026-02-01", .amount = "-0.05"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {
+        "ceiling 2026-01 P1 earned 0.03", "ceiling 2026-02 P1 clawback -0.02",
+        "down 2026-01 P1 earned 0.02",    "down 2026-02 P1 clawback -0.02",
+        "even 2026-01 P1 earned 0.02",    "even 2026-02 P1 clawback -0.02",
+        "floor 2026-01 P1 earned 0.02",   "floor 2026-02 P1 clawback -0.03",
+        "up 2026-01 P1 earned 0.03",      "up 2026-02 P1 clawback -0.03",
+    };
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- domain.md sections 5 and 6: period-to-date, true-up ---- */
+
+static void
+marginal_telescopes_over_a_stream(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"m\" period=\"year\" settlement=\"month\"><tiers mode=\"marginal\">"
+                  "<band from=\"0\" to=\"150000\" rate=\"0.04\"/>"
+                  "<band from=\"150000\" rate=\"0.06\"/></tiers></rebate>"),
+          0);
+    /* 145,000 already this year; the new deal of 20,000 earns 5,000 × 4 % + 15,000 × 6 %. */
+    row rows[] = {{.id = "old", .date = "2026-01-10", .amount = "145000"},
+                  {.id = "new", .date = "2026-02-10", .amount = "20000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"m 2026-01 P1 earned 5800.00", "m 2026-02 P1 earned 1100.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+#define TRUE_UP_PLAN                                                                           \
+    VERSION("<rebate id=\"annual\" period=\"year\" settlement=\"month\"><tiers mode=\"whole\">"  \
+            "<band from=\"5000\" to=\"20000\" rate=\"0.02\"/>"                                \
+            "<band from=\"20000\" rate=\"0.04\"/></tiers><minimum>5000</minimum></rebate>")
+
+static const row true_up_rows[] = {{.id = "oct", .date = "2026-10-20", .amount = "3000"},
+                                   {.id = "nov", .date = "2026-11-20", .amount = "4000"},
+                                   {.id = "dec", .date = "2026-12-20", .amount = "20000"}};
+
+static void
+true_up_worked_example(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, TRUE_UP_PLAN, 0);
+    add_rows(&r, true_up_rows, COUNT(true_up_rows));
+    finish(&r);
+    /* Oct 3,000 → 0; Nov 7,000 → 140; Dec 27,000 → 1,080 due, 1,080 − 140 = 940. */
+    const char *expected[] = {"annual 2026-10 P1 earned 0.00", "annual 2026-11 P1 earned 140.00",
+                              "annual 2026-12 P1 earned 940.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 0)) & TALLY_LINE_BELOW_MINIMUM);
+    assert_string_equal(tally_line_tier_period(tally_result_line_at(r.result, 2)), "2026");
+    stop(&r);
+}
+
+static void
+true_up_against_prior_settlements(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, TRUE_UP_PLAN, 0);
+    add_rows(&r, true_up_rows, COUNT(true_up_rows));
+    /* November was already paid; December was paid 900 by an older run. */
+    settle(&r, "P1", "annual", "2026-11", "140");
+    settle(&r, "P1", "annual", "2026-12", "900");
+    finish(&r);
+    const char *expected[] = {"annual 2026-10 P1 earned 0.00",
+                              "annual 2026-11 P1 true-up 0.00",
+                              "annual 2026-12 P1 true-up 40.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+settlement_with_no_sales_claws_back(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"quarter\"><rate>0.02</rate></rebate>"), 0);
+    /* 100 was paid for Q2 but the sales were reversed away before the re-run. */
+    settle(&r, "P1", "r", "2026-Q2", "100");
+    finish(&r);
+    const char *expected[] = {"r 2026-Q2 P1 clawback -100.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- domain.md sections 7 and 9.1-9.2: signs, minimum, cap, multiplier ---- */
+
+static void
+negative_period_mirrors_positive(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"r\" period=\"quarter\"><tiers mode=\"marginal\">" RUNNING_BANDS
+                  "</tiers><minimum>5000</minimum><cap>250</cap></rebate>"),
+          0);
+    row rows[] = {{.id = "sale", .date = "2026-01-10", .amount = "15000"},
+                  {.id = "ret", .date = "2026-04-10", .amount = "-15000"},
+                  {.id = "small", .date = "2026-07-10", .amount = "-4999.99"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* 10,000 × 2 % + 5,000 × 3 % = 350, capped at 250; the return mirrors it. */
+    const char *expected[] = {"r 2026-Q1 P1 earned 250.00", "r 2026-Q2 P1 clawback -250.00",
+                              "r 2026-Q3 P1 earned 0.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 1)) & TALLY_LINE_CAPPED);
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 2)) & TALLY_LINE_BELOW_MINIMUM);
+    stop(&r);
+}
+
+static void
+minimum_is_inclusive(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"quarter\"><rate>0.02</rate>"
+                      "<minimum>5000</minimum></rebate>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "5000.00"},
+                  {.id = "b", .date = "2026-04-10", .amount = "4999.99"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"r 2026-Q1 P1 earned 100.00", "r 2026-Q2 P1 earned 0.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+multiplier_scales_before_cap(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"r\" period=\"month\"><rate>0.10</rate>"
+                  "<multipliers><multiplier partner-tier=\"gold\" factor=\"1.5\"/></multipliers>"
+                  "<cap>1400</cap></rebate>"),
+          0);
+    partner_row partners[] = {{.id = "G", .tier = "gold"}, {.id = "S", .tier = "silver"}};
+    add_partners(&r, partners, COUNT(partners));
+    row rows[] = {{.id = "g1", .date = "2026-01-10", .partner = "G", .amount = "9000"},
+                  {.id = "g2", .date = "2026-02-10", .partner = "G", .amount = "10000"},
+                  {.id = "s1", .date = "2026-01-10", .partner = "S", .amount = "10000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* Gold: 900 × 1.5 = 1,350 (under the cap); 1,000 × 1.5 = 1,500 → cap 1,400. */
+    const char *expected[] = {"r 2026-01 G earned 1350.00", "r 2026-01 S earned 1000.00",
+                              "r 2026-02 G earned 1400.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    tally_decimal m;
+    char text[TALLY_DECIMAL_STRING_MAX];
+    assert_int_equal(tally_line_multiplier(tally_result_line_at(r.result, 0), &m), TALLY_OK);
+    tally_decimal_format(text, sizeof(text), &m);
+    assert_string_equal(text, "1.5");
+    stop(&r);
+}
+
+/* ---- domain.md 9.3, 9.4: rates and filters ---- */
+
+static void
+category_without_rate_is_not_eligible(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"c\" period=\"month\"><category-rates>"
+                  "<rate category=\"hw\" value=\"0.02\"/><rate category=\"sw\" value=\"0.05\"/>"
+                  "</category-rates><minimum>1000</minimum></rebate>"),
+          0);
+    /* The services sale is not eligible: it neither earns nor counts toward the minimum. */
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "600", .category = "hw"},
+                  {.id = "b", .date = "2026-01-11", .amount = "300", .category = "sw"},
+                  {.id = "c", .date = "2026-01-12", .amount = "5000", .category = "services"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"c 2026-01 P1 earned 0.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+region_filter_tests_transaction_or_partner(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"tx\" period=\"month\"><eligibility><regions>EMEA</regions>"
+                  "</eligibility><rate>0.01</rate></rebate>"
+                  "<rebate id=\"home\" period=\"month\"><eligibility><regions of=\"partner\">"
+                  "EMEA</regions></eligibility><rate>0.01</rate></rebate>"),
+          0);
+    partner_row partners[] = {{.id = "P1", .region = "NA"}};
+    add_partners(&r, partners, COUNT(partners));
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "1000", .region = "EMEA"},
+                  {.id = "b", .date = "2026-01-11", .amount = "500", .region = "NA"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* By the sale's region only "a" counts; the partner itself is in NA, so "home" pays none. */
+    const char *expected[] = {"tx 2026-01 P1 earned 10.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+eligibility_filters(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"r\" period=\"month\"><eligibility>"
+                  "<products exclude=\"true\">X</products>"
+                  "<partner-types>reseller</partner-types>"
+                  "<partner-tiers exclude=\"true\">silver</partner-tiers>"
+                  "<customer-categories>smb</customer-categories>"
+                  "<customers>new</customers>"
+                  "<window from=\"2026-01-05\" to=\"2026-01-25\"/>"
+                  "</eligibility><rate>0.1</rate></rebate>"),
+          0);
+    partner_row partners[] = {{.id = "P1", .type = "reseller", .tier = "gold"},
+                              {.id = "P2", .type = "distributor"},
+                              {.id = "P3", .type = "reseller", .tier = "silver"}};
+    add_partners(&r, partners, COUNT(partners));
+    row rows[] = {
+        {.id = "ok", .date = "2026-01-05", .amount = "100", .customer_category = "smb",
+         .new_customer = 1},
+        {.id = "ok2", .date = "2026-01-25", .amount = "10", .product = "Y",
+         .customer_category = "smb", .new_customer = 1},
+        {.id = "excluded-product", .date = "2026-01-10", .amount = "1000", .product = "X",
+         .customer_category = "smb", .new_customer = 1},
+        {.id = "type", .date = "2026-01-10", .partner = "P2", .amount = "1000",
+         .customer_category = "smb", .new_customer = 1},
+        {.id = "tier", .date = "2026-01-10", .partner = "P3", .amount = "1000",
+         .customer_category = "smb", .new_customer = 1},
+        {.id = "customer-category", .date = "2026-01-10", .amount = "1000",
+         .customer_category = "enterprise", .new_customer = 1},
+        {.id = "existing", .date = "2026-01-10", .amount = "1000", .customer_category = "smb",
+         .new_customer = 2},
+        {.id = "unknown-newness", .date = "2026-01-10", .amount = "1000",
+         .customer_category = "smb"},
+        {.id = "after-window", .date = "2026-01-26", .amount = "1000",
+         .customer_category = "smb", .new_customer = 1},
+    };
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"r 2026-01 P1 earned 11.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    const tally_line *line = tally_result_line_at(r.result, 0);
+    assert_int_equal(tally_line_source_count(line), 2);
+    stop(&r);
+}
+
+static void
+per_unit_and_customer_category_rates(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"units\" period=\"month\"><per-unit>1.50</per-unit></rebate>"
+                  "<rebate id=\"cust\" period=\"month\"><customer-category-rates>"
+                  "<rate customer-category=\"public\" value=\"0.01\"/>"
+                  "<rate customer-category=\"enterprise\" value=\"0.03\"/>"
+                  "</customer-category-rates></rebate>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "1000", .quantity = "4",
+                   .customer_category = "enterprise"},
+                  {.id = "b", .date = "2026-01-11", .amount = "2000", .quantity = "-1",
+                   .customer_category = "public"},
+                  {.id = "c", .date = "2026-01-12", .amount = "500", .quantity = "2",
+                   .customer_category = "retail"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* Units: (4 − 1 + 2) × 1.50; customers: 1,000 × 3 % + 2,000 × 1 %, retail has no rate. */
+    const char *expected[] = {"cust 2026-01 P1 earned 50.00", "units 2026-01 P1 earned 7.50"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+transaction_basis_tiers_by_deal_size(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"deal\" period=\"month\"><tiers mode=\"whole\" basis=\"transaction\">"
+                  "<band from=\"0\" to=\"10000\" rate=\"0.01\"/>"
+                  "<band from=\"10000\" rate=\"0.02\"/></tiers><minimum>1000</minimum></rebate>"),
+          0);
+    row rows[] = {{.id = "big", .date = "2026-01-10", .amount = "12000"},
+                  {.id = "mid", .date = "2026-01-11", .amount = "5000"},
+                  {.id = "tiny", .date = "2026-01-12", .amount = "999"},
+                  {.id = "ret", .date = "2026-01-13", .amount = "-12000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* 240 + 50 + 0 (below the per-deal minimum) − 240 (the return mirrors its sale). */
+    const char *expected[] = {"deal 2026-01 P1 earned 50.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- commissions (domain.md 8, 9.11) ---- */
+
+static void
+commission_attainment_tiers(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"marginal\" period=\"quarter\">"
+                  "<tiers mode=\"marginal\" measure=\"attainment\">"
+                  "<band from=\"0\" to=\"100\" rate=\"0.05\"/>"
+                  "<band from=\"100\" to=\"150\" rate=\"0.08\"/>"
+                  "<band from=\"150\" rate=\"0.10\"/></tiers></commission>"
+                  "<commission id=\"whole\" period=\"quarter\">"
+                  "<tiers mode=\"whole\" measure=\"attainment\">"
+                  "<band from=\"0\" to=\"100\" rate=\"0.05\"/>"
+                  "<band from=\"100\" to=\"150\" rate=\"0.08\"/>"
+                  "<band from=\"150\" rate=\"0.10\"/></tiers></commission>"),
+          0);
+    partner_row partners[] = {{.id = "A", .quota = "100000"}};
+    add_partners(&r, partners, COUNT(partners));
+    row rows[] = {{.id = "a", .date = "2026-02-10", .partner = "A", .amount = "160000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* Quota 100,000: 100,000 × 5 % + 50,000 × 8 % + 10,000 × 10 %; whole: 160,000 × 10 %. */
+    const char *expected[] = {"marginal 2026-Q1 A earned 10000.00",
+                              "whole 2026-Q1 A earned 16000.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    tally_decimal basis;
+    char text[TALLY_DECIMAL_STRING_MAX];
+    tally_line_basis(tally_result_line_at(r.result, 0), &basis);
+    tally_decimal_format(text, sizeof(text), &basis);
+    assert_string_equal(text, "160.000000000000000000000000");
+    stop(&r);
+}
+
+static void
+commission_attainment_needs_quota(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"c\" period=\"quarter\">"
+                  "<tiers mode=\"whole\" measure=\"attainment\">"
+                  "<band from=\"0\" rate=\"0.05\"/></tiers></commission>"),
+          0);
+    partner_row partners[] = {{.id = "A"}};
+    add_partners(&r, partners, COUNT(partners));
+    row rows[] = {{.id = "a", .date = "2026-02-10", .partner = "A", .amount = "100"}};
+    add_rows(&r, rows, COUNT(rows));
+    assert_int_equal(tally_session_finish(r.session, &r.result), TALLY_ERR_INPUT);
+    assert_null(r.result);
+    assert_non_null(strstr(tally_error_message(tally_ctx_last_error(r.ctx)),
+                           "payee \"A\" has no quota"));
+    stop(&r);
+}
+
+static void
+commission_split_remainder_to_first_payee(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"c\" period=\"month\" payee=\"rep-or-partner\">"
+                  "<rate>0.1</rate></commission>"),
+          0);
+    /* 10 % of 100.01 = 10.001 → 10.00; B and C get round(10.00 × 33.33 %) = 3.33 each,
+     * A the remainder 3.34. The unsplit sale goes to its rep. */
+    row rows[] = {{.id = "s", .date = "2026-03-01", .amount = "100.01",
+                   .split = "A:33.34;B:33.33;C:33.33"},
+                  {.id = "r", .date = "2026-03-02", .amount = "50", .rep = "rep7"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"c 2026-03 A earned 3.34", "c 2026-03 B earned 3.33",
+                              "c 2026-03 C earned 3.33", "c 2026-03 rep7 earned 5.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- affiliates, referrals, deal registration (domain.md 8, 9.12, 9.13) ---- */
+
+static void
+affiliate_referral_and_deal_registration(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<affiliate id=\"aff\" period=\"month\" rate=\"0.06\"/>"
+                  "<referral id=\"ref\" period=\"month\" fee=\"150.00\"/>"
+                  "<deal-registration id=\"dr\" period=\"month\" uplift=\"0.015\"/>"),
+          0);
+    row rows[] = {{.id = "s1", .date = "2026-04-01", .amount = "1000", .deal_registered = 1},
+                  {.id = "s2", .date = "2026-04-02", .amount = "500"},
+                  /* Two partial returns of s1: one fee back, once. */
+                  {.id = "r1", .date = "2026-04-03", .amount = "-100", .original_id = "s1"},
+                  {.id = "r2", .date = "2026-04-04", .amount = "-100", .original_id = "s1"},
+                  {.id = "zero", .date = "2026-04-05", .amount = "0"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* Affiliate 6 % of 1,300; referral 2 × 150 − 150; uplift 1.5 % of the registered 1,000. */
+    const char *expected[] = {"aff 2026-04 P1 earned 78.00", "dr 2026-04 P1 earned 15.00",
+                              "ref 2026-04 P1 earned 150.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- versions and calendars (domain.md 4, 9.6) ---- */
+
+static void
+effective_dated_versions_and_fiscal_labels(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          "<calendar fiscal-year-start-month=\"7\"/>"
+          "<version id=\"old\" effective-from=\"2026-01-01\" effective-to=\"2026-07-31\">"
+          "<rebate id=\"r\" period=\"fiscal-quarter\"><rate>0.02</rate></rebate></version>"
+          "<version id=\"new\" effective-from=\"2026-08-01\">"
+          "<rebate id=\"r\" period=\"fiscal-quarter\"><rate>0.03</rate></rebate></version>",
+          0);
+    row rows[] = {{.id = "a", .date = "2026-07-31", .amount = "1000"},
+                  {.id = "b", .date = "2026-08-01", .amount = "1000"},
+                  {.id = "c", .date = "2026-06-30", .amount = "1000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* FY2027 starts 2026-07-01: Q1 holds a (2 %) and b (3 %); c is FY2026-Q4. */
+    const char *expected[] = {"r FY2026-Q4 P1 earned 20.00", "r FY2027-Q1 P1 earned 50.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_string_equal(tally_line_version(tally_result_line_at(r.result, 1)), "new");
+    stop(&r);
+}
+
+/* ---- determinism (domain.md 10) ---- */
+
+static void
+digest_of(const row *rows, const size_t *order, size_t count, char out[65])
+{
+    run r;
+    start(&r, TRUE_UP_PLAN "", 0);
+    for (size_t i = 0; i < count; i++)
+        add_rows(&r, &rows[order[i]], 1);
+    finish(&r);
+    assert_int_equal(tally_result_digest_hex(out, 65, r.result), TALLY_OK);
+    stop(&r);
+}
+
+static void
+any_order_gives_the_same_digest(void **state)
+{
+    (void)state;
+    row rows[40];
+    char ids[40][8], amounts[40][16], dates[40][12];
+    for (size_t i = 0; i < 40; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "t%zu", i);
+        snprintf(amounts[i], sizeof(amounts[i]), "%s%zu.%02zu", i % 7 == 0 ? "-" : "",
+                 100 + i * 37, i % 100);
+        snprintf(dates[i], sizeof(dates[i]), "2026-%02zu-%02zu", 1 + i % 12, 1 + i % 28);
+        memset(&rows[i], 0, sizeof(rows[i]));
+        rows[i].id = ids[i];
+        rows[i].date = dates[i];
+        rows[i].amount = amounts[i];
+        rows[i].partner = i % 3 ? "P1" : "P2";
+    }
+    size_t order[40];
+    for (size_t i = 0; i < 40; i++)
+        order[i] = i;
+    char first[65], other[65];
+    digest_of(rows, order, 40, first);
+    srand(7);
+    for (int round = 0; round < 5; round++) {
+        for (size_t i = 39; i > 0; i--) {
+            size_t j = (size_t)rand() % (i + 1);
+            size_t swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        digest_of(rows, order, 40, other);
+        assert_string_equal(first, other);
+    }
+}
+
+/* ---- input validation (issue: every error names the transaction) ---- */
+
+static void
+expect_rejected(run *r, const row *bad, const char *message)
+{
+    tally_transaction t = transaction_of(bad);
+    uint64_t rejected = tally_session_rejected_count(r->session);
+    assert_int_equal(tally_session_add_transaction(r->session, &t), TALLY_ERR_INPUT);
+    const char *got = tally_error_message(tally_ctx_last_error(r->ctx));
+    if (!strstr(got, message)) {
+        fprintf(stderr, "got \"%s\", expected \"%s\"\n", got, message);
+        fail();
+    }
+    assert_int_equal(tally_session_rejected_count(r->session), rejected + 1);
+}
+
+static void
+bad_rows_are_rejected_and_change_nothing(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          "<version id=\"v1\" effective-from=\"2026-01-01\" effective-to=\"2026-12-31\">"
+          "<commission id=\"c\" period=\"month\"><rate>0.1</rate></commission></version>",
+          0);
+    partner_row partners[] = {{.id = "P1"}};
+    add_partners(&r, partners, COUNT(partners));
+    row good = {.id = "ok", .date = "2026-01-10", .amount = "100"};
+    add_rows(&r, &good, 1);
+    row dup = {.id = "ok", .date = "2026-01-11", .amount = "100"};
+    expect_rejected(&r, &dup, "transaction \"ok\": duplicate transaction id");
+    row stranger = {.id = "x1", .date = "2026-01-11", .partner = "P9", .amount = "1"};
+    expect_rejected(&r, &stranger, "transaction \"x1\": partner \"P9\" is not in the partner table");
+    row eur = {.id = "x2", .date = "2026-01-11", .amount = "1", .currency = "EUR"};
+    expect_rejected(&r, &eur, "transaction \"x2\": amount in EUR but the plan pays in USD");
+    row zzz = {.id = "x3", .date = "2026-01-11", .amount = "1", .currency = "ZZZ"};
+    expect_rejected(&r, &zzz, "transaction \"x3\": unknown currency \"ZZZ\"");
+    row late = {.id = "x4", .date = "2027-01-01", .amount = "1"};
+    expect_rejected(&r, &late, "transaction \"x4\": no version of plan \"test\" is in effect on 2027-01-01");
+    row split = {.id = "x5", .date = "2026-01-11", .amount = "1", .split = "A:50;B:49.99"};
+    expect_rejected(&r, &split, "transaction \"x5\": split percents sum to 99.99, not 100");
+    row shape = {.id = "x6", .date = "2026-01-11", .amount = "1", .split = "A50"};
+    expect_rejected(&r, &shape, "transaction \"x6\": split part \"A50\" is not payee:percent");
+    row date = {.id = "x7", .date = "2026-02-30", .amount = "1"};
+    expect_rejected(&r, &date, "transaction \"x7\": the date is missing or not a valid");
+    row noid = {.id = "", .date = "2026-01-11", .amount = "1"};
+    expect_rejected(&r, &noid, "transaction without id: the id is missing");
+    assert_int_equal(tally_session_accepted_count(r.session), 1);
+    finish(&r);
+    const char *expected[] = {"c 2026-01 P1 earned 10.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_int_equal(tally_result_accepted_count(r.result), 1);
+    assert_int_equal(tally_result_rejected_count(r.result), 9);
+    /* The session takes no more input once finished. */
+    tally_transaction t = transaction_of(&good);
+    assert_int_equal(tally_session_add_transaction(r.session, &t), TALLY_ERR_STATE);
+    tally_result *again = NULL;
+    assert_int_equal(tally_session_finish(r.session, &again), TALLY_ERR_STATE);
+    stop(&r);
+}
+
+static void
+overflowing_total_rejects_the_row(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"month\"><rounding scale=\"0\"/><rate>1</rate></rebate>"), 0);
+    /* Each fits in 38 digits; their total does not. */
+    row big = {.id = "a", .date = "2026-01-10", .amount = "60000000000000000000000000000000000000"};
+    add_rows(&r, &big, 1);
+    row more = {.id = "b", .date = "2026-01-11", .amount = "60000000000000000000000000000000000000"};
+    tally_transaction t = transaction_of(&more);
+    assert_int_equal(tally_session_add_transaction(r.session, &t), TALLY_ERR_OVERFLOW);
+    assert_non_null(strstr(tally_error_message(tally_ctx_last_error(r.ctx)), "transaction \"b\""));
+    /* The rejected row left no trace: its id may come again, corrected. */
+    row fixed = {.id = "b", .date = "2026-01-11", .amount = "1"};
+    add_rows(&r, &fixed, 1);
+    finish(&r);
+    assert_int_equal(tally_result_line_count(r.result), 1);
+    stop(&r);
+}
+
+static void
+unsupported_components_are_refused(void **state)
+{
+    (void)state;
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, VERSION("<mdf id=\"fund\" period=\"quarter\" "
+                                              "accrual-rate=\"0.02\" expiry-months=\"6\"/>"));
+    tally_session *session = NULL;
+    assert_int_equal(tally_session_new(ctx, &session, plan, NULL), TALLY_ERR_PLAN);
+    assert_null(session);
+    assert_non_null(strstr(tally_error_message(tally_ctx_last_error(ctx)),
+                           "<mdf id=\"fund\"> (line 1): this version of the engine does not "
+                           "compute components of this kind yet"));
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
+static void
+null_arguments(void **state)
+{
+    (void)state;
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_session *session = NULL;
+    assert_int_equal(tally_session_new(ctx, &session, NULL, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tally_session_new(NULL, &session, NULL, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tally_session_add_transaction(NULL, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tally_session_add_partner(NULL, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tally_session_add_settlement(NULL, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    assert_int_equal(tally_session_finish(NULL, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    tally_session_free(NULL);
+    tally_result_free(NULL);
+    assert_int_equal(tally_result_line_count(NULL), 0);
+    assert_null(tally_result_line_at(NULL, 0));
+    assert_null(tally_line_payee(NULL));
+    assert_null(tally_line_explanation(NULL));
+    tally_decimal d;
+    assert_int_equal(tally_line_amount(NULL, &d), TALLY_ERR_INVALID_ARGUMENT);
+    char hex[65];
+    assert_int_equal(tally_result_digest_hex(hex, sizeof(hex), NULL), TALLY_ERR_INVALID_ARGUMENT);
+    tally_plan *plan = load_plan(ctx, VERSION("<rebate id=\"r\" period=\"month\"><rate>0.5</rate></rebate>"));
+    assert_int_equal(tally_session_new(ctx, &session, plan, NULL), TALLY_OK);
+    assert_int_equal(tally_session_add_transaction(session, NULL), TALLY_ERR_INVALID_ARGUMENT);
+    tally_transaction unsized;
+    memset(&unsized, 0, sizeof(unsized));
+    assert_int_equal(tally_session_add_transaction(session, &unsized), TALLY_ERR_INVALID_ARGUMENT);
+    tally_result *result = NULL;
+    assert_int_equal(tally_session_finish(session, &result), TALLY_OK);
+    assert_int_equal(tally_result_digest_hex(hex, 10, result), TALLY_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(tally_result_line_count(result), 0);
+    tally_result_free(result);
+    tally_session_free(session);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
+/* ---- out of memory: every allocation of a whole run may fail, cleanly ---- */
+
+static int
+whole_run(const tally_allocator *allocator, void *user_data)
+{
+    (void)user_data;
+    tally_ctx *ctx = NULL;
+    int status = tally_ctx_new(&ctx, allocator);
+    if (status != TALLY_OK)
+        return status;
+    static const char xml[] =
+        "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"oom\" currency=\"USD\">"
+        VERSION("<rebate id=\"r\" period=\"year\" settlement=\"month\"><tiers mode=\"marginal\">"
+                RUNNING_BANDS "</tiers></rebate>"
+                "<commission id=\"c\" period=\"month\"><rate>0.1</rate></commission>"
+                "<referral id=\"f\" period=\"month\" fee=\"5\"/>") "</plan>";
+    tally_plan *plan = NULL;
+    tally_session *session = NULL;
+    tally_result *result = NULL;
+    status = tally_plan_load_buffer(ctx, &plan, xml, strlen(xml), "oom.xml", NULL);
+    if (status == TALLY_OK)
+        status = tally_session_new(ctx, &session, plan, NULL);
+    for (int i = 0; status == TALLY_OK && i < 20; i++) {
+        char id[16], date[16];
+        snprintf(id, sizeof(id), "t%d", i);
+        snprintf(date, sizeof(date), "2026-%02d-10", 1 + i % 12);
+        row spec = {.id = id, .date = date, .amount = i % 5 ? "1234.56" : "-10",
+                    .partner = i % 2 ? "A" : "B", .split = i % 3 ? NULL : "A:50;B:50",
+                    .original_id = i % 5 ? NULL : "t1"};
+        tally_transaction t = transaction_of(&spec);
+        status = tally_session_add_transaction(session, &t);
+    }
+    if (status == TALLY_OK) {
+        tally_settlement s = {sizeof(s), "A", "r", "2026-02", {0, 0, 0, 0}, NULL};
+        status = tally_session_add_settlement(session, &s);
+    }
+    if (status == TALLY_OK)
+        status = tally_session_finish(session, &result);
+    tally_result_free(result);
+    tally_session_free(session);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+    return status;
+}
+
+static void
+out_of_memory_is_clean(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_loop(whole_run, NULL) > 10);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tier_modes_running_example),
+        cmocka_unit_test(boundary_belongs_to_upper_band),
+        cmocka_unit_test(interpolated_example),
+        cmocka_unit_test(rounding_per_payout_and_per_transaction),
+        cmocka_unit_test(rounding_modes_on_ties),
+        cmocka_unit_test(marginal_telescopes_over_a_stream),
+        cmocka_unit_test(true_up_worked_example),
+        cmocka_unit_test(true_up_against_prior_settlements),
+        cmocka_unit_test(settlement_with_no_sales_claws_back),
+        cmocka_unit_test(negative_period_mirrors_positive),
+        cmocka_unit_test(minimum_is_inclusive),
+        cmocka_unit_test(multiplier_scales_before_cap),
+        cmocka_unit_test(category_without_rate_is_not_eligible),
+        cmocka_unit_test(region_filter_tests_transaction_or_partner),
+        cmocka_unit_test(eligibility_filters),
+        cmocka_unit_test(per_unit_and_customer_category_rates),
+        cmocka_unit_test(transaction_basis_tiers_by_deal_size),
+        cmocka_unit_test(commission_attainment_tiers),
+        cmocka_unit_test(commission_attainment_needs_quota),
+        cmocka_unit_test(commission_split_remainder_to_first_payee),
+        cmocka_unit_test(affiliate_referral_and_deal_registration),
+        cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
+        cmocka_unit_test(any_order_gives_the_same_digest),
+        cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),
+        cmocka_unit_test(overflowing_total_rejects_the_row),
+        cmocka_unit_test(unsupported_components_are_refused),
+        cmocka_unit_test(null_arguments),
+        cmocka_unit_test(out_of_memory_is_clean),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
