@@ -25,6 +25,7 @@ typedef struct row {
     int deal_registered;
     const char *original_id, *currency;
     int new_customer; /* 0: unknown, 1: new, 2: existing */
+    const char *claim_date;
 } row;
 
 typedef struct partner_row {
@@ -50,6 +51,7 @@ transaction_of(const row *r)
     t.original_id = r->original_id;
     t.currency = r->currency;
     t.new_customer = r->new_customer == 0 ? -1 : r->new_customer == 1 ? 1 : 0;
+    t.claim_date = r->claim_date;
     assert_int_equal(tally_decimal_parse(NULL, &t.amount, r->amount), TALLY_OK);
     assert_int_equal(tally_decimal_parse(NULL, &t.quantity, r->quantity ? r->quantity : "1"),
                      TALLY_OK);
@@ -736,6 +738,158 @@ affiliate_referral_and_deal_registration(void **state)
     stop(&r);
 }
 
+
+/* ---- SPIFFs (domain.md 8, 9.9) ---- */
+
+#define SPIFF_PLAN                                                                             \
+    VERSION("<spiff id=\"launch\" period=\"month\" window-from=\"2026-03-01\" "               \
+            "window-to=\"2026-04-30\" per=\"unit\" payee=\"rep-or-partner\">"                  \
+            "<product id=\"R-750\" amount=\"50\"/><product id=\"R-860\" amount=\"150\"/>"     \
+            "<cap>3000</cap><claim-deadline days-after-sale=\"60\" "                          \
+            "late-reduction-percent=\"10\" max-late-months=\"3\"/></spiff>")
+
+static const row spiff_rows[] = {
+    {.id = "s1", .date = "2026-03-10", .rep = "A", .product = "R-750", .quantity = "10",
+     .amount = "5000"},
+    {.id = "s2", .date = "2026-04-05", .rep = "A", .product = "R-860", .quantity = "30",
+     .amount = "30000"},
+    /* Before the window: earns nothing. */
+    {.id = "s3", .date = "2026-02-28", .rep = "A", .product = "R-750", .quantity = "5",
+     .amount = "2500"},
+    /* Deadline 2026-05-14: 10 days late is the first started month (90 %), 40 days the
+     * second (80 %); more than three months late earns nothing. */
+    {.id = "s4", .date = "2026-03-15", .rep = "B", .product = "R-750", .quantity = "2",
+     .amount = "1000", .claim_date = "2026-05-24"},
+    {.id = "s5", .date = "2026-03-15", .rep = "B", .product = "R-750", .quantity = "1",
+     .amount = "500", .claim_date = "2026-06-23"},
+    {.id = "s6", .date = "2026-03-01", .rep = "B", .product = "R-750", .quantity = "1",
+     .amount = "500", .claim_date = "2026-09-01"},
+    /* Returns of s1 after the window: 4 units, then 10 of which only 6 are left. */
+    {.id = "r1", .date = "2026-05-10", .product = "R-750", .quantity = "-4", .amount = "-2000",
+     .original_id = "s1"},
+    {.id = "r2", .date = "2026-05-11", .product = "R-750", .quantity = "-10",
+     .amount = "-5000", .original_id = "s1"},
+    {.id = "r3", .date = "2026-05-12", .product = "R-750", .quantity = "-1", .amount = "-500",
+     .original_id = "nowhere"},
+    /* A return in the sale's own period is netted before the cap. */
+    {.id = "r4", .date = "2026-04-20", .product = "R-860", .quantity = "-5", .amount = "-5000",
+     .original_id = "s2"},
+};
+
+static void
+spiff_window_deadline_clawback_and_cap(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, SPIFF_PLAN, 0);
+    add_rows(&r, spiff_rows, COUNT(spiff_rows));
+    finish(&r);
+    const char *expected[] = {"launch 2026-03 A earned 500.00", "launch 2026-03 B earned 130.00",
+                              "launch 2026-04 A earned 3000.00",
+                              "launch 2026-05 A clawback -500.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 2)) & TALLY_LINE_CAPPED);
+    const tally_line *clawback = tally_result_line_at(r.result, 3);
+    assert_int_equal(tally_line_source_count(clawback), 2);
+    assert_string_equal(tally_line_source_at(clawback, 0), "r1");
+    char first[65], reversed[65];
+    tally_result_digest_hex(first, sizeof(first), r.result);
+    stop(&r);
+    /* Returns before their sales: the same result. */
+    start(&r, SPIFF_PLAN, 0);
+    for (size_t i = COUNT(spiff_rows); i-- > 0;)
+        add_rows(&r, &spiff_rows[i], 1);
+    finish(&r);
+    tally_result_digest_hex(reversed, sizeof(reversed), r.result);
+    assert_string_equal(first, reversed);
+    stop(&r);
+}
+
+static void
+spiff_per_deal_to_partner(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<spiff id=\"attach\" period=\"quarter\" window-from=\"2026-10-01\" "
+                  "window-to=\"2026-12-31\" per=\"deal\" payee=\"partner\">"
+                  "<product id=\"SUPPORT\" amount=\"500\"/></spiff>"),
+          0);
+    row rows[] = {{.id = "d1", .date = "2026-10-02", .rep = "A", .product = "SUPPORT",
+                   .quantity = "3", .amount = "900"},
+                  {.id = "d2", .date = "2026-11-02", .product = "SUPPORT", .quantity = "1",
+                   .amount = "300"},
+                  {.id = "x", .date = "2026-11-03", .product = "OTHER", .quantity = "1",
+                   .amount = "300"},
+                  /* Two partial returns of d1 claw back the deal once. */
+                  {.id = "r1", .date = "2027-01-05", .product = "SUPPORT", .quantity = "-1",
+                   .amount = "-300", .original_id = "d1"},
+                  {.id = "r2", .date = "2027-01-06", .product = "SUPPORT", .quantity = "-1",
+                   .amount = "-300", .original_id = "d1"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"attach 2026-Q4 P1 earned 1000.00",
+                              "attach 2027-Q1 P1 clawback -500.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+/* ---- returns attributed to the original's period (domain.md 7) ---- */
+
+#define ORIGINAL_PLAN                                                                          \
+    VERSION("<rebate id=\"r\" period=\"quarter\" returns=\"original\"><rate>0.1</rate></rebate>")
+
+static const row original_rows[] = {
+    {.id = "s", .date = "2026-03-30", .amount = "1000"},
+    {.id = "ret", .date = "2026-04-02", .amount = "-400", .original_id = "s"},
+    /* Without an original a return stays in its own period. */
+    {.id = "loose", .date = "2026-04-03", .amount = "-100"},
+};
+
+static void
+returns_attributed_to_original(void **state)
+{
+    (void)state;
+    char digests[2][65];
+    for (int reversed = 0; reversed < 2; reversed++) {
+        run r;
+        start(&r, ORIGINAL_PLAN, 0);
+        for (size_t i = 0; i < COUNT(original_rows); i++)
+            add_rows(&r, &original_rows[reversed ? COUNT(original_rows) - 1 - i : i], 1);
+        finish(&r);
+        const char *expected[] = {"r 2026-Q1 P1 earned 60.00", "r 2026-Q2 P1 clawback -10.00"};
+        expect_lines(&r, expected, COUNT(expected));
+        tally_result_digest_hex(digests[reversed], 65, r.result);
+        stop(&r);
+    }
+    assert_string_equal(digests[0], digests[1]);
+}
+
+static void
+return_with_unknown_original_is_an_error(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, ORIGINAL_PLAN, 0);
+    row rows[] = {{.id = "ret", .date = "2026-04-02", .amount = "-400", .original_id = "gone"}};
+    add_rows(&r, rows, COUNT(rows));
+    assert_int_equal(tally_session_finish(r.session, &r.result), TALLY_ERR_INPUT);
+    assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)),
+                        "transaction \"ret\": its original \"gone\" is not among the "
+                        "transactions, but component \"r\" counts returns in their original's "
+                        "period");
+    stop(&r);
+    /* Trusting ids forgets originals, so such a plan is refused up front. */
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, ORIGINAL_PLAN);
+    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS};
+    tally_session *session = NULL;
+    assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_INVALID_ARGUMENT);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
 /* ---- versions and calendars (domain.md 4, 9.6) ---- */
 
 static void
@@ -965,7 +1119,10 @@ whole_run(const tally_allocator *allocator, void *user_data)
         VERSION("<rebate id=\"r\" period=\"year\" settlement=\"month\"><tiers mode=\"marginal\">"
                 RUNNING_BANDS "</tiers></rebate>"
                 "<commission id=\"c\" period=\"month\"><rate>0.1</rate></commission>"
-                "<referral id=\"f\" period=\"month\" fee=\"5\"/>") "</plan>";
+                "<referral id=\"f\" period=\"month\" fee=\"5\"/>"
+                "<rebate id=\"o\" period=\"quarter\" returns=\"original\"><rate>0.1</rate>"
+                "</rebate><spiff id=\"s\" period=\"month\" window-from=\"2026-01-01\" "
+                "window-to=\"2026-12-31\"><product id=\"R\" amount=\"7\"/></spiff>") "</plan>";
     tally_plan *plan = NULL;
     tally_session *session = NULL;
     tally_result *result = NULL;
@@ -977,6 +1134,7 @@ whole_run(const tally_allocator *allocator, void *user_data)
         snprintf(id, sizeof(id), "t%d", i);
         snprintf(date, sizeof(date), "2026-%02d-10", 1 + i % 12);
         row spec = {.id = id, .date = date, .amount = i % 5 ? "1234.56" : "-10",
+                    .quantity = i % 5 ? "2" : "-1", .product = "R",
                     .partner = i % 2 ? "A" : "B", .split = i % 3 ? NULL : "A:50;B:50",
                     .original_id = i % 5 ? NULL : "t1"};
         tally_transaction t = transaction_of(&spec);
@@ -1027,6 +1185,10 @@ main(void)
         cmocka_unit_test(commission_attainment_needs_quota),
         cmocka_unit_test(commission_split_remainder_to_first_payee),
         cmocka_unit_test(affiliate_referral_and_deal_registration),
+        cmocka_unit_test(spiff_window_deadline_clawback_and_cap),
+        cmocka_unit_test(spiff_per_deal_to_partner),
+        cmocka_unit_test(returns_attributed_to_original),
+        cmocka_unit_test(return_with_unknown_original_is_an_error),
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

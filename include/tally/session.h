@@ -113,6 +113,9 @@ typedef struct tally_transaction {
     const char *customer_category;
     /** 1 for a new customer, 0 for an existing one, -1 when unknown. */
     int new_customer;
+    /** Date the partner claimed the sale, "YYYY-MM-DD", for SPIFF claim deadlines;
+     *  absent means claimed on time. */
+    const char *claim_date;
 } tally_transaction;
 
 /**

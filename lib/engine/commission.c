@@ -37,7 +37,7 @@ credit_revenue(tally_session *session, tally_row *row, uint32_t component,
                                         &hundredth)) ||
             (status = tally_engine__mul(session, row, &amount, &row->input->amount, &share)) ||
             (status = tally_engine__mul(session, row, &quantity, &row->input->quantity, &share)) ||
-            (status = tally_engine__add_update(session, row, component, split->parts[i].payee,
+            (status = tally_engine__book(session, row, component, split->parts[i].payee,
                                                &amount, &quantity, &zero)))
             return status;
     }
@@ -76,7 +76,7 @@ split_commission(tally_session *session, tally_row *row, uint32_t component,
                                         &hundredth)) ||
             (status = tally_engine__mul(session, row, &amount, &row->input->amount, &share)) ||
             (status = tally_engine__mul(session, row, &quantity, &row->input->quantity, &share)) ||
-            (status = tally_engine__add_update(session, row, component, split->parts[i].payee,
+            (status = tally_engine__book(session, row, component, split->parts[i].payee,
                                                &amount, &quantity, &parts[i])))
             return status;
     }
@@ -103,6 +103,6 @@ tally_engine__commission_row(tally_session *session, tally_row *row, uint32_t co
     if (status != TALLY_OK ||
         (status = tally_engine__round_row(session, c, row, &payout)) != TALLY_OK)
         return status;
-    return tally_engine__add_update(session, row, component, payee, &row->input->amount,
+    return tally_engine__book(session, row, component, payee, &row->input->amount,
                                     &row->input->quantity, &payout);
 }

@@ -11,7 +11,7 @@
 static const tally_contribute_fn kinds[] = {
     [TALLY_COMPONENT_REBATE] = tally_engine__rebate_row,
     [TALLY_COMPONENT_GROWTH_REBATE] = NULL,
-    [TALLY_COMPONENT_SPIFF] = NULL,
+    [TALLY_COMPONENT_SPIFF] = tally_engine__spiff_row,
     [TALLY_COMPONENT_MDF] = NULL,
     [TALLY_COMPONENT_COMMISSION] = tally_engine__commission_row,
     [TALLY_COMPONENT_AFFILIATE] = tally_engine__affiliate_row,
@@ -102,6 +102,23 @@ reserve_sources(tally_session *session, size_t more)
     return TALLY_OK;
 }
 
+static int
+reserve_pending(tally_session *session, size_t more)
+{
+    if (session->pending_capacity - session->pending_count >= more)
+        return TALLY_OK;
+    size_t capacity = session->pending_capacity ? session->pending_capacity : 64;
+    while (capacity - session->pending_count < more)
+        capacity *= 2;
+    tally_pending_return *grown =
+        tally_ctx__realloc(session->ctx, session->pending, capacity * sizeof(*grown));
+    if (!grown)
+        return TALLY_ERR_NOMEM;
+    session->pending = grown;
+    session->pending_capacity = capacity;
+    return TALLY_OK;
+}
+
 int
 tally_engine__plan_row(tally_session *session, tally_row *row)
 {
@@ -110,12 +127,15 @@ tally_engine__plan_row(tally_session *session, tally_row *row)
     for (size_t i = 0; i < version->component_count; i++) {
         uint32_t component = (uint32_t)(version->components + i - session->components);
         const tally_component *model = version->components[i].model;
-        if (!tally_engine__eligible(session, &model->eligibility, row))
+        /* SPIFF returns are matched by their original, not by the filters. */
+        if (model->kind != TALLY_COMPONENT_SPIFF &&
+            !tally_engine__eligible(session, &model->eligibility, row))
             continue;
         if ((status = kinds[model->kind](session, row, component)) != TALLY_OK)
             return status;
     }
-    if ((status = plan_totals(session, row)) != TALLY_OK)
+    if ((status = plan_totals(session, row)) != TALLY_OK ||
+        (status = reserve_pending(session, row->pending_count)) != TALLY_OK)
         return status;
     return reserve_sources(session, row->update_count);
 }
@@ -143,4 +163,12 @@ tally_engine__apply_row(tally_session *session, tally_row *row)
         }
     }
     tally_engine__apply_marks(session, row);
+    for (size_t i = 0; i < row->sale_count; i++)
+        session->spiff_sales[row->sale_marks[i]] = row->sales[i];
+    for (size_t i = 0; i < row->pending_count; i++) {
+        tally_pending_return *p = &session->pending[session->pending_count++];
+        *p = row->pending[i];
+        p->transaction =
+            session->flags & TALLY_SESSION_NO_SOURCE_IDS ? TALLY_NO_SYMBOL : row->transaction;
+    }
 }

@@ -54,6 +54,35 @@ typedef struct tally_seen_transaction {
     uint32_t partner; /* symbol in session->names */
 } tally_seen_transaction;
 
+/* A sale that earned a SPIFF: what a return of it can claw back, from whom. */
+typedef struct tally_spiff_sale {
+    uint32_t payee;
+    tally_decimal unit_amount; /* earned per unit; per deal: the deal's amount */
+    tally_decimal units;       /* units earned (per deal: 1) */
+} tally_spiff_sale;
+
+typedef enum tally_pending_kind {
+    TALLY_PENDING_SPIFF_RETURN, /* claws back what the original sale earned */
+    TALLY_PENDING_ATTRIBUTION   /* counts in the original sale's period */
+} tally_pending_kind;
+
+/*
+ * A return that needs its original sale. Rows may come in any order, so these
+ * are resolved in finish.c once every sale is known.
+ */
+typedef struct tally_pending_return {
+    tally_pending_kind kind;
+    uint32_t component;
+    uint32_t payee;
+    tally_day date;
+    const char *id;          /* the return's id, in session->pending_text */
+    const char *original_id; /* in session->pending_text */
+    uint32_t transaction;    /* the return's symbol, or TALLY_NO_SYMBOL */
+    tally_decimal amount;
+    tally_decimal quantity;
+    tally_decimal payout;
+} tally_pending_return;
+
 /* Accumulated rows of one slot, payee, tier period and settlement period. */
 typedef struct tally_bucket {
     uint32_t slot;
@@ -90,6 +119,7 @@ struct tally_session {
     tally_plan *plan;
     unsigned flags;
     int finished;
+    int broken; /* a total overflowed while finishing: the session cannot finish */
     tally_slot *slots;
     size_t slot_count;
     tally_engine_component *components;
@@ -106,6 +136,13 @@ struct tally_session {
     tally_symbols sale_marks;
     uint8_t *mark_set;        /* by mark symbol: 1 once a row carrying it was applied */
     size_t mark_capacity;
+    tally_spiff_sale *spiff_sales; /* by mark symbol of "S<slot>:<id>" marks */
+    size_t spiff_capacity;
+
+    tally_pending_return *pending;
+    size_t pending_count;
+    size_t pending_capacity;
+    tally_arena pending_text;
 
     tally_partner_record *partners; /* by partner symbol; NULL entries not partners */
     uint8_t *is_partner;            /* by symbol in names */
@@ -142,6 +179,10 @@ void tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                               const char *const *fields, size_t field_count);
 void tally_engine__digest_final(const tally_input_digest *digest,
                                 unsigned char out[TALLY_SHA256_SIZE]);
+
+/* ---- returns.c ---- */
+/* Books every pending return into its bucket; fails without booking any. */
+int tally_engine__resolve_returns(tally_session *session);
 
 /* ---- finish.c ---- */
 int tally_engine__finish(tally_session *session, tally_result **out);

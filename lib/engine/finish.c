@@ -218,6 +218,7 @@ static void
 pay_rows(finisher *f, const tally_component *c, const totals *sum, payout *p)
 {
     int by_units = c->rate.kind == TALLY_RATE_PER_UNIT || c->kind == TALLY_COMPONENT_REFERRAL ||
+                   c->kind == TALLY_COMPONENT_SPIFF ||
                    (c->rate.kind == TALLY_RATE_TIERS &&
                     c->rate.tiers.measure == TALLY_MEASURE_QUANTITY);
     p->basis = by_units ? sum->quantity : sum->amount;
@@ -552,6 +553,12 @@ tally_session_finish(tally_session *session, tally_result **out)
                                 "tally_session_finish needs an output");
     if (session->finished)
         return tally_ctx__error(session->ctx, TALLY_ERR_STATE, "the session is already finished");
+    if (session->broken)
+        return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
+                                "the session cannot be finished: a total overflowed");
+    int resolved = tally_engine__resolve_returns(session);
+    if (resolved != TALLY_OK)
+        return resolved;
     finisher *f = tally_ctx__alloc(session->ctx, sizeof(finisher));
     if (!f)
         return TALLY_ERR_NOMEM;

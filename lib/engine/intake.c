@@ -199,6 +199,8 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
     row.split.count = 0;
     row.update_count = 0;
     row.mark_count = 0;
+    row.sale_count = 0;
+    row.pending_count = 0;
     int status = check_row(session, &t, &row);
     if (status != TALLY_OK)
         return status;

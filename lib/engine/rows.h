@@ -40,6 +40,13 @@ typedef struct tally_row {
     /* Marks to set when the row is applied (symbols in session->sale_marks). */
     uint32_t marks[TALLY_MAX_ROW_MARKS];
     size_t mark_count;
+    /* SPIFF sales to record (at the mark symbols given). */
+    tally_spiff_sale sales[TALLY_MAX_ROW_MARKS];
+    uint32_t sale_marks[TALLY_MAX_ROW_MARKS];
+    size_t sale_count;
+    /* Returns to resolve at finish. */
+    tally_pending_return pending[TALLY_MAX_ROW_MARKS];
+    size_t pending_count;
 } tally_row;
 
 /* What a component kind adds for one row (rebate.c, commission.c, ...). */
@@ -69,6 +76,18 @@ int tally_engine__mark(tally_session *session, tally_row *row, char kind, uint32
                        const char *id, int *already);
 void tally_engine__apply_marks(tally_session *session, const tally_row *row);
 
+/* returns.c: queues a return for resolution at finish (copies its ids). */
+int tally_engine__defer_return(tally_session *session, tally_row *row, tally_pending_kind kind,
+                               uint32_t component, uint32_t payee, const tally_decimal *amount,
+                               const tally_decimal *quantity, const tally_decimal *payout);
+/* returns.c: whether a kind's return is booked in its original's period instead. */
+int tally_engine__attributes_to_original(const tally_session *session, const tally_row *row,
+                                         uint32_t component);
+/* Adds an update, or defers it when the component attributes returns to originals. */
+int tally_engine__book(tally_session *session, tally_row *row, uint32_t component,
+                       uint32_t payee, const tally_decimal *amount, const tally_decimal *quantity,
+                       const tally_decimal *payout);
+
 /* eligibility.c */
 int tally_engine__eligible(const tally_session *session, const tally_eligibility *rules,
                            const tally_row *row);
@@ -88,6 +107,7 @@ int tally_engine__affiliate_row(tally_session *session, tally_row *row, uint32_t
 int tally_engine__referral_row(tally_session *session, tally_row *row, uint32_t component);
 int tally_engine__deal_registration_row(tally_session *session, tally_row *row,
                                         uint32_t component);
+int tally_engine__spiff_row(tally_session *session, tally_row *row, uint32_t component);
 
 /* Checked decimal steps that record an overflow with the row's id. */
 int tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,

@@ -58,8 +58,13 @@ check_supported(tally_session *session, const tally_plan_version_model *version,
     const char *missing = NULL;
     if (!tally_engine__kind_supported(c->kind))
         missing = "components of this kind";
-    else if (c->returns == TALLY_RETURNS_ORIGINAL)
-        missing = "returns=\"original\"";
+    if (!missing && c->returns == TALLY_RETURNS_ORIGINAL &&
+        (session->flags & TALLY_SESSION_TRUST_IDS))
+        return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "<%s id=\"%s\"> counts returns in their original's period, "
+                                "which needs the transaction ids TALLY_SESSION_TRUST_IDS "
+                                "discards",
+                                tally_component_kind_name(c->kind), c->id);
     if (!missing)
         return TALLY_OK;
     return tally_ctx__error(session->ctx, TALLY_ERR_PLAN,
@@ -132,6 +137,7 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     tally_symbols__init(&session->names, ctx);
     tally_symbols__init(&session->transaction_ids, ctx);
     tally_symbols__init(&session->sale_marks, ctx);
+    tally_arena__init(&session->pending_text, ctx);
     int status = compile_plan(session);
     if (status != TALLY_OK) {
         tally_session_free(session);
@@ -151,6 +157,9 @@ tally_session_free(tally_session *session)
     tally_symbols__free(&session->transaction_ids);
     tally_symbols__free(&session->sale_marks);
     tally_ctx__free(ctx, session->mark_set);
+    tally_ctx__free(ctx, session->spiff_sales);
+    tally_ctx__free(ctx, session->pending);
+    tally_arena__free(&session->pending_text);
     tally_ctx__free(ctx, session->seen);
     tally_ctx__free(ctx, session->partners);
     tally_ctx__free(ctx, session->is_partner);

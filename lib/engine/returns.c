@@ -1,0 +1,268 @@
+/*
+ * Returns that need their original sale (domain.md 7): SPIFF clawbacks, which
+ * recover what the original earned from the original payee, and components with
+ * returns="original", which count a return in its original's period. Rows come in
+ * any order, so such returns wait here until finish, when every sale is known;
+ * they are then booked in (date, id) order, so the result does not depend on the
+ * order of the input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/rows.h"
+
+int
+tally_engine__attributes_to_original(const tally_session *session, const tally_row *row,
+                                     uint32_t component)
+{
+    const tally_component *c = session->components[component].model;
+    const char *original = row->input->original_id;
+    return c->returns == TALLY_RETURNS_ORIGINAL && original && original[0] &&
+           tally_decimal_sign(&row->input->amount) < 0;
+}
+
+int
+tally_engine__defer_return(tally_session *session, tally_row *row, tally_pending_kind kind,
+                           uint32_t component, uint32_t payee, const tally_decimal *amount,
+                           const tally_decimal *quantity, const tally_decimal *payout)
+{
+    if (row->pending_count == TALLY_MAX_ROW_MARKS)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "transaction \"%s\" touches too many components", row->input->id);
+    const char *id = row->input->id, *original = row->input->original_id;
+    tally_pending_return *p = &row->pending[row->pending_count];
+    p->id = tally_arena__strndup(&session->pending_text, session->ctx, id, strlen(id));
+    p->original_id =
+        tally_arena__strndup(&session->pending_text, session->ctx, original, strlen(original));
+    if (!p->id || !p->original_id)
+        return TALLY_ERR_NOMEM;
+    p->kind = kind;
+    p->component = component;
+    p->payee = payee;
+    p->date = row->date;
+    p->transaction = TALLY_NO_SYMBOL;
+    p->amount = *amount;
+    p->quantity = *quantity;
+    p->payout = *payout;
+    row->pending_count++;
+    return TALLY_OK;
+}
+
+int
+tally_engine__book(tally_session *session, tally_row *row, uint32_t component, uint32_t payee,
+                   const tally_decimal *amount, const tally_decimal *quantity,
+                   const tally_decimal *payout)
+{
+    if (tally_engine__attributes_to_original(session, row, component))
+        return tally_engine__defer_return(session, row, TALLY_PENDING_ATTRIBUTION, component,
+                                          payee, amount, quantity, payout);
+    return tally_engine__add_update(session, row, component, payee, amount, quantity, payout);
+}
+
+/* ---- resolution ---- */
+
+static int
+by_date_then_id(const void *a, const void *b)
+{
+    const tally_pending_return *x = a, *y = b;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    int order = strcmp(x->id, y->id);
+    return order ? order : (x->component > y->component) - (x->component < y->component);
+}
+
+/* What a resolved return adds to which bucket. */
+typedef struct booking {
+    size_t bucket;
+    tally_decimal amount, quantity, payout;
+    uint32_t transaction;
+} booking;
+
+static int
+unknown_original(tally_session *session, const tally_pending_return *p)
+{
+    return tally_ctx__error(session->ctx, TALLY_ERR_INPUT,
+                            "transaction \"%s\": its original \"%s\" is not among the "
+                            "transactions, but component \"%s\" counts returns in their "
+                            "original's period",
+                            p->id, p->original_id, session->components[p->component].model->id);
+}
+
+static int
+bucket_index(tally_session *session, uint32_t component, uint32_t payee, tally_day date,
+             size_t *out)
+{
+    const tally_slot *slot = &session->slots[session->components[component].slot];
+    int32_t period = tally_period__index(&slot->period, date);
+    int32_t settlement =
+        slot->has_settlement ? tally_period__index(&slot->settlement, date) : period;
+    tally_bucket *b;
+    int status = tally_engine__bucket(session, session->components[component].slot, payee, period,
+                                      settlement, &b);
+    if (status == TALLY_OK)
+        *out = (size_t)(b - session->buckets);
+    return status;
+}
+
+static int
+resolve_attribution(tally_session *session, const tally_pending_return *p, booking *out)
+{
+    uint32_t original =
+        tally_symbols__find(&session->transaction_ids, p->original_id, strlen(p->original_id));
+    if (original == TALLY_NO_SYMBOL || original >= session->seen_capacity)
+        return unknown_original(session, p);
+    out->amount = p->amount;
+    out->quantity = p->quantity;
+    out->payout = p->payout;
+    return bucket_index(session, p->component, p->payee, session->seen[original].date,
+                        &out->bucket);
+}
+
+/* The record of the original sale in the SPIFF's slot, or NULL when it earned nothing. */
+static uint32_t
+spiff_sale_of(const tally_session *session, const tally_pending_return *p)
+{
+    char key[600];
+    int length = snprintf(key, sizeof(key), "S%u:%s",
+                          (unsigned)session->components[p->component].slot, p->original_id);
+    if (length < 0 || (size_t)length >= sizeof(key))
+        return TALLY_NO_SYMBOL;
+    uint32_t mark = tally_symbols__find(&session->sale_marks, key, (size_t)length);
+    if (mark == TALLY_NO_SYMBOL || mark >= session->mark_capacity || !session->mark_set[mark])
+        return TALLY_NO_SYMBOL;
+    return mark;
+}
+
+/* Claws back min(returned units, units still earned) × what each unit earned, from
+ * the original payee, in the return's period. */
+static int
+resolve_spiff(tally_session *session, const tally_pending_return *p, tally_decimal *units_left,
+              booking *out)
+{
+    static const tally_decimal one = {1, 0, 0, 0};
+    uint32_t mark = spiff_sale_of(session, p);
+    if (mark == TALLY_NO_SYMBOL)
+        return TALLY_OK; /* the original earned nothing: nothing to recover */
+    const tally_spiff_sale *sale = &session->spiff_sales[mark];
+    tally_decimal *left = &units_left[mark];
+    if (tally_decimal_sign(left) <= 0)
+        return TALLY_OK;
+    tally_decimal units;
+    if (session->components[p->component].model->spiff.per_deal) {
+        units = one;
+    } else {
+        tally_decimal returned;
+        int order = 0;
+        tally_decimal_abs(&returned, &p->quantity);
+        tally_decimal_compare(&order, &returned, left);
+        units = order < 0 ? returned : *left;
+    }
+    if (tally_decimal_sub(left, left, &units) != TALLY_OK ||
+        tally_decimal_mul(&out->payout, &units, &sale->unit_amount) != TALLY_OK)
+        return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                "transaction \"%s\": SPIFF clawback out of range", p->id);
+    tally_decimal_negate(&out->payout, &out->payout);
+    tally_decimal_negate(&out->quantity, &units);
+    out->amount = p->amount;
+    return bucket_index(session, p->component, sale->payee, p->date, &out->bucket);
+}
+
+static int
+resolve_all(tally_session *session, booking *bookings, tally_decimal *units_left)
+{
+    int status = TALLY_OK, first_error = TALLY_OK;
+    for (size_t i = 0; i < session->pending_count; i++) {
+        const tally_pending_return *p = &session->pending[i];
+        bookings[i].transaction = p->transaction;
+        bookings[i].bucket = SIZE_MAX;
+        if (p->kind == TALLY_PENDING_ATTRIBUTION)
+            status = resolve_attribution(session, p, &bookings[i]);
+        else
+            status = resolve_spiff(session, p, units_left, &bookings[i]);
+        /* Report every unknown original, not only the first. */
+        if (status == TALLY_ERR_INPUT && first_error == TALLY_OK)
+            first_error = status;
+        else if (status != TALLY_OK && status != TALLY_ERR_INPUT)
+            return status;
+    }
+    return first_error;
+}
+
+static int
+book_all(tally_session *session, const booking *bookings)
+{
+    for (size_t i = 0; i < session->pending_count; i++) {
+        if (bookings[i].bucket == SIZE_MAX)
+            continue;
+        tally_bucket *b = &session->buckets[bookings[i].bucket];
+        if (tally_decimal_add(&b->amount, &b->amount, &bookings[i].amount) != TALLY_OK ||
+            tally_decimal_add(&b->quantity, &b->quantity, &bookings[i].quantity) != TALLY_OK ||
+            tally_decimal_add(&b->payout, &b->payout, &bookings[i].payout) != TALLY_OK)
+            return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                    "transaction \"%s\": a period total needs more than %d digits",
+                                    session->pending[i].id, TALLY_DECIMAL_MAX_DIGITS);
+        b->rows++;
+        const tally_pending_return *p = &session->pending[i];
+        if (b->rows == 1 || p->date >= b->latest) {
+            b->latest = p->date;
+            b->component = p->component;
+        }
+        if (bookings[i].transaction != TALLY_NO_SYMBOL) {
+            tally_source_link *link = &session->sources[session->source_count];
+            link->transaction = bookings[i].transaction;
+            link->next = b->first_source;
+            b->first_source = (uint32_t)session->source_count++;
+        }
+    }
+    return TALLY_OK;
+}
+
+static int
+reserve_sources(tally_session *session)
+{
+    size_t needed = session->source_count + session->pending_count;
+    if (needed <= session->source_capacity)
+        return TALLY_OK;
+    tally_source_link *grown =
+        tally_ctx__realloc(session->ctx, session->sources, needed * sizeof(tally_source_link));
+    if (!grown)
+        return TALLY_ERR_NOMEM;
+    session->sources = grown;
+    session->source_capacity = needed;
+    return TALLY_OK;
+}
+
+int
+tally_engine__resolve_returns(tally_session *session)
+{
+    if (!session->pending_count)
+        return TALLY_OK;
+    qsort(session->pending, session->pending_count, sizeof(tally_pending_return),
+          by_date_then_id);
+    booking *bookings = tally_ctx__calloc(session->ctx, session->pending_count, sizeof(booking));
+    /* Units each SPIFF sale can still give back, by sale record. */
+    tally_decimal *units_left =
+        tally_ctx__calloc(session->ctx, session->spiff_capacity ? session->spiff_capacity : 1,
+                          sizeof(tally_decimal));
+    int status = bookings && units_left ? TALLY_OK : TALLY_ERR_NOMEM;
+    for (size_t i = 0; status == TALLY_OK && i < session->spiff_capacity; i++)
+        units_left[i] = session->spiff_sales[i].units;
+    if (status == TALLY_OK)
+        status = resolve_all(session, bookings, units_left);
+    if (status == TALLY_OK)
+        status = reserve_sources(session);
+    /* Booked returns must not be booked again by a retried finish: the list is
+     * emptied once booking starts. Booking fails only on a 38-digit overflow, which
+     * leaves the session unable to finish (session->broken). */
+    if (status == TALLY_OK) {
+        status = book_all(session, bookings);
+        session->pending_count = 0;
+        if (status != TALLY_OK)
+            session->broken = 1;
+    }
+    tally_ctx__free(session->ctx, bookings);
+    tally_ctx__free(session->ctx, units_left);
+    return status;
+}
