@@ -406,6 +406,35 @@ true_up_against_prior_settlements(void **state)
 }
 
 static void
+settlement_errors(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, TRUE_UP_PLAN, 0);
+    struct {
+        const char *component, *period, *currency, *message;
+    } cases[] = {
+        {"nope", "2026-11", NULL, "settlement of \"nope\" for \"P1\" in \"2026-11\": the plan "
+                                  "has no component with this id"},
+        {"annual", "2026-Q4", NULL, "settlement of \"annual\" for \"P1\" in \"2026-Q4\": not a "
+                                    "settlement period of the component"},
+        {"annual", "2026-11", "EUR", "settlement of \"annual\" for \"P1\" in \"2026-11\": not "
+                                     "in the plan's currency"},
+        {"annual", "2026-11", "XYZ", "settlement of \"annual\" for \"P1\" in \"2026-11\": "
+                                     "unknown currency"},
+        {"annual", NULL, NULL, "settlement of \"annual\" for \"P1\" in \"\": payee, component "
+                               "and period are required"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        tally_settlement s = {sizeof(s), "P1", cases[i].component, cases[i].period,
+                              {0, 0, 0, 0}, cases[i].currency};
+        assert_int_equal(tally_session_add_settlement(r.session, &s), TALLY_ERR_INPUT);
+        assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)), cases[i].message);
+    }
+    stop(&r);
+}
+
+static void
 settlement_with_no_sales_claws_back(void **state)
 {
     (void)state;
@@ -890,6 +919,114 @@ return_with_unknown_original_is_an_error(void **state)
     tally_ctx_free(ctx);
 }
 
+
+/* ---- growth rebates (domain.md 8, 9.8) ---- */
+
+static void
+add_baseline(run *r, const char *payee, const char *component, const char *period,
+             const char *amount)
+{
+    tally_baseline b;
+    memset(&b, 0, sizeof(b));
+    b.size = sizeof(b);
+    b.payee = payee;
+    b.component = component;
+    b.period = period;
+    assert_int_equal(tally_decimal_parse(NULL, &b.amount, amount), TALLY_OK);
+    int status = tally_session_add_baseline(r->session, &b);
+    if (status != TALLY_OK)
+        print_errors(r->ctx);
+    assert_int_equal(status, TALLY_OK);
+}
+
+static void
+growth_rebate_worked_example(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<growth-rebate id=\"g\" period=\"quarter\" baseline=\"same-period-last-year\" "
+                  "threshold-percent=\"5\" pay-on=\"growth\"><rate>0.03</rate></growth-rebate>"
+                  "<growth-rebate id=\"gb\" period=\"quarter\" baseline=\"same-period-last-year\" "
+                  "threshold-percent=\"5\" pay-on=\"basis\"><rate>0.03</rate></growth-rebate>"),
+          0);
+    row rows[] = {{.id = "a0", .date = "2025-05-01", .partner = "P1", .amount = "200000"},
+                  {.id = "a1", .date = "2026-05-01", .partner = "P1", .amount = "230000"},
+                  {.id = "b0", .date = "2025-05-01", .partner = "P2", .amount = "200000"},
+                  {.id = "b1", .date = "2026-05-01", .partner = "P2", .amount = "209000"},
+                  {.id = "c1", .date = "2026-05-01", .partner = "P3", .amount = "105000"}};
+    add_rows(&r, rows, COUNT(rows));
+    /* P3's baseline is given: growth is exactly 5 %, which qualifies. */
+    add_baseline(&r, "P3", "g", "2025-Q2", "100000");
+    add_baseline(&r, "P3", "gb", "2025-Q2", "100000");
+    finish(&r);
+    /* P1: growth 30,000 = 15 % → 900 on the growth, 6,900 on the basis; P2: 4.5 %, nothing;
+     * the 2025 quarters have no baseline of their own (0), so they pay nothing. */
+    const char *expected[] = {
+        "g 2025-Q2 P1 earned 0.00",     "g 2025-Q2 P2 earned 0.00",
+        "g 2026-Q2 P1 earned 900.00",   "g 2026-Q2 P2 earned 0.00",
+        "g 2026-Q2 P3 earned 150.00",   "gb 2025-Q2 P1 earned 0.00",
+        "gb 2025-Q2 P2 earned 0.00",    "gb 2026-Q2 P1 earned 6900.00",
+        "gb 2026-Q2 P2 earned 0.00",    "gb 2026-Q2 P3 earned 3150.00",
+    };
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+growth_over_previous_period_with_tiers(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<growth-rebate id=\"g\" period=\"month\" baseline=\"previous-period\">"
+                  "<tiers mode=\"marginal\"><band from=\"0\" to=\"100\" rate=\"0.1\"/>"
+                  "<band from=\"100\" rate=\"0.2\"/></tiers></growth-rebate>"),
+          0);
+    row rows[] = {{.id = "jan", .date = "2026-01-10", .amount = "1000"},
+                  {.id = "feb", .date = "2026-02-10", .amount = "1150"},
+                  {.id = "mar", .date = "2026-03-10", .amount = "900"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* February grew 150 over January: 100 × 10 % + 50 × 20 %; March shrank. */
+    const char *expected[] = {"g 2026-01 P1 earned 0.00", "g 2026-02 P1 earned 20.00",
+                              "g 2026-03 P1 earned 0.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    tally_baseline wrong = {sizeof(wrong), "P1", "nope", "2026-01", {0, 0, 0, 0}};
+    assert_int_equal(tally_session_add_baseline(r.session, &wrong), TALLY_ERR_STATE);
+    stop(&r);
+}
+
+static void
+baseline_errors(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<growth-rebate id=\"g\" period=\"quarter\" baseline=\"previous-period\">"
+                  "<rate>0.01</rate></growth-rebate>"
+                  "<rebate id=\"r\" period=\"quarter\"><rate>0.01</rate></rebate>"),
+          0);
+    struct {
+        const char *component, *period, *message;
+    } cases[] = {
+        {"nope", "2026-Q1", "baseline of \"nope\" for \"P1\" in \"2026-Q1\": the plan has no "
+                            "component with this id"},
+        {"r", "2026-Q1", "baseline of \"r\" for \"P1\" in \"2026-Q1\": the component is not a "
+                         "growth rebate"},
+        {"g", "2026-03", "baseline of \"g\" for \"P1\" in \"2026-03\": not a period of the "
+                         "component"},
+        {"g", "", "baseline of \"g\" for \"P1\" in \"\": payee, component and period are "
+                  "required"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        tally_baseline b = {sizeof(b), "P1", cases[i].component, cases[i].period, {0, 0, 0, 0}};
+        assert_int_equal(tally_session_add_baseline(r.session, &b), TALLY_ERR_INPUT);
+        assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)), cases[i].message);
+    }
+    stop(&r);
+}
+
 /* ---- versions and calendars (domain.md 4, 9.6) ---- */
 
 static void
@@ -1172,6 +1309,7 @@ main(void)
         cmocka_unit_test(marginal_telescopes_over_a_stream),
         cmocka_unit_test(true_up_worked_example),
         cmocka_unit_test(true_up_against_prior_settlements),
+        cmocka_unit_test(settlement_errors),
         cmocka_unit_test(settlement_with_no_sales_claws_back),
         cmocka_unit_test(negative_period_mirrors_positive),
         cmocka_unit_test(minimum_is_inclusive),
@@ -1189,6 +1327,9 @@ main(void)
         cmocka_unit_test(spiff_per_deal_to_partner),
         cmocka_unit_test(returns_attributed_to_original),
         cmocka_unit_test(return_with_unknown_original_is_an_error),
+        cmocka_unit_test(growth_rebate_worked_example),
+        cmocka_unit_test(growth_over_previous_period_with_tiers),
+        cmocka_unit_test(baseline_errors),
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

@@ -138,6 +138,23 @@ typedef struct tally_settlement {
 } tally_settlement;
 
 /**
+ * @brief A payee's eligible net revenue in a baseline period, for growth rebates.
+ *        Versioned: set `size` to `sizeof(tally_baseline)`.
+ */
+typedef struct tally_baseline {
+    /** `sizeof(tally_baseline)` as compiled by the caller. */
+    size_t size;
+    /** The payee (partner id). */
+    const char *payee;
+    /** Id of the growth-rebate component. */
+    const char *component;
+    /** The baseline period's label, e.g. "2025-Q2". */
+    const char *period;
+    /** Eligible net revenue of that period. */
+    tally_decimal amount;
+} tally_baseline;
+
+/**
  * @brief Creates a session.
  *
  * @param[in]  ctx     context: allocator and error records; required. It must stay
@@ -209,6 +226,26 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
  */
 TALLY_API int
 tally_session_add_settlement(tally_session *session, const tally_settlement *settlement);
+
+/**
+ * @brief Gives the baseline of a growth rebate for one payee and period.
+ *
+ * A growth rebate compares a period with its baseline period (the previous one,
+ * or the same one a year earlier). A baseline given here is used as it is;
+ * without one, the baseline is the eligible net revenue of the baseline period
+ * computed from the session's own transactions (0 when there are none, which
+ * pays nothing).
+ *
+ * @param[in] session  the session.
+ * @param[in] baseline the baseline; amounts for the same key add up.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a missing field, an unknown
+ *          component, a component that is not a growth rebate or a period label
+ *          it does not use; ::TALLY_ERR_STATE; ::TALLY_ERR_NOMEM;
+ *          ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_baseline(tally_session *session, const tally_baseline *baseline);
 
 /**
  * @brief Number of transactions accepted so far.

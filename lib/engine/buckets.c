@@ -98,3 +98,19 @@ tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int3
     *out = b;
     return TALLY_OK;
 }
+
+const tally_bucket *
+tally_engine__find_bucket(const tally_session *session, uint32_t slot, uint32_t payee,
+                          int32_t period, int32_t settlement)
+{
+    if (!session->bucket_mask)
+        return NULL;
+    size_t at = (size_t)key_hash(slot, payee, period, settlement) & session->bucket_mask;
+    while (session->bucket_slots[at]) {
+        const tally_bucket *b = &session->buckets[session->bucket_slots[at] - 1];
+        if (same_key(b, slot, payee, period, settlement))
+            return b;
+        at = (at + 1) & session->bucket_mask;
+    }
+    return NULL;
+}

@@ -10,7 +10,7 @@
 
 static const tally_contribute_fn kinds[] = {
     [TALLY_COMPONENT_REBATE] = tally_engine__rebate_row,
-    [TALLY_COMPONENT_GROWTH_REBATE] = NULL,
+    [TALLY_COMPONENT_GROWTH_REBATE] = tally_engine__growth_row,
     [TALLY_COMPONENT_SPIFF] = tally_engine__spiff_row,
     [TALLY_COMPONENT_MDF] = NULL,
     [TALLY_COMPONENT_COMMISSION] = tally_engine__commission_row,

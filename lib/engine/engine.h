@@ -98,6 +98,8 @@ typedef struct tally_bucket {
     uint32_t first_source;  /* index into session->sources, UINT32_MAX when none */
     int has_prior;
     tally_decimal prior;    /* prior settlement recorded for this settlement period */
+    int has_baseline;
+    tally_decimal baseline; /* growth rebates: given baseline of this period */
 } tally_bucket;
 
 /* Source transaction ids of buckets: singly linked lists in one array. */
@@ -112,6 +114,7 @@ typedef struct tally_input_digest {
     uint64_t partners;
     uint64_t transactions;
     uint64_t settlements;
+    uint64_t baselines;
 } tally_input_digest;
 
 struct tally_session {
@@ -164,11 +167,25 @@ struct tally_session {
     uint64_t rejected;
 };
 
+/* ---- session.c ---- */
+/* Checks an input struct is given and sized and the session still takes input. */
+int tally_engine__check_open(tally_session *session, const void *input, const char *what);
+
+/* ---- labels.c ---- */
+/* The first slot with this component id; 0 when there is none. */
+int tally_engine__slot_named(const tally_session *session, const char *id, uint32_t *out);
+/* The index of the period with this label in the calendar; 0 when none has it. */
+int tally_engine__period_of_label(const tally_calendar *calendar, const char *label,
+                                  int32_t *out);
+
 /* ---- buckets.c ---- */
 /* Finds or creates the bucket of a key. *out points into session->buckets and is
  * valid only until the next bucket is created. */
 int tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
                          int32_t settlement, tally_bucket **out);
+/* The bucket of a key, or NULL when there is none. */
+const tally_bucket *tally_engine__find_bucket(const tally_session *session, uint32_t slot,
+                                             uint32_t payee, int32_t period, int32_t settlement);
 
 /* ---- intake.c ---- */
 const tally_engine_version *tally_engine__version_on(const tally_session *session,

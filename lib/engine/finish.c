@@ -16,299 +16,10 @@
 
 #include "core/context.h"
 #include "engine/engine.h"
-#include "engine/tiers.h"
-#include "result/result.h"
-
-#define EXPLANATION_SIZE 16384
+#include "engine/payout.h"
 
 static const tally_decimal zero = {0, 0, 0, 0};
-static const tally_decimal one = {1, 0, 0, 0};
 
-/* ---- explanation text ---- */
-
-typedef struct text {
-    char data[EXPLANATION_SIZE];
-    size_t length;
-} text;
-
-static void say(text *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-say(text *t, const char *format, ...)
-{
-    if (t->length + 1 >= sizeof(t->data))
-        return;
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(t->data + t->length, sizeof(t->data) - t->length, format, args);
-    va_end(args);
-    if (n > 0)
-        t->length += (size_t)n < sizeof(t->data) - t->length ? (size_t)n
-                                                             : sizeof(t->data) - t->length - 1;
-}
-
-
-/* ---- one payout ---- */
-
-/* The accumulated totals a payout is computed on. */
-typedef struct totals {
-    tally_decimal amount;
-    tally_decimal quantity;
-    tally_decimal payout;
-    uint64_t rows;
-} totals;
-
-typedef struct payout {
-    tally_decimal basis;
-    tally_decimal unrounded;
-    tally_decimal rounded;
-    tally_decimal multiplier;
-    unsigned flags;
-    tally_band_share bands[TALLY_MAX_BANDS];
-    size_t band_count;
-} payout;
-
-typedef struct finisher {
-    tally_session *session;
-    tally_result *result;
-    text explanation;
-    char shown[8][TALLY_DECIMAL_STRING_MAX]; /* rotating buffers of show(f, ) */
-    unsigned next_shown;
-} finisher;
-
-/* Formats a decimal into one of a few rotating buffers, for use inside say(). */
-static const char *
-show(finisher *f, const tally_decimal *value)
-{
-    char *out = f->shown[f->next_shown++ % 8];
-    tally_decimal_format(out, TALLY_DECIMAL_STRING_MAX, value);
-    return out;
-}
-
-static int
-overflow(finisher *f, const tally_engine_component *ec, const char *payee)
-{
-    return tally_ctx__error(f->session->ctx, TALLY_ERR_OVERFLOW,
-                            "component \"%s\", payee \"%s\": the payout needs more than %d "
-                            "digits",
-                            ec->model->id, payee, TALLY_DECIMAL_MAX_DIGITS);
-}
-
-static int
-is_below(const tally_decimal *a, const tally_decimal *b)
-{
-    int order = 0;
-    tally_decimal_compare(&order, a, b);
-    return order < 0;
-}
-
-static const char *
-measure_name(tally_tier_measure measure)
-{
-    switch (measure) {
-    case TALLY_MEASURE_AMOUNT:
-        return "amount";
-    case TALLY_MEASURE_QUANTITY:
-        return "quantity";
-    case TALLY_MEASURE_ATTAINMENT:
-        return "attainment %";
-    }
-    return "?";
-}
-
-static const char *
-mode_name(tally_tier_mode mode)
-{
-    switch (mode) {
-    case TALLY_TIERS_WHOLE:
-        return "whole";
-    case TALLY_TIERS_MARGINAL:
-        return "marginal";
-    case TALLY_TIERS_INTERPOLATED:
-        return "interpolated";
-    }
-    return "?";
-}
-
-static void
-explain_bands(finisher *f, const tally_tier_table *tiers, const payout *p)
-{
-    for (size_t i = 0; i < p->band_count; i++) {
-        size_t band = tiers->mode == TALLY_TIERS_WHOLE ? tally_tiers__band_of(tiers, &p->basis)
-                                                       : i;
-        const tally_band *b = &tiers->bands[band];
-        const tally_band_share *s = &p->bands[i];
-        if (b->open)
-            say(&f->explanation, "band [%s, ...): ", show(f, &b->from));
-        else
-            say(&f->explanation, "band [%s, %s): ", show(f, &b->from), show(f, &b->to));
-        say(&f->explanation, "%s x %s = %s\n", show(f, &s->portion), show(f, &s->value),
-            show(f, &s->payout));
-    }
-}
-
-/* attainment % = |net| / quota × 100, truncated: exact for every band comparison. */
-static int
-attainment(const tally_decimal *net, const tally_decimal *quota, tally_decimal *out)
-{
-    static const tally_decimal hundred = {100, 0, 0, 0};
-    tally_decimal scaled;
-    int status = tally_decimal_mul(&scaled, net, &hundred);
-    return status ? status : tally_decimal_div(out, &scaled, quota, 24, TALLY_ROUND_DOWN);
-}
-
-/* Period-basis tiers on the totals; the sign of the measured value is restored. */
-static int
-pay_tiers(finisher *f, const tally_engine_component *ec, const char *payee,
-          const tally_partner_record *partner, const totals *sum, payout *p)
-{
-    const tally_component *c = ec->model;
-    const tally_tier_table *tiers = &c->rate.tiers;
-    tally_decimal amount, quantity, measured;
-    tally_decimal_abs(&amount, &sum->amount);
-    tally_decimal_abs(&quantity, &sum->quantity);
-    const tally_decimal *quota = NULL;
-    int negative;
-    switch (tiers->measure) {
-    case TALLY_MEASURE_QUANTITY:
-        measured = quantity;
-        negative = tally_decimal_sign(&sum->quantity) < 0;
-        break;
-    case TALLY_MEASURE_ATTAINMENT:
-        if (!partner || !partner->has_quota)
-            return tally_ctx__error(f->session->ctx, TALLY_ERR_INPUT,
-                                    "component \"%s\": payee \"%s\" has no quota in the partner "
-                                    "table, which attainment tiers need",
-                                    c->id, payee);
-        quota = &partner->quota;
-        if (attainment(&amount, quota, &measured) != TALLY_OK)
-            return overflow(f, ec, payee);
-        negative = tally_decimal_sign(&sum->amount) < 0;
-        say(&f->explanation, "attainment: %s / quota %s x 100 = %s%%\n", show(f, &amount),
-            show(f, quota), show(f, &measured));
-        break;
-    default:
-        measured = amount;
-        negative = tally_decimal_sign(&sum->amount) < 0;
-        break;
-    }
-    p->basis = measured;
-    if (c->has_minimum && is_below(&measured, &c->minimum)) {
-        p->flags |= TALLY_LINE_BELOW_MINIMUM;
-        say(&f->explanation, "minimum %s not reached: nothing earned\n", show(f, &c->minimum));
-        p->unrounded = zero;
-        return TALLY_OK;
-    }
-    if (tally_tiers__pay(tiers, &measured, &amount, &quantity, quota, &p->unrounded, p->bands,
-                         &p->band_count) != TALLY_OK)
-        return overflow(f, ec, payee);
-    say(&f->explanation, "tiers (%s on %s %s):\n", mode_name(tiers->mode),
-        measure_name(tiers->measure), show(f, &measured));
-    explain_bands(f, tiers, p);
-    if (negative) {
-        tally_decimal_negate(&p->unrounded, &p->unrounded);
-        tally_decimal_negate(&p->basis, &p->basis);
-        say(&f->explanation, "net negative: sign restored, %s\n", show(f, &p->unrounded));
-    }
-    return TALLY_OK;
-}
-
-/* Rates paid per row: the sum of the rows' payouts, if the period basis reaches the minimum. */
-static void
-pay_rows(finisher *f, const tally_component *c, const totals *sum, payout *p)
-{
-    int by_units = c->rate.kind == TALLY_RATE_PER_UNIT || c->kind == TALLY_COMPONENT_REFERRAL ||
-                   c->kind == TALLY_COMPONENT_SPIFF ||
-                   (c->rate.kind == TALLY_RATE_TIERS &&
-                    c->rate.tiers.measure == TALLY_MEASURE_QUANTITY);
-    p->basis = by_units ? sum->quantity : sum->amount;
-    say(&f->explanation, "sum of %llu transaction payouts: %s\n", (unsigned long long)sum->rows,
-        show(f, &sum->payout));
-    int per_transaction_tiers =
-        c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_TRANSACTION;
-    tally_decimal magnitude;
-    tally_decimal_abs(&magnitude, &p->basis);
-    if (c->has_minimum && !per_transaction_tiers && is_below(&magnitude, &c->minimum)) {
-        p->flags |= TALLY_LINE_BELOW_MINIMUM;
-        say(&f->explanation, "minimum %s not reached: nothing earned\n", show(f, &c->minimum));
-        p->unrounded = zero;
-        return;
-    }
-    p->unrounded = sum->payout;
-}
-
-static const tally_decimal *
-multiplier_for(const tally_session *session, const tally_component *c,
-               const tally_partner_record *partner)
-{
-    if (!c->multipliers.count || !partner || partner->tier == TALLY_NO_SYMBOL)
-        return NULL;
-    const char *tier = tally_symbols__text(&session->names, partner->tier);
-    for (size_t i = 0; i < c->multipliers.count; i++)
-        if (strcmp(c->multipliers.entries[i].key, tier) == 0)
-            return &c->multipliers.entries[i].value;
-    return NULL;
-}
-
-static int
-limit_and_round(finisher *f, const tally_engine_component *ec, const char *payee,
-                const tally_partner_record *partner, payout *p)
-{
-    const tally_component *c = ec->model;
-    int per_transaction = c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION;
-    const tally_decimal *multiplier = multiplier_for(f->session, c, partner);
-    p->multiplier = multiplier ? *multiplier : one;
-    if (multiplier && per_transaction) {
-        p->flags |= TALLY_LINE_MULTIPLIED;
-        say(&f->explanation, "multiplier %s applied per transaction\n", show(f, multiplier));
-    } else if (multiplier) {
-        if (tally_decimal_mul(&p->unrounded, &p->unrounded, multiplier) != TALLY_OK)
-            return overflow(f, ec, payee);
-        p->flags |= TALLY_LINE_MULTIPLIED;
-        say(&f->explanation, "multiplier %s (partner tier %s): %s\n", show(f, multiplier),
-            tally_symbols__text(&f->session->names, partner->tier), show(f, &p->unrounded));
-    }
-    tally_decimal magnitude;
-    tally_decimal_abs(&magnitude, &p->unrounded);
-    if (c->has_cap && is_below(&c->cap, &magnitude)) {
-        int negative = tally_decimal_sign(&p->unrounded) < 0;
-        p->unrounded = c->cap;
-        if (negative)
-            tally_decimal_negate(&p->unrounded, &p->unrounded);
-        p->flags |= TALLY_LINE_CAPPED;
-        say(&f->explanation, "cap %s applied: %s\n", show(f, &c->cap), show(f, &p->unrounded));
-    }
-    if (per_transaction)
-        p->flags |= TALLY_LINE_ROUNDED_PER_TRANSACTION;
-    if (tally_decimal_round(&p->rounded, &p->unrounded, c->rounding.scale, c->rounding.mode) !=
-        TALLY_OK)
-        return overflow(f, ec, payee);
-    say(&f->explanation, "rounded %s to %d places%s: %s\n", tally_rounding_name(c->rounding.mode),
-        c->rounding.scale, per_transaction ? " (per transaction)" : "", show(f, &p->rounded));
-    return TALLY_OK;
-}
-
-static int
-compute_payout(finisher *f, const tally_engine_component *ec, uint32_t payee,
-               const totals *sum, payout *p)
-{
-    const tally_component *c = ec->model;
-    const char *payee_text = tally_symbols__text(&f->session->names, payee);
-    const tally_partner_record *partner = tally_engine__partner(f->session, payee);
-    memset(p, 0, sizeof(*p) - sizeof(p->bands));
-    p->band_count = 0;
-    say(&f->explanation, "rule %s (%s, version %s): net amount %s, net quantity %s, %llu "
-        "transactions\n", c->id, tally_component_kind_name(c->kind), ec->version->id,
-        show(f, &sum->amount), show(f, &sum->quantity), (unsigned long long)sum->rows);
-    int status = TALLY_OK;
-    if (c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD)
-        status = pay_tiers(f, ec, payee_text, partner, sum, p);
-    else
-        pay_rows(f, c, sum, p);
-    if (status == TALLY_OK)
-        status = limit_and_round(f, ec, payee_text, partner, p);
-    return status;
-}
 
 /* ---- lines ---- */
 
@@ -319,7 +30,7 @@ compare_sources(const void *a, const void *b)
 }
 
 static int
-copy_sources(finisher *f, const tally_bucket *b, tally_line *line)
+copy_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
 {
     const tally_session *s = f->session;
     size_t count = 0;
@@ -352,14 +63,14 @@ copy_sources(finisher *f, const tally_bucket *b, tally_line *line)
 }
 
 static const char *
-keep(finisher *f, const char *textual)
+keep(tally_finisher *f, const char *textual)
 {
     return tally_arena__strndup(&f->result->arena, f->session->ctx, textual, strlen(textual));
 }
 
 static int
-emit_line(finisher *f, const tally_bucket *b, const tally_engine_component *ec,
-          const payout *p, const tally_decimal *amount)
+emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component *ec,
+          const tally_payout *p, const tally_decimal *amount)
 {
     const tally_slot *slot = &f->session->slots[b->slot];
     char period[TALLY_PERIOD_LABEL_SIZE], tier_period[TALLY_PERIOD_LABEL_SIZE];
@@ -440,7 +151,7 @@ fallback_component(const tally_session *session, const tally_bucket *b)
 }
 
 static void
-add_totals(totals *sum, const tally_bucket *b, int *status)
+add_totals(tally_totals *sum, const tally_bucket *b, int *status)
 {
     if (*status != TALLY_OK)
         return;
@@ -452,24 +163,24 @@ add_totals(totals *sum, const tally_bucket *b, int *status)
 }
 
 static int
-settle_bucket(finisher *f, const tally_bucket *b, const tally_engine_component *ec,
-              const totals *sum, tally_decimal *previous_due)
+settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_component *ec,
+              const tally_totals *sum, tally_decimal *previous_due)
 {
-    payout *p = tally_ctx__alloc(f->session->ctx, sizeof(payout));
+    tally_payout *p = tally_ctx__alloc(f->session->ctx, sizeof(tally_payout));
     if (!p)
         return TALLY_ERR_NOMEM;
     f->explanation.length = 0;
     f->explanation.data[0] = '\0';
-    int status = compute_payout(f, ec, b->payee, sum, p);
+    int status = tally_engine__compute_payout(f, ec, b, sum, p);
     tally_decimal line = p->rounded;
     const tally_slot *slot = &f->session->slots[b->slot];
     if (status == TALLY_OK && (slot->has_settlement || b->has_prior)) {
         if (tally_decimal_sub(&line, &line, previous_due) != TALLY_OK ||
             tally_decimal_sub(&line, &line, &b->prior) != TALLY_OK)
-            status = overflow(f, ec, tally_symbols__text(&f->session->names, b->payee));
-        say(&f->explanation, "due to date %s - settled in earlier periods %s - recorded for this "
-            "period %s = %s\n", show(f, &p->rounded), show(f, previous_due), show(f, &b->prior),
-            show(f, &line));
+            status = tally_engine__payout_overflow(f, ec, tally_symbols__text(&f->session->names, b->payee));
+        tally_engine__say(f, "due to date %s - settled in earlier periods %s - recorded for this "
+            "period %s = %s\n", tally_engine__show(f, &p->rounded), tally_engine__show(f, previous_due), tally_engine__show(f, &b->prior),
+            tally_engine__show(f, &line));
     }
     if (status == TALLY_OK)
         status = emit_line(f, b, ec, p, &line);
@@ -479,10 +190,10 @@ settle_bucket(finisher *f, const tally_bucket *b, const tally_engine_component *
 }
 
 static int
-settle_group(finisher *f, const bucket_order *order, size_t count)
+settle_group(tally_finisher *f, const bucket_order *order, size_t count)
 {
     const tally_session *s = f->session;
-    totals sum = {zero, zero, zero, 0};
+    tally_totals sum = {zero, zero, zero, 0};
     tally_decimal previous_due = zero;
     const tally_engine_component *ec = NULL;
     tally_day latest = 0;
@@ -514,7 +225,7 @@ same_group(const bucket_order *a, const bucket_order *b)
 }
 
 static int
-finish_all(finisher *f)
+finish_all(tally_finisher *f)
 {
     tally_session *s = f->session;
     if (!s->bucket_count)
@@ -559,7 +270,7 @@ tally_session_finish(tally_session *session, tally_result **out)
     int resolved = tally_engine__resolve_returns(session);
     if (resolved != TALLY_OK)
         return resolved;
-    finisher *f = tally_ctx__alloc(session->ctx, sizeof(finisher));
+    tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));
     if (!f)
         return TALLY_ERR_NOMEM;
     f->session = session;

@@ -58,6 +58,8 @@ check_supported(tally_session *session, const tally_plan_version_model *version,
     const char *missing = NULL;
     if (!tally_engine__kind_supported(c->kind))
         missing = "components of this kind";
+    else if (c->kind == TALLY_COMPONENT_GROWTH_REBATE && c->has_settlement)
+        missing = "settlement periods of growth rebates (growth is known for whole periods)";
     if (!missing && c->returns == TALLY_RETURNS_ORIGINAL &&
         (session->flags & TALLY_SESSION_TRUST_IDS))
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
@@ -185,8 +187,8 @@ tally_session_rejected_count(const tally_session *session)
     return session ? session->rejected : 0;
 }
 
-static int
-check_open(tally_session *session, const void *input, const char *what)
+int
+tally_engine__check_open(tally_session *session, const void *input, const char *what)
 {
     if (!input || *(const size_t *)input < sizeof(size_t))
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
@@ -270,7 +272,7 @@ tally_session_add_partner(tally_session *session, const tally_partner *partner)
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    int status = check_open(session, partner, "partner");
+    int status = tally_engine__check_open(session, partner, "partner");
     if (status != TALLY_OK)
         return status;
     tally_partner p;
@@ -293,117 +295,5 @@ tally_session_add_partner(tally_session *session, const tally_partner *partner)
     session->is_partner[symbol] = 1;
     session->partner_count++;
     digest_partner(session, &p);
-    return TALLY_OK;
-}
-
-/* ---- prior settlements ---- */
-
-static const tally_slot *
-slot_named(const tally_session *session, const char *id, uint32_t *out)
-{
-    for (size_t i = 0; i < session->slot_count; i++) {
-        if (strcmp(session->slots[i].id, id) == 0) {
-            *out = (uint32_t)i;
-            return &session->slots[i];
-        }
-    }
-    return NULL;
-}
-
-/* Finds the settlement period whose label is `label` (searching a few years). */
-static int
-settlement_index(const tally_slot *slot, const char *label, int32_t *settlement,
-                 int32_t *period)
-{
-    tally_day day;
-    /* Labels carry the year their period ends in: scan the periods around it. */
-    for (int offset = -1; offset <= 1; offset++) {
-        int year = 0;
-        const char *digits = label[0] == 'F' && label[1] == 'Y' ? label + 2 : label;
-        for (int i = 0; i < 4 && digits[i] >= '0' && digits[i] <= '9'; i++)
-            year = year * 10 + (digits[i] - '0');
-        if (year < 2 || year > 9998 || !tally_date__from_civil(&day, year + offset, 1, 1))
-            return 0;
-        int32_t first = tally_period__index(&slot->settlement, day);
-        for (int32_t index = first; index < first + 12; index++) {
-            char text[TALLY_PERIOD_LABEL_SIZE];
-            tally_period__label(text, &slot->settlement, index);
-            if (strcmp(text, label) == 0) {
-                *settlement = index;
-                *period = tally_period__index(&slot->period,
-                                              tally_period__first_day(&slot->settlement, index));
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-static int
-reject_settlement(tally_session *session, const tally_settlement *s, const char *what)
-{
-    return tally_ctx__error(session->ctx, TALLY_ERR_INPUT,
-                            "settlement of \"%.64s\" for \"%.64s\" in \"%.24s\": %s",
-                            s->component ? s->component : "", s->payee ? s->payee : "",
-                            s->period ? s->period : "", what);
-}
-
-static int
-check_settlement(tally_session *session, const tally_settlement *s)
-{
-    if (!s->payee || !s->payee[0] || !s->component || !s->component[0] || !s->period ||
-        !s->period[0])
-        return reject_settlement(session, s, "payee, component and period are required");
-    if (tally_decimal_validate(&s->amount) != TALLY_OK)
-        return reject_settlement(session, s, "amount is not a valid decimal");
-    if (s->currency && s->currency[0]) {
-        const tally_currency *currency = NULL;
-        if (tally_currency_lookup(NULL, &currency, s->currency) != TALLY_OK)
-            return reject_settlement(session, s, "unknown currency");
-        if (currency != session->plan->currency)
-            return reject_settlement(session, s, "not in the plan's currency");
-    }
-    return TALLY_OK;
-}
-
-int
-tally_session_add_settlement(tally_session *session, const tally_settlement *settlement)
-{
-    if (!session)
-        return TALLY_ERR_INVALID_ARGUMENT;
-    tally_ctx__begin(session->ctx);
-    int status = check_open(session, settlement, "settlement");
-    if (status != TALLY_OK)
-        return status;
-    tally_settlement s;
-    memset(&s, 0, sizeof(s));
-    memcpy(&s, settlement, settlement->size < sizeof(s) ? settlement->size : sizeof(s));
-    if ((status = check_settlement(session, &s)) != TALLY_OK)
-        return status;
-    uint32_t slot_index;
-    const tally_slot *slot = slot_named(session, s.component, &slot_index);
-    if (!slot)
-        return reject_settlement(session, &s, "the plan has no component with this id");
-    int32_t index, period;
-    if (!settlement_index(slot, s.period, &index, &period))
-        return reject_settlement(session, &s, "not a settlement period of the component");
-    uint32_t payee;
-    tally_bucket *bucket;
-    if ((status = tally_symbols__intern(&session->names, session->ctx, s.payee, strlen(s.payee),
-                                        &payee)) != TALLY_OK ||
-        (status = tally_engine__bucket(session, slot_index, payee, period, index, &bucket)) !=
-            TALLY_OK)
-        return status;
-    tally_decimal total;
-    if (tally_decimal_add(&total, &bucket->prior, &s.amount) != TALLY_OK)
-        return reject_settlement(session, &s, "settled total out of range");
-    bucket->prior = total;
-    bucket->has_prior = 1;
-    char amount[TALLY_DECIMAL_STRING_MAX];
-    tally_decimal_format(amount, sizeof(amount), &s.amount);
-    const char *fields[] = {s.payee, s.component, s.period, amount,
-                            tally_currency_code(session->plan->currency)};
-    tally_engine__digest_row(&session->input, "settlement", fields, 5);
-    session->input.settlements++;
     return TALLY_OK;
 }

@@ -1,0 +1,281 @@
+/*
+ * One payout: the non-linear rules of domain.md on a payee's period totals —
+ * period tiers (or the rows' own payouts), minimum, partner-tier multiplier, cap
+ * on the absolute value with the sign restored, and rounding — each step written
+ * into the explanation as it applies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/payout.h"
+
+#define say tally_engine__say
+#define show tally_engine__show
+
+static const tally_decimal zero = {0, 0, 0, 0};
+static const tally_decimal one = {1, 0, 0, 0};
+
+/* ---- explanation text ---- */
+
+
+
+void
+tally_engine__say(tally_finisher *f, const char *format, ...)
+{
+    tally_text *t = &f->explanation;
+    if (t->length + 1 >= sizeof(t->data))
+        return;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(t->data + t->length, sizeof(t->data) - t->length, format, args);
+    va_end(args);
+    if (n > 0)
+        t->length += (size_t)n < sizeof(t->data) - t->length ? (size_t)n
+                                                             : sizeof(t->data) - t->length - 1;
+}
+
+
+/* ---- one payout ---- */
+
+
+
+
+/* Formats a decimal into one of a few rotating buffers, for use inside say(). */
+const char *
+tally_engine__show(tally_finisher *f, const tally_decimal *value)
+{
+    char *out = f->shown[f->next_shown++ % 8];
+    tally_decimal_format(out, TALLY_DECIMAL_STRING_MAX, value);
+    return out;
+}
+
+int
+tally_engine__payout_overflow(tally_finisher *f, const tally_engine_component *ec, const char *payee)
+{
+    return tally_ctx__error(f->session->ctx, TALLY_ERR_OVERFLOW,
+                            "component \"%s\", payee \"%s\": the payout needs more than %d "
+                            "digits",
+                            ec->model->id, payee, TALLY_DECIMAL_MAX_DIGITS);
+}
+
+static int
+is_below(const tally_decimal *a, const tally_decimal *b)
+{
+    int order = 0;
+    tally_decimal_compare(&order, a, b);
+    return order < 0;
+}
+
+static const char *
+measure_name(tally_tier_measure measure)
+{
+    switch (measure) {
+    case TALLY_MEASURE_AMOUNT:
+        return "amount";
+    case TALLY_MEASURE_QUANTITY:
+        return "quantity";
+    case TALLY_MEASURE_ATTAINMENT:
+        return "attainment %";
+    }
+    return "?";
+}
+
+static const char *
+mode_name(tally_tier_mode mode)
+{
+    switch (mode) {
+    case TALLY_TIERS_WHOLE:
+        return "whole";
+    case TALLY_TIERS_MARGINAL:
+        return "marginal";
+    case TALLY_TIERS_INTERPOLATED:
+        return "interpolated";
+    }
+    return "?";
+}
+
+static void
+explain_bands(tally_finisher *f, const tally_tier_table *tiers, const tally_payout *p)
+{
+    for (size_t i = 0; i < p->band_count; i++) {
+        size_t band = tiers->mode == TALLY_TIERS_WHOLE ? tally_tiers__band_of(tiers, &p->basis)
+                                                       : i;
+        const tally_band *b = &tiers->bands[band];
+        const tally_band_share *s = &p->bands[i];
+        if (b->open)
+            say(f, "band [%s, ...): ", show(f, &b->from));
+        else
+            say(f, "band [%s, %s): ", show(f, &b->from), show(f, &b->to));
+        say(f, "%s x %s = %s\n", show(f, &s->portion), show(f, &s->value),
+            show(f, &s->payout));
+    }
+}
+
+/* attainment % = |net| / quota × 100, truncated: exact for every band comparison. */
+static int
+attainment(const tally_decimal *net, const tally_decimal *quota, tally_decimal *out)
+{
+    static const tally_decimal hundred = {100, 0, 0, 0};
+    tally_decimal scaled;
+    int status = tally_decimal_mul(&scaled, net, &hundred);
+    return status ? status : tally_decimal_div(out, &scaled, quota, 24, TALLY_ROUND_DOWN);
+}
+
+/* Period-basis tiers on the totals; the sign of the measured value is restored. */
+static int
+pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee,
+          const tally_partner_record *partner, const tally_totals *sum, tally_payout *p)
+{
+    const tally_component *c = ec->model;
+    const tally_tier_table *tiers = &c->rate.tiers;
+    tally_decimal amount, quantity, measured;
+    tally_decimal_abs(&amount, &sum->amount);
+    tally_decimal_abs(&quantity, &sum->quantity);
+    const tally_decimal *quota = NULL;
+    int negative;
+    switch (tiers->measure) {
+    case TALLY_MEASURE_QUANTITY:
+        measured = quantity;
+        negative = tally_decimal_sign(&sum->quantity) < 0;
+        break;
+    case TALLY_MEASURE_ATTAINMENT:
+        if (!partner || !partner->has_quota)
+            return tally_ctx__error(f->session->ctx, TALLY_ERR_INPUT,
+                                    "component \"%s\": payee \"%s\" has no quota in the partner "
+                                    "table, which attainment tiers need",
+                                    c->id, payee);
+        quota = &partner->quota;
+        if (attainment(&amount, quota, &measured) != TALLY_OK)
+            return tally_engine__payout_overflow(f, ec, payee);
+        negative = tally_decimal_sign(&sum->amount) < 0;
+        say(f, "attainment: %s / quota %s x 100 = %s%%\n", show(f, &amount),
+            show(f, quota), show(f, &measured));
+        break;
+    default:
+        measured = amount;
+        negative = tally_decimal_sign(&sum->amount) < 0;
+        break;
+    }
+    p->basis = measured;
+    if (c->has_minimum && is_below(&measured, &c->minimum)) {
+        p->flags |= TALLY_LINE_BELOW_MINIMUM;
+        say(f, "minimum %s not reached: nothing earned\n", show(f, &c->minimum));
+        p->unrounded = zero;
+        return TALLY_OK;
+    }
+    if (tally_tiers__pay(tiers, &measured, &amount, &quantity, quota, &p->unrounded, p->bands,
+                         &p->band_count) != TALLY_OK)
+        return tally_engine__payout_overflow(f, ec, payee);
+    say(f, "tiers (%s on %s %s):\n", mode_name(tiers->mode),
+        measure_name(tiers->measure), show(f, &measured));
+    explain_bands(f, tiers, p);
+    if (negative) {
+        tally_decimal_negate(&p->unrounded, &p->unrounded);
+        tally_decimal_negate(&p->basis, &p->basis);
+        say(f, "net negative: sign restored, %s\n", show(f, &p->unrounded));
+    }
+    return TALLY_OK;
+}
+
+/* Rates paid per row: the sum of the rows' payouts, if the period basis reaches the minimum. */
+static void
+pay_rows(tally_finisher *f, const tally_component *c, const tally_totals *sum, tally_payout *p)
+{
+    int by_units = c->rate.kind == TALLY_RATE_PER_UNIT || c->kind == TALLY_COMPONENT_REFERRAL ||
+                   c->kind == TALLY_COMPONENT_SPIFF ||
+                   (c->rate.kind == TALLY_RATE_TIERS &&
+                    c->rate.tiers.measure == TALLY_MEASURE_QUANTITY);
+    p->basis = by_units ? sum->quantity : sum->amount;
+    say(f, "sum of %llu transaction payouts: %s\n", (unsigned long long)sum->rows,
+        show(f, &sum->payout));
+    int per_transaction_tiers =
+        c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_TRANSACTION;
+    tally_decimal magnitude;
+    tally_decimal_abs(&magnitude, &p->basis);
+    if (c->has_minimum && !per_transaction_tiers && is_below(&magnitude, &c->minimum)) {
+        p->flags |= TALLY_LINE_BELOW_MINIMUM;
+        say(f, "minimum %s not reached: nothing earned\n", show(f, &c->minimum));
+        p->unrounded = zero;
+        return;
+    }
+    p->unrounded = sum->payout;
+}
+
+static const tally_decimal *
+multiplier_for(const tally_session *session, const tally_component *c,
+               const tally_partner_record *partner)
+{
+    if (!c->multipliers.count || !partner || partner->tier == TALLY_NO_SYMBOL)
+        return NULL;
+    const char *tier = tally_symbols__text(&session->names, partner->tier);
+    for (size_t i = 0; i < c->multipliers.count; i++)
+        if (strcmp(c->multipliers.entries[i].key, tier) == 0)
+            return &c->multipliers.entries[i].value;
+    return NULL;
+}
+
+static int
+limit_and_round(tally_finisher *f, const tally_engine_component *ec, const char *payee,
+                const tally_partner_record *partner, tally_payout *p)
+{
+    const tally_component *c = ec->model;
+    int per_transaction = c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION;
+    const tally_decimal *multiplier = multiplier_for(f->session, c, partner);
+    p->multiplier = multiplier ? *multiplier : one;
+    if (multiplier && per_transaction) {
+        p->flags |= TALLY_LINE_MULTIPLIED;
+        say(f, "multiplier %s applied per transaction\n", show(f, multiplier));
+    } else if (multiplier) {
+        if (tally_decimal_mul(&p->unrounded, &p->unrounded, multiplier) != TALLY_OK)
+            return tally_engine__payout_overflow(f, ec, payee);
+        p->flags |= TALLY_LINE_MULTIPLIED;
+        say(f, "multiplier %s (partner tier %s): %s\n", show(f, multiplier),
+            tally_symbols__text(&f->session->names, partner->tier), show(f, &p->unrounded));
+    }
+    tally_decimal magnitude;
+    tally_decimal_abs(&magnitude, &p->unrounded);
+    if (c->has_cap && is_below(&c->cap, &magnitude)) {
+        int negative = tally_decimal_sign(&p->unrounded) < 0;
+        p->unrounded = c->cap;
+        if (negative)
+            tally_decimal_negate(&p->unrounded, &p->unrounded);
+        p->flags |= TALLY_LINE_CAPPED;
+        say(f, "cap %s applied: %s\n", show(f, &c->cap), show(f, &p->unrounded));
+    }
+    if (per_transaction)
+        p->flags |= TALLY_LINE_ROUNDED_PER_TRANSACTION;
+    if (tally_decimal_round(&p->rounded, &p->unrounded, c->rounding.scale, c->rounding.mode) !=
+        TALLY_OK)
+        return tally_engine__payout_overflow(f, ec, payee);
+    say(f, "rounded %s to %d places%s: %s\n", tally_rounding_name(c->rounding.mode),
+        c->rounding.scale, per_transaction ? " (per transaction)" : "", show(f, &p->rounded));
+    return TALLY_OK;
+}
+
+int
+tally_engine__compute_payout(tally_finisher *f, const tally_engine_component *ec,
+                             const tally_bucket *b, const tally_totals *sum, tally_payout *p)
+{
+    const tally_component *c = ec->model;
+    uint32_t payee = b->payee;
+    const char *payee_text = tally_symbols__text(&f->session->names, payee);
+    const tally_partner_record *partner = tally_engine__partner(f->session, payee);
+    memset(p, 0, offsetof(tally_payout, bands));
+    p->band_count = 0;
+    say(f, "rule %s (%s, version %s): net amount %s, net quantity %s, %llu "
+        "transactions\n", c->id, tally_component_kind_name(c->kind), ec->version->id,
+        show(f, &sum->amount), show(f, &sum->quantity), (unsigned long long)sum->rows);
+    int status = TALLY_OK;
+    if (c->kind == TALLY_COMPONENT_GROWTH_REBATE)
+        status = tally_engine__pay_growth(f, ec, b, sum, p);
+    else if (c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD)
+        status = pay_tiers(f, ec, payee_text, partner, sum, p);
+    else
+        pay_rows(f, c, sum, p);
+    if (status == TALLY_OK)
+        status = limit_and_round(f, ec, payee_text, partner, p);
+    return status;
+}

@@ -1,0 +1,63 @@
+/*
+ * One payout of finish.c: from a payee's totals for a period to the amount paid,
+ * with the explanation written step by step as the rules apply (payout.c), and
+ * the shared state of a finishing session.
+ */
+#ifndef TALLY_ENGINE_PAYOUT_H
+#define TALLY_ENGINE_PAYOUT_H
+
+#include "engine/engine.h"
+#include "engine/tiers.h"
+#include "result/result.h"
+
+#define TALLY_EXPLANATION_SIZE 16384
+
+typedef struct tally_text {
+    char data[TALLY_EXPLANATION_SIZE];
+    size_t length;
+} tally_text;
+
+/* The accumulated totals a payout is computed on. */
+typedef struct tally_totals {
+    tally_decimal amount;
+    tally_decimal quantity;
+    tally_decimal payout;
+    uint64_t rows;
+} tally_totals;
+
+typedef struct tally_payout {
+    tally_decimal basis;
+    tally_decimal unrounded;
+    tally_decimal rounded;
+    tally_decimal multiplier;
+    unsigned flags;
+    size_t band_count;
+    tally_band_share bands[TALLY_MAX_BANDS];
+} tally_payout;
+
+typedef struct tally_finisher {
+    tally_session *session;
+    tally_result *result;
+    tally_text explanation;
+    char shown[8][TALLY_DECIMAL_STRING_MAX]; /* rotating buffers of tally_engine__show() */
+    unsigned next_shown;
+} tally_finisher;
+
+/* Appends to the explanation; text past its size is cut. */
+void tally_engine__say(tally_finisher *f, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A decimal as text, valid until eight more calls. */
+const char *tally_engine__show(tally_finisher *f, const tally_decimal *value);
+int tally_engine__payout_overflow(tally_finisher *f, const tally_engine_component *ec,
+                                  const char *payee);
+
+/* The payout of bucket `b`'s payee, period and component on the totals `sum`. */
+int tally_engine__compute_payout(tally_finisher *f, const tally_engine_component *ec,
+                                 const tally_bucket *b, const tally_totals *sum,
+                                 tally_payout *p);
+
+/* growth.c: the growth-rebate part of a payout (before multiplier, cap, rounding). */
+int tally_engine__pay_growth(tally_finisher *f, const tally_engine_component *ec,
+                             const tally_bucket *b, const tally_totals *sum, tally_payout *p);
+
+#endif /* TALLY_ENGINE_PAYOUT_H */
