@@ -95,16 +95,22 @@ typedef struct run {
 } run;
 
 static void
-start(run *r, const char *plan_body, unsigned flags)
+start_as_of(run *r, const char *plan_body, unsigned flags, const char *as_of)
 {
     memset(r, 0, sizeof(*r));
     assert_int_equal(tally_ctx_new(&r->ctx, NULL), TALLY_OK);
     r->plan = load_plan(r->ctx, plan_body);
-    tally_session_options options = {sizeof(options), flags};
+    tally_session_options options = {sizeof(options), flags, as_of};
     int status = tally_session_new(r->ctx, &r->session, r->plan, &options);
     if (status != TALLY_OK)
         print_errors(r->ctx);
     assert_int_equal(status, TALLY_OK);
+}
+
+static void
+start(run *r, const char *plan_body, unsigned flags)
+{
+    start_as_of(r, plan_body, flags, NULL);
 }
 
 static void
@@ -912,7 +918,7 @@ return_with_unknown_original_is_an_error(void **state)
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
     tally_plan *plan = load_plan(ctx, ORIGINAL_PLAN);
-    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS};
+    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS, NULL};
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_INVALID_ARGUMENT);
     tally_plan_unref(plan);
@@ -1025,6 +1031,117 @@ baseline_errors(void **state)
         assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)), cases[i].message);
     }
     stop(&r);
+}
+
+
+/* ---- MDF (domain.md 8, 9.10) ---- */
+
+static void
+add_claim(run *r, const char *id, const char *date, const char *cost)
+{
+    tally_claim c;
+    memset(&c, 0, sizeof(c));
+    c.size = sizeof(c);
+    c.id = id;
+    c.partner = "P1";
+    c.date = date;
+    c.activity = "webinar";
+    assert_int_equal(tally_decimal_parse(NULL, &c.amount, cost), TALLY_OK);
+    int status = tally_session_add_claim(r->session, &c);
+    if (status != TALLY_OK)
+        print_errors(r->ctx);
+    assert_int_equal(status, TALLY_OK);
+}
+
+#define MDF_PLAN                                                                               \
+    VERSION("<mdf id=\"fund\" period=\"quarter\" accrual-rate=\"0.02\" yearly-cap=\"500\" "   \
+            "expiry-months=\"6\" co-funding=\"0.5\"/>")
+
+static void
+mdf_ledger(void **state)
+{
+    (void)state;
+    run r;
+    start_as_of(&r, MDF_PLAN, 0, "2027-02-15");
+    row rows[] = {{.id = "q1", .date = "2026-02-01", .amount = "10000"},
+                  {.id = "q2", .date = "2026-05-01", .amount = "15000"},
+                  {.id = "q3", .date = "2026-08-01", .amount = "5000"},
+                  {.id = "q4", .date = "2026-11-01", .amount = "-1000"}};
+    add_rows(&r, rows, COUNT(rows));
+    /* Added out of order: claims are processed by (date, id). */
+    add_claim(&r, "C4", "2027-01-05", "100");
+    add_claim(&r, "C2", "2026-05-10", "300");
+    add_claim(&r, "C1", "2026-03-15", "100");
+    add_claim(&r, "C3", "2026-08-01", "400");
+    add_claim(&r, "C5", "2027-02-20", "100"); /* after the as-of date: waits */
+    finish(&r);
+    /* Q1 accrues 200 (usable 2026-04-01 … 09-30), Q2 300 (07-01 … 12-31), Q3 100 but
+     * the yearly cap of 500 is used up, Q4 is negative. C1 comes before anything is
+     * usable: shortfall 50. C2 requests 150 from Q1. C3 requests 200: Q1's last 50,
+     * then 150 of Q2, whose other 150 expire on 2026-12-31. C4 finds nothing. */
+    const char *expected[] = {
+        "fund 2026-Q1 P1 mdf-accrued 200.00",    "fund 2026-Q1 P1 mdf-claimed 100.00",
+        "fund 2026-Q1 P1 mdf-reimbursed 0.00",   "fund 2026-Q1 P1 mdf-shortfall 50.00",
+        "fund 2026-Q1 P1 mdf-balance 200.00",    "fund 2026-Q2 P1 mdf-accrued 300.00",
+        "fund 2026-Q2 P1 mdf-claimed 300.00",    "fund 2026-Q2 P1 mdf-reimbursed 150.00",
+        "fund 2026-Q2 P1 mdf-balance 350.00",    "fund 2026-Q3 P1 mdf-accrued 0.00",
+        "fund 2026-Q3 P1 mdf-claimed 400.00",    "fund 2026-Q3 P1 mdf-reimbursed 200.00",
+        "fund 2026-Q3 P1 mdf-balance 150.00",    "fund 2026-Q4 P1 mdf-accrued 0.00",
+        "fund 2026-Q4 P1 mdf-expired 150.00",    "fund 2026-Q4 P1 mdf-balance 0.00",
+        "fund 2027-Q1 P1 mdf-claimed 100.00",    "fund 2027-Q1 P1 mdf-reimbursed 0.00",
+        "fund 2027-Q1 P1 mdf-shortfall 50.00",   "fund 2027-Q1 P1 mdf-balance 0.00",
+    };
+    expect_lines(&r, expected, COUNT(expected));
+    assert_non_null(strstr(tally_line_explanation(tally_result_line_at(r.result, 9)),
+                           "yearly cap 500 reached"));
+    assert_non_null(strstr(tally_line_explanation(tally_result_line_at(r.result, 11)),
+                           "claim C3 2026-08-01 webinar: cost 400, requested 200.00, approved "
+                           "200.00"));
+    stop(&r);
+}
+
+static void
+mdf_claim_errors(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, MDF_PLAN, 0);
+    add_claim(&r, "C1", "2026-03-15", "100");
+    struct {
+        const char *id, *date, *amount, *component, *message;
+    } cases[] = {
+        {"C1", "2026-03-16", "1", NULL, "claim \"C1\": duplicate claim id"},
+        {"C2", "2026-02-30", "1", NULL, "claim \"C2\": the date is missing or not a valid "
+                                        "YYYY-MM-DD date"},
+        {"C3", "2026-03-16", "-1", NULL, "claim \"C3\": the amount is not a decimal of at "
+                                         "least 0"},
+        {"C4", "2026-03-16", "1", "other", "claim \"C4\": the plan has no MDF fund with this "
+                                           "component id"},
+        {"", "2026-03-16", "1", NULL, "claim without id: the id is missing"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        tally_claim c;
+        memset(&c, 0, sizeof(c));
+        c.size = sizeof(c);
+        c.id = cases[i].id;
+        c.partner = "P1";
+        c.date = cases[i].date;
+        c.component = cases[i].component;
+        assert_int_equal(tally_decimal_parse(NULL, &c.amount, cases[i].amount), TALLY_OK);
+        assert_int_equal(tally_session_add_claim(r.session, &c), TALLY_ERR_INPUT);
+        assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)), cases[i].message);
+    }
+    stop(&r);
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, MDF_PLAN);
+    tally_session_options options = {sizeof(options), 0, "2026-13-01"};
+    tally_session *session = NULL;
+    assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_SYNTAX);
+    assert_string_equal(tally_error_message(tally_ctx_last_error(ctx)),
+                        "as-of date \"2026-13-01\" is not a valid YYYY-MM-DD date");
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
 }
 
 /* ---- versions and calendars (domain.md 4, 9.6) ---- */
@@ -1190,14 +1307,15 @@ unsupported_components_are_refused(void **state)
     (void)state;
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
-    tally_plan *plan = load_plan(ctx, VERSION("<mdf id=\"fund\" period=\"quarter\" "
-                                              "accrual-rate=\"0.02\" expiry-months=\"6\"/>"));
+    tally_plan *plan = load_plan(ctx, VERSION("<growth-rebate id=\"fund\" period=\"year\" "
+                                              "settlement=\"quarter\" baseline=\"previous-period\">"
+                                              "<rate>0.01</rate></growth-rebate>"));
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, NULL), TALLY_ERR_PLAN);
     assert_null(session);
     assert_non_null(strstr(tally_error_message(tally_ctx_last_error(ctx)),
-                           "<mdf id=\"fund\"> (line 1): this version of the engine does not "
-                           "compute components of this kind yet"));
+                           "<growth-rebate id=\"fund\"> (line 1): this version of the engine "
+                           "does not compute settlement periods of growth rebates"));
     tally_plan_unref(plan);
     tally_ctx_free(ctx);
 }
@@ -1259,7 +1377,10 @@ whole_run(const tally_allocator *allocator, void *user_data)
                 "<referral id=\"f\" period=\"month\" fee=\"5\"/>"
                 "<rebate id=\"o\" period=\"quarter\" returns=\"original\"><rate>0.1</rate>"
                 "</rebate><spiff id=\"s\" period=\"month\" window-from=\"2026-01-01\" "
-                "window-to=\"2026-12-31\"><product id=\"R\" amount=\"7\"/></spiff>") "</plan>";
+                "window-to=\"2026-12-31\"><product id=\"R\" amount=\"7\"/></spiff>"
+                "<mdf id=\"m\" period=\"quarter\" accrual-rate=\"0.1\" expiry-months=\"3\"/>"
+                "<growth-rebate id=\"g\" period=\"month\" baseline=\"previous-period\">"
+                "<rate>0.1</rate></growth-rebate>") "</plan>";
     tally_plan *plan = NULL;
     tally_session *session = NULL;
     tally_result *result = NULL;
@@ -1280,6 +1401,16 @@ whole_run(const tally_allocator *allocator, void *user_data)
     if (status == TALLY_OK) {
         tally_settlement s = {sizeof(s), "A", "r", "2026-02", {0, 0, 0, 0}, NULL};
         status = tally_session_add_settlement(session, &s);
+    }
+    for (int i = 0; status == TALLY_OK && i < 3; i++) {
+        static const char *const dates[] = {"2026-04-10", "2026-05-10", "2026-12-10"};
+        static const char *const ids[] = {"c1", "c2", "c3"};
+        tally_claim c = {sizeof(c), ids[i], "A", dates[i], {5000, 0, 2, 0}, "fair", NULL};
+        status = tally_session_add_claim(session, &c);
+    }
+    if (status == TALLY_OK) {
+        tally_baseline b = {sizeof(b), "B", "g", "2026-01", {100, 0, 0, 0}};
+        status = tally_session_add_baseline(session, &b);
     }
     if (status == TALLY_OK)
         status = tally_session_finish(session, &result);
@@ -1330,6 +1461,8 @@ main(void)
         cmocka_unit_test(growth_rebate_worked_example),
         cmocka_unit_test(growth_over_previous_period_with_tiers),
         cmocka_unit_test(baseline_errors),
+        cmocka_unit_test(mdf_ledger),
+        cmocka_unit_test(mdf_claim_errors),
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

@@ -31,7 +31,20 @@ typedef enum tally_line_kind {
     /** Correction of what earlier settlements of the same tier period paid. */
     TALLY_LINE_TRUE_UP = 1,
     /** Recovery of an earlier payout (returns). */
-    TALLY_LINE_CLAWBACK = 2
+    TALLY_LINE_CLAWBACK = 2,
+    /** MDF ledger: accrued into the fund for the period. */
+    TALLY_LINE_MDF_ACCRUED = 3,
+    /** MDF ledger: cost of the activities claimed in the period. */
+    TALLY_LINE_MDF_CLAIMED = 4,
+    /** MDF ledger: reimbursed (approved) in the period: the money paid. */
+    TALLY_LINE_MDF_REIMBURSED = 5,
+    /** MDF ledger: requested but not covered by the balance. */
+    TALLY_LINE_MDF_SHORTFALL = 6,
+    /** MDF ledger: accruals that expired unused in the period. */
+    TALLY_LINE_MDF_EXPIRED = 7,
+    /** MDF ledger: balance at the end of the period (accruals of ended periods −
+     *  reimbursed − expired). */
+    TALLY_LINE_MDF_BALANCE = 8
 } tally_line_kind;
 
 /** @brief Flags of a line's explanation (tally_line_flags()). */
@@ -200,7 +213,9 @@ TALLY_API tally_line_kind
 tally_line_get_kind(const tally_line *line);
 
 /**
- * @brief Name of a line kind: "earned", "true-up", "clawback".
+ * @brief Name of a line kind: "earned", "true-up", "clawback", "mdf-accrued",
+ *        "mdf-claimed", "mdf-reimbursed", "mdf-shortfall", "mdf-expired",
+ *        "mdf-balance".
  * @param[in] kind the kind.
  * @returns a static string; NULL for a value that is not a kind.
  * @since 0.1.0

@@ -52,6 +52,10 @@ typedef struct tally_session_options {
     size_t size;
     /** Bitwise or of ::tally_session_flags. */
     unsigned flags;
+    /** The run's as-of date, "YYYY-MM-DD", or NULL for no limit: MDF claims dated
+     *  after it are not processed, and MDF accruals, expiries and balances are
+     *  computed up to it. */
+    const char *as_of;
 } tally_session_options;
 
 /**
@@ -155,6 +159,27 @@ typedef struct tally_baseline {
 } tally_baseline;
 
 /**
+ * @brief A claim against a partner's MDF fund: the cost of an approved marketing
+ *        activity. Versioned: set `size` to `sizeof(tally_claim)`.
+ */
+typedef struct tally_claim {
+    /** `sizeof(tally_claim)` as compiled by the caller. */
+    size_t size;
+    /** Claim id; required, unique in the session. */
+    const char *id;
+    /** The partner claiming. */
+    const char *partner;
+    /** Date of the claim, "YYYY-MM-DD". */
+    const char *date;
+    /** Cost of the activity (the vendor reimburses its co-funded share). */
+    tally_decimal amount;
+    /** What the activity was, e.g. "trade show"; for the explanation. */
+    const char *activity;
+    /** Id of the MDF component; may be left out when the plan has one MDF fund. */
+    const char *component;
+} tally_claim;
+
+/**
  * @brief Creates a session.
  *
  * @param[in]  ctx     context: allocator and error records; required. It must stay
@@ -163,7 +188,9 @@ typedef struct tally_baseline {
  *                     tally_session_free()); NULL on failure.
  * @param[in]  plan    the plan; the session takes its own reference.
  * @param[in]  options options, or NULL for the defaults.
- * @returns ::TALLY_OK, ::TALLY_ERR_NOMEM or ::TALLY_ERR_INVALID_ARGUMENT.
+ * @returns ::TALLY_OK, ::TALLY_ERR_NOMEM, ::TALLY_ERR_SYNTAX for a bad as-of date,
+ *          ::TALLY_ERR_PLAN for a plan the engine cannot compute, or
+ *          ::TALLY_ERR_INVALID_ARGUMENT.
  * @since 0.1.0
  */
 TALLY_API int
@@ -246,6 +273,25 @@ tally_session_add_settlement(tally_session *session, const tally_settlement *set
  */
 TALLY_API int
 tally_session_add_baseline(tally_session *session, const tally_baseline *baseline);
+
+/**
+ * @brief Adds a claim against a partner's MDF fund.
+ *
+ * Claims are processed at tally_session_finish() in (date, id) order, whatever
+ * order they were added in: each requests round(cost × co-funding), drawn from
+ * the partner's usable accruals oldest first; what the balance cannot cover is
+ * recorded as a shortfall.
+ *
+ * @param[in] session the session.
+ * @param[in] claim   the claim; its strings are copied.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a missing field, a bad date, a
+ *          negative amount, a duplicate id, an unknown partner (with a partner
+ *          table) or MDF component; ::TALLY_ERR_STATE; ::TALLY_ERR_NOMEM;
+ *          ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_claim(tally_session *session, const tally_claim *claim);
 
 /**
  * @brief Number of transactions accepted so far.

@@ -83,6 +83,16 @@ typedef struct tally_pending_return {
     tally_decimal payout;
 } tally_pending_return;
 
+/* A claim against an MDF fund, kept until finish (claims are few). */
+typedef struct tally_mdf_claim {
+    const char *id;       /* symbol text in session->claim_ids */
+    const char *activity; /* in session->pending_text, or NULL */
+    uint32_t partner;     /* symbol in session->names */
+    uint32_t slot;        /* the MDF slot */
+    tally_day date;
+    tally_decimal cost;
+} tally_mdf_claim;
+
 /* Accumulated rows of one slot, payee, tier period and settlement period. */
 typedef struct tally_bucket {
     uint32_t slot;
@@ -115,12 +125,15 @@ typedef struct tally_input_digest {
     uint64_t transactions;
     uint64_t settlements;
     uint64_t baselines;
+    uint64_t claims;
 } tally_input_digest;
 
 struct tally_session {
     tally_ctx *ctx;
     tally_plan *plan;
     unsigned flags;
+    int has_as_of;
+    tally_day as_of; /* MDF: claims after it wait, balances and expiry stop at it */
     int finished;
     int broken; /* a total overflowed while finishing: the session cannot finish */
     tally_slot *slots;
@@ -146,6 +159,11 @@ struct tally_session {
     size_t pending_count;
     size_t pending_capacity;
     tally_arena pending_text;
+
+    tally_symbols claim_ids;
+    tally_mdf_claim *claims;
+    size_t claim_count;
+    size_t claim_capacity;
 
     tally_partner_record *partners; /* by partner symbol; NULL entries not partners */
     uint8_t *is_partner;            /* by symbol in names */

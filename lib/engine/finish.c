@@ -19,6 +19,7 @@
 #include "engine/payout.h"
 
 static const tally_decimal zero = {0, 0, 0, 0};
+static const tally_decimal one = {1, 0, 0, 0};
 
 
 /* ---- lines ---- */
@@ -68,6 +69,39 @@ keep(tally_finisher *f, const char *textual)
     return tally_arena__strndup(&f->result->arena, f->session->ctx, textual, strlen(textual));
 }
 
+int
+tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
+                         const char *period, const char *tier_period, tally_line *line)
+{
+    memset(line, 0, sizeof(*line));
+    line->currency = f->result->currency;
+    line->multiplier = one;
+    line->payee = keep(f, tally_symbols__text(&f->session->names, payee));
+    line->component = keep(f, ec->model->id);
+    line->version = keep(f, ec->version->id);
+    line->period = keep(f, period);
+    line->tier_period = keep(f, tier_period);
+    if (!line->payee || !line->component || !line->version || !line->period ||
+        !line->tier_period)
+        return TALLY_ERR_NOMEM;
+    return TALLY_OK;
+}
+
+int
+tally_engine__end_line(tally_finisher *f, tally_line *line)
+{
+    line->explanation = keep(f, f->explanation.data);
+    if (!line->explanation)
+        return TALLY_ERR_NOMEM;
+    return tally_result__add_line(f->result, f->session->ctx, line);
+}
+
+int
+tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
+{
+    return copy_sources(f, b, line);
+}
+
 static int
 emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component *ec,
           const tally_payout *p, const tally_decimal *amount)
@@ -77,8 +111,9 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     tally_period__label(tier_period, &slot->period, b->period);
     tally_period__label(period, &slot->settlement, b->settlement);
     tally_line line;
-    memset(&line, 0, sizeof(line));
-    line.currency = f->result->currency;
+    int status = tally_engine__begin_line(f, b->payee, ec, period, tier_period, &line);
+    if (status != TALLY_OK)
+        return status;
     line.amount = *amount;
     line.basis = p->basis;
     line.unrounded = p->unrounded;
@@ -87,15 +122,6 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     line.kind = tally_decimal_sign(amount) < 0 ? TALLY_LINE_CLAWBACK
                 : b->has_prior                 ? TALLY_LINE_TRUE_UP
                                                : TALLY_LINE_EARNED;
-    line.payee = keep(f, tally_symbols__text(&f->session->names, b->payee));
-    line.component = keep(f, ec->model->id);
-    line.version = keep(f, ec->version->id);
-    line.period = keep(f, period);
-    line.tier_period = keep(f, tier_period);
-    line.explanation = keep(f, f->explanation.data);
-    if (!line.payee || !line.component || !line.version || !line.period || !line.tier_period ||
-        !line.explanation)
-        return TALLY_ERR_NOMEM;
     if (p->band_count) {
         line.bands = tally_arena__alloc(&f->result->arena, f->session->ctx,
                                         p->band_count * sizeof(tally_band_share));
@@ -104,10 +130,9 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
         memcpy(line.bands, p->bands, p->band_count * sizeof(tally_band_share));
         line.band_count = p->band_count;
     }
-    int status = copy_sources(f, b, &line);
-    if (status == TALLY_OK)
-        status = tally_result__add_line(f->result, f->session->ctx, &line);
-    return status;
+    if ((status = copy_sources(f, b, &line)) != TALLY_OK)
+        return status;
+    return tally_engine__end_line(f, &line);
 }
 
 /* ---- groups: one payee's settlement periods of one tier period ---- */
@@ -228,9 +253,7 @@ static int
 finish_all(tally_finisher *f)
 {
     tally_session *s = f->session;
-    if (!s->bucket_count)
-        return TALLY_OK;
-    bucket_order *order = tally_ctx__calloc(s->ctx, s->bucket_count, sizeof(bucket_order));
+    bucket_order *order = tally_ctx__calloc(s->ctx, s->bucket_count + 1, sizeof(bucket_order));
     if (!order)
         return TALLY_ERR_NOMEM;
     for (size_t i = 0; i < s->bucket_count; i++) {
@@ -244,10 +267,15 @@ finish_all(tally_finisher *f)
         size_t end = start + 1;
         while (end < s->bucket_count && same_group(&order[start], &order[end]))
             end++;
-        status = settle_group(f, order + start, end - start);
+        /* MDF funds are replayed per partner across periods, below. */
+        if (s->slots[order[start].slot].kind != TALLY_COMPONENT_MDF)
+            status = settle_group(f, order + start, end - start);
         start = end;
     }
     tally_ctx__free(s->ctx, order);
+    for (uint32_t slot = 0; status == TALLY_OK && slot < s->slot_count; slot++)
+        if (s->slots[slot].kind == TALLY_COMPONENT_MDF)
+            status = tally_engine__finish_mdf(f, slot);
     return status;
 }
 

@@ -56,6 +56,24 @@ int tally_engine__compute_payout(tally_finisher *f, const tally_engine_component
                                  const tally_bucket *b, const tally_totals *sum,
                                  tally_payout *p);
 
+/* finish.c: a line's common fields (strings copied into the result) ... */
+int tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
+                             const char *period, const char *tier_period, tally_line *line);
+/* ... the source ids of a bucket ... */
+int tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line *line);
+/* ... and the line added to the result with the explanation written so far. */
+int tally_engine__end_line(tally_finisher *f, tally_line *line);
+/* Starts a new explanation. */
+static inline void
+tally_engine__clear_explanation(tally_finisher *f)
+{
+    f->explanation.length = 0;
+    f->explanation.data[0] = '\0';
+}
+
+/* mdf.c: the ledger lines of one MDF slot. */
+int tally_engine__finish_mdf(tally_finisher *f, uint32_t slot);
+
 /* growth.c: the growth-rebate part of a payout (before multiplier, cap, rounding). */
 int tally_engine__pay_growth(tally_finisher *f, const tally_engine_component *ec,
                              const tally_bucket *b, const tally_totals *sum, tally_payout *p);

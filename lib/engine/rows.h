@@ -109,6 +109,7 @@ int tally_engine__deal_registration_row(tally_session *session, tally_row *row,
                                         uint32_t component);
 int tally_engine__spiff_row(tally_session *session, tally_row *row, uint32_t component);
 int tally_engine__growth_row(tally_session *session, tally_row *row, uint32_t component);
+int tally_engine__mdf_row(tally_session *session, tally_row *row, uint32_t component);
 
 /* Checked decimal steps that record an overflow with the row's id. */
 int tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,

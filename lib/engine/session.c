@@ -58,6 +58,8 @@ check_supported(tally_session *session, const tally_plan_version_model *version,
     const char *missing = NULL;
     if (!tally_engine__kind_supported(c->kind))
         missing = "components of this kind";
+    else if (c->kind == TALLY_COMPONENT_MDF && c->has_settlement)
+        missing = "settlement periods of MDF funds";
     else if (c->kind == TALLY_COMPONENT_GROWTH_REBATE && c->has_settlement)
         missing = "settlement periods of growth rebates (growth is known for whole periods)";
     if (!missing && c->returns == TALLY_RETURNS_ORIGINAL &&
@@ -127,19 +129,27 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     if (options && options->size < sizeof(size_t))
         return tally_ctx__error(ctx, TALLY_ERR_INVALID_ARGUMENT,
                                 "tally_session_options.size is not set");
-    tally_session_options opts = {sizeof(opts), 0};
+    tally_session_options opts;
+    memset(&opts, 0, sizeof(opts));
     if (options)
         memcpy(&opts, options, options->size < sizeof(opts) ? options->size : sizeof(opts));
+    tally_day as_of = 0;
+    if (opts.as_of && !tally_date__parse(&as_of, opts.as_of, strlen(opts.as_of)))
+        return tally_ctx__error(ctx, TALLY_ERR_SYNTAX,
+                                "as-of date \"%.16s\" is not a valid YYYY-MM-DD date", opts.as_of);
     tally_session *session = tally_ctx__calloc(ctx, 1, sizeof(tally_session));
     if (!session)
         return TALLY_ERR_NOMEM;
     session->ctx = ctx;
     session->plan = tally_plan_ref(plan);
     session->flags = opts.flags;
+    session->has_as_of = opts.as_of != NULL;
+    session->as_of = as_of;
     tally_symbols__init(&session->names, ctx);
     tally_symbols__init(&session->transaction_ids, ctx);
     tally_symbols__init(&session->sale_marks, ctx);
     tally_arena__init(&session->pending_text, ctx);
+    tally_symbols__init(&session->claim_ids, ctx);
     int status = compile_plan(session);
     if (status != TALLY_OK) {
         tally_session_free(session);
@@ -162,6 +172,8 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->spiff_sales);
     tally_ctx__free(ctx, session->pending);
     tally_arena__free(&session->pending_text);
+    tally_symbols__free(&session->claim_ids);
+    tally_ctx__free(ctx, session->claims);
     tally_ctx__free(ctx, session->seen);
     tally_ctx__free(ctx, session->partners);
     tally_ctx__free(ctx, session->is_partner);

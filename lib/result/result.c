@@ -148,6 +148,18 @@ tally_line_kind_name(tally_line_kind kind)
         return "true-up";
     case TALLY_LINE_CLAWBACK:
         return "clawback";
+    case TALLY_LINE_MDF_ACCRUED:
+        return "mdf-accrued";
+    case TALLY_LINE_MDF_CLAIMED:
+        return "mdf-claimed";
+    case TALLY_LINE_MDF_REIMBURSED:
+        return "mdf-reimbursed";
+    case TALLY_LINE_MDF_SHORTFALL:
+        return "mdf-shortfall";
+    case TALLY_LINE_MDF_EXPIRED:
+        return "mdf-expired";
+    case TALLY_LINE_MDF_BALANCE:
+        return "mdf-balance";
     }
     return NULL;
 }
