@@ -218,7 +218,7 @@ assert_volume_rebate(const tally_component *c)
     assert_int_equal(c->kind, TALLY_COMPONENT_REBATE);
     assert_string_equal(c->id, "volume");
     assert_string_equal(c->name, "Volume rebate");
-    assert_int_equal(c->line, 29);
+    assert_int_equal(c->line, 28); /* where its start tag begins, not where it ends */
     assert_int_equal(c->period, TALLY_PERIOD_FISCAL_YEAR);
     assert_true(c->has_settlement);
     assert_int_equal(c->settlement, TALLY_PERIOD_FISCAL_QUARTER);
@@ -444,6 +444,41 @@ assert_first_version(const tally_plan_version *v)
                         "growth-rebate");
 }
 
+/* What each tier table is looked up on (its basis) and what its bands pay. */
+static void
+tier_tables_tell_basis_and_pays(void **state)
+{
+    (void)state;
+    tally_ctx *ctx = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan_file(ctx, "every-element.xml");
+    const tally_plan_version *v = tally_plan_version_at(plan, 0);
+    static const struct {
+        size_t component;
+        tally_tier_basis basis;
+        tally_band_pays pays;
+    } expected[] = {
+        {0, TALLY_BASIS_PERIOD, TALLY_BAND_RATE},           /* volume */
+        {7, TALLY_BASIS_PERIOD, TALLY_BAND_AMOUNT},         /* agents: interpolated */
+        {11, TALLY_BASIS_TRANSACTION, TALLY_BAND_PER_UNIT}, /* per-sale-units */
+    };
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        const tally_tier_table *tiers =
+            tally_component_tiers(tally_plan_version_component_at(v, expected[i].component));
+        assert_non_null(tiers);
+        assert_int_equal(tally_tier_table_basis(tiers), expected[i].basis);
+        assert_int_equal(tally_tier_table_pays(tiers), expected[i].pays);
+    }
+    /* The values are part of the ABI. */
+    assert_int_equal(TALLY_BASIS_PERIOD, 0);
+    assert_int_equal(TALLY_BASIS_TRANSACTION, 1);
+    assert_int_equal(TALLY_BAND_RATE, 0);
+    assert_int_equal(TALLY_BAND_PER_UNIT, 1);
+    assert_int_equal(TALLY_BAND_AMOUNT, 2);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
 static void
 accessors_read_the_plan(void **state)
 {
@@ -497,6 +532,8 @@ accessors_accept_null(void **state)
     assert_null(tally_component_tiers(NULL));
     assert_int_equal(tally_tier_table_mode(NULL), TALLY_TIERS_WHOLE);
     assert_int_equal(tally_tier_table_measure(NULL), TALLY_MEASURE_AMOUNT);
+    assert_int_equal(tally_tier_table_basis(NULL), TALLY_BASIS_PERIOD);
+    assert_int_equal(tally_tier_table_pays(NULL), TALLY_BAND_RATE);
     assert_int_equal(tally_tier_table_band_count(NULL), 0);
     assert_int_equal(tally_tier_table_band(NULL, 0, &d, &d, &open, &d),
                      TALLY_ERR_INVALID_ARGUMENT);
@@ -606,6 +643,10 @@ static const plan_edit same_rules[] = {
      {"<categories>software   hardware</categories>\n  </definitions>",
       "<categories>\n software\n hardware </categories>\n      </eligibility>"}},
     {"a minimum of 0", {"<cap>5000</cap>"}, {"<minimum>0</minimum>\n      <cap>5000</cap>"}},
+    {"whitespace around decimals",
+     {"<cap>5000</cap>", "rate=\"0.05\"", "<band from=\"10000\" rate=\"0.03\"/>"},
+     {"<cap>\n        5000\n      </cap>", "rate=\" 0.05\t\"",
+      "<band from=\"\n10000 \" rate=\"  0.03\"/>"}},
 };
 
 static void
@@ -834,6 +875,145 @@ undeclared_kinds_accept_any_id(void **state)
              "</rebate></version></plan>");
     assert_string_equal(plan->versions[0].components[0].eligibility.partner_tiers.ids.ids[0],
                         "anything");
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
+/* ---- values written the way people write them ---- */
+
+/* The plan is refused, its first error's message containing `expected_part`. */
+static void
+assert_refused(const char *xml, const char *expected_part)
+{
+    tally_ctx *ctx = NULL;
+    tally_plan *plan = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    assert_int_equal(tally_plan_load_buffer(ctx, &plan, xml, strlen(xml), "test.xml", NULL),
+                     TALLY_ERR_PLAN);
+    assert_null(plan);
+    const char *message = tally_error_message(tally_ctx_error(ctx, 0));
+    if (!strstr(message, expected_part))
+        fail_msg("\"%s\" does not contain \"%s\"", message, expected_part);
+    tally_ctx_free(ctx);
+}
+
+#define VALUES_PLAN_OPEN                                                                  \
+    "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"w\" currency=\"USD\">\n"      \
+    "<version id=\"v\" effective-from=\"2026-01-01\">\n"
+
+/* Pretty-printed element text: surrounding XML whitespace is not part of the value. */
+static void
+element_values_may_be_surrounded_by_whitespace(void **state)
+{
+    (void)state;
+    tally_ctx *ctx = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_text(
+        ctx, VALUES_PLAN_OPEN
+        "<rebate id=\"a\" period=\"month\">\n"
+        "  <eligibility><customers>\n    new\n  </customers></eligibility>\n"
+        "  <rate> 0.01 </rate>\n"
+        "  <minimum>\t100\r\n  </minimum>\n"
+        "  <cap>\n    5000.50\n  </cap>\n"
+        "</rebate>\n"
+        "<rebate id=\"b\" period=\"month\"><per-unit>\n  1.5\n</per-unit></rebate>\n"
+        "<affiliate id=\"c\" period=\"month\" rate=\" 0.05 \"/>\n"
+        "</version></plan>");
+    const tally_component *c = plan->versions[0].components;
+    assert_int_equal(c[0].eligibility.customers, TALLY_CUSTOMERS_NEW);
+    assert_decimal(&c[0].rate.flat, "0.01");
+    assert_decimal(&c[0].minimum, "100");
+    assert_decimal(&c[0].cap, "5000.50");
+    assert_decimal(&c[1].rate.flat, "1.5");
+    assert_decimal(&c[2].rate.flat, "0.05");
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+    /* Inside the value, whitespace is still an error; only whitespace is no value. */
+    assert_refused(VALUES_PLAN_OPEN "<rebate id=\"a\" period=\"month\">"
+                                    "<rate>0. 01</rate></rebate></version></plan>",
+                   "The value '0. 01' is not accepted by the pattern");
+    assert_refused(VALUES_PLAN_OPEN "<rebate id=\"a\" period=\"month\">"
+                                    "<rate> \n </rate></rebate></version></plan>",
+                   "[facet 'pattern']");
+}
+
+/* A plan whose ids are `id` (plan, version, component) and `tier` (a partner tier). */
+static char *
+plan_with_ids(const char *id, const char *tier)
+{
+    char *xml = malloc(4096);
+    assert_non_null(xml);
+    snprintf(xml, 4096,
+             "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"%s\" currency=\"USD\">"
+             "<version id=\"%s\" effective-from=\"2026-01-01\">"
+             "<rebate id=\"%s\" period=\"month\"><eligibility>"
+             "<partner-tiers>%s other</partner-tiers></eligibility><rate>0.01</rate>"
+             "</rebate></version></plan>",
+             id, id, id, tier);
+    return xml;
+}
+
+static void
+assert_ids_load(const char *id, const char *tier, const char *stored_id,
+                const char *stored_tier)
+{
+    tally_ctx *ctx = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    char *xml = plan_with_ids(id, tier);
+    tally_plan *plan = load_text(ctx, xml);
+    assert_string_equal(tally_plan_id(plan), stored_id);
+    const tally_plan_version *v = tally_plan_version_at(plan, 0);
+    assert_string_equal(tally_plan_version_id(v), stored_id);
+    const tally_component *c = tally_plan_version_component_at(v, 0);
+    assert_string_equal(tally_component_id(c), stored_id);
+    const tally_id_list *tiers = &c->eligibility.partner_tiers.ids;
+    assert_int_equal(tiers->count, 2);
+    assert_true(strcmp(tiers->ids[0], stored_tier) == 0 ||
+                strcmp(tiers->ids[1], stored_tier) == 0);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+    free(xml);
+}
+
+/* Real SKUs and codes: any characters but whitespace, 1 to 64 of them. */
+static void
+identifiers_take_any_characters_but_whitespace(void **state)
+{
+    (void)state;
+    assert_ids_load("acme/2026+Q1", "gold#1", "acme/2026+Q1", "gold#1");
+    assert_ids_load("R&amp;D-750", "sales@emea", "R&D-750", "sales@emea");
+    assert_ids_load("caf\xC3\xA9-cr\xC3\xA8me", "\xE9\x87\x91", "caf\xC3\xA9-cr\xC3\xA8me",
+                    "\xE9\x87\x91");
+    assert_ids_load("-x_", "_", "-x_", "_");
+    /* 64 characters (128 bytes of UTF-8) are fine, 65 are not. */
+    char longest[2 * 65 + 1] = "";
+    for (int i = 0; i < 64; i++)
+        strcat(longest, "\xC3\xA9");
+    assert_ids_load(longest, "t", longest, "t");
+    strcat(longest, "\xC3\xA9");
+    char *xml = plan_with_ids(longest, "t");
+    assert_refused(xml, "[facet 'pattern']");
+    free(xml);
+    /* Whitespace separates the ids of a list; in an id attribute it is refused. */
+    xml = plan_with_ids("a b", "t");
+    assert_refused(xml, "The value 'a b' is not accepted by the pattern '\\S{1,64}'");
+    free(xml);
+}
+
+/* "=" and "\\" may now be part of an id: the canonical form escapes them. */
+static void
+canonical_form_escapes_ids_from_plans(void **state)
+{
+    (void)state;
+    tally_ctx *ctx = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    char *xml = plan_with_ids("a=b\\c", "t");
+    tally_plan *plan = load_text(ctx, xml);
+    text_buffer text = {NULL, 0, 0, 0};
+    assert_int_equal(tally_plan_write_canonical(plan, collect, &text), TALLY_OK);
+    assert_non_null(strstr(text.data, "\nplan.id=a\\x3db\\x5cc\n"));
+    free(text.data);
+    free(xml);
     tally_plan_unref(plan);
     tally_ctx_free(ctx);
 }
@@ -1078,6 +1258,7 @@ main(int argc, char **argv)
         cmocka_unit_test(canonical_form_matches_the_golden_file),
         cmocka_unit_test(accessors_read_the_plan),
         cmocka_unit_test(accessors_accept_null),
+        cmocka_unit_test(tier_tables_tell_basis_and_pays),
         cmocka_unit_test(kind_names_are_the_element_names),
         cmocka_unit_test(digest_ignores_what_does_not_change_the_rules),
         cmocka_unit_test(digest_changes_with_every_rule),
@@ -1087,6 +1268,9 @@ main(int argc, char **argv)
         cmocka_unit_test(rounding_defaults_follow_the_currency),
         cmocka_unit_test(other_defaults),
         cmocka_unit_test(undeclared_kinds_accept_any_id),
+        cmocka_unit_test(element_values_may_be_surrounded_by_whitespace),
+        cmocka_unit_test(identifiers_take_any_characters_but_whitespace),
+        cmocka_unit_test(canonical_form_escapes_ids_from_plans),
         cmocka_unit_test(last_unref_frees_with_the_plans_allocator),
         cmocka_unit_test(references_are_thread_safe),
         cmocka_unit_test(loading_survives_every_failed_allocation),

@@ -269,6 +269,7 @@ reports_builder_errors(void **state)
     assert_non_null(strstr(tally_error_message(error), "unknown currency \"ZZZ\""));
     assert_string_equal(tally_error_source(error), "test.xml");
     assert_int_equal(tally_error_line(error), 1);
+    assert_int_equal(tally_error_column(error), 1);
     release(&result);
 }
 
@@ -578,11 +579,11 @@ rejects_very_deep_nesting(void **state)
     loaded result = load_with(deep.data, deep.size, NULL);
     assert_int_equal(result.status, TALLY_ERR_LIMIT);
     assert_int_equal(tally_ctx_error_count(result.ctx), 1);
-    /* The 33rd element is one too many; the column is that of its ">". */
+    /* The 33rd element (the 32nd <a>) is one too many: located at its "<". */
     char path[200] = "/plan";
     for (int i = 0; i < 32; i++)
         strcat(path, "/a");
-    expect_error(&result, 0, TALLY_ERR_LIMIT, 1, strlen(PLAN_OPEN) + 32 * 3, path,
+    expect_error(&result, 0, TALLY_ERR_LIMIT, 1, strlen(PLAN_OPEN) + 31 * 3 + 1, path,
                  "elements are nested deeper than the limit of 32 levels");
     release(&result);
 
@@ -611,7 +612,7 @@ depth_limit_is_configurable(void **state)
     loaded deeper = load_with(valid_plan, strlen(valid_plan), &options);
     assert_int_equal(deeper.status, TALLY_ERR_LIMIT);
     assert_int_equal(tally_ctx_error_count(deeper.ctx), 1);
-    expect_error(&deeper, 0, TALLY_ERR_LIMIT, 5, 12, "/plan/version/rebate/rate",
+    expect_error(&deeper, 0, TALLY_ERR_LIMIT, 5, 7, "/plan/version/rebate/rate",
                  "elements are nested deeper than the limit of 3 levels");
     release(&deeper);
 }
@@ -633,7 +634,8 @@ rejects_huge_attributes(void **state)
     loaded result = load_with(document.data, document.size, NULL);
     assert_int_equal(result.status, TALLY_ERR_LIMIT);
     assert_int_equal(tally_ctx_error_count(result.ctx), 1);
-    expect_error(&result, 0, TALLY_ERR_LIMIT, 2, 27 + huge + 2, "/plan",
+    /* Located where <plan> starts, not after the 3 MB of the value. */
+    expect_error(&result, 0, TALLY_ERR_LIMIT, 1, 1, "/plan",
                  "attribute \"name\" is 3145728 bytes long, over the limit of 4096 bytes");
     release(&result);
     free(document.data);
@@ -666,7 +668,7 @@ does_not_process_xinclude(void **state)
                               "</plan>");
     assert_int_equal(result.status, TALLY_ERR_PLAN);
     assert_int_equal(tally_ctx_error_count(result.ctx), 1);
-    expect_error(&result, 0, TALLY_ERR_PLAN, 2, 0, "/plan/include",
+    expect_error(&result, 0, TALLY_ERR_PLAN, 2, 3, "/plan/include",
                  "schema: Element '{http://www.w3.org/2001/XInclude}include': This element is "
                  "not expected. Expected is one of ( description, rounding, calendar, "
                  "definitions, version ).");
@@ -701,7 +703,7 @@ static void
 rejects_wrong_root_element(void **state)
 {
     (void)state;
-    expect_only_error("<plans xmlns=\"urn:tally:plan:1\"/>", TALLY_ERR_PLAN, 1, 0, "/plans",
+    expect_only_error("<plans xmlns=\"urn:tally:plan:1\"/>", TALLY_ERR_PLAN, 1, 1, "/plans",
                       "schema: Element 'plans': No matching global declaration available for "
                       "the validation root.");
 }
@@ -712,11 +714,11 @@ rejects_wrong_namespace(void **state)
     (void)state;
     expect_only_error("<plan xmlns=\"urn:tally:plan:2\" format-version=\"1\" id=\"demo\" "
                       "currency=\"USD\">" VERSION_WITH_REBATE "</plan>",
-                      TALLY_ERR_PLAN, 1, 0, "/plan",
+                      TALLY_ERR_PLAN, 1, 1, "/plan",
                       "schema: Element '{urn:tally:plan:2}plan': No matching global "
                       "declaration available for the validation root.");
     expect_only_error("<plan format-version=\"1\" id=\"demo\" currency=\"USD\"/>", TALLY_ERR_PLAN,
-                      1, 0, "/plan",
+                      1, 1, "/plan",
                       "schema: Element 'plan': No matching global declaration available for "
                       "the validation root.");
 }
@@ -732,7 +734,7 @@ reports_missing_required_attribute_with_path(void **state)
                       "    </rebate>\n"
                       "  </version>\n"
                       "</plan>\n",
-                      TALLY_ERR_PLAN, 3, 0, "/plan/version/rebate",
+                      TALLY_ERR_PLAN, 3, 5, "/plan/version/rebate",
                       "schema: Element 'rebate': The attribute 'period' is required but "
                       "missing.");
 }
@@ -751,15 +753,174 @@ reports_several_schema_errors_together(void **state)
                               "</plan>\n");
     assert_int_equal(result.status, TALLY_ERR_PLAN);
     assert_int_equal(tally_ctx_error_count(result.ctx), 3);
-    expect_error(&result, 0, TALLY_ERR_PLAN, 1, 0, "/plan",
+    expect_error(&result, 0, TALLY_ERR_PLAN, 1, 1, "/plan",
                  "schema: Element 'plan': The attribute 'id' is required but missing.");
-    expect_error(&result, 1, TALLY_ERR_PLAN, 3, 0, "/plan/version/rebate[1]/rate",
+    expect_error(&result, 1, TALLY_ERR_PLAN, 3, 37, "/plan/version/rebate[1]/rate",
                  "schema: Element 'rate': [facet 'pattern'] The value 'x' is not accepted by "
                  "the pattern '-?[0-9]{1,18}(\\.[0-9]{1,10})?'.");
-    expect_error(&result, 2, TALLY_ERR_PLAN, 4, 0, "/plan/version/rebate[2]",
+    expect_error(&result, 2, TALLY_ERR_PLAN, 4, 5, "/plan/version/rebate[2]",
                  "schema: Element 'rebate', attribute 'period': [facet 'enumeration'] The "
                  "value 'week' is not an element of the set {'month', 'quarter', 'half', "
                  "'year', 'fiscal-quarter', 'fiscal-half', 'fiscal-year'}.");
+    release(&result);
+}
+
+/*
+ * Schema errors are located at the "<" of their element: a start tag written over
+ * several lines on its first line, columns in characters (each euro sign is one,
+ * the byte order mark none), an attribute's error at its element.
+ */
+static void
+locates_schema_errors_where_the_element_starts(void **state)
+{
+    (void)state;
+    loaded result = load_text("\xEF\xBB\xBF" PLAN_OPEN "\n"
+                              "  <version id=\"v1\" effective-from=\"2026-01-01\">\n"
+                              "    <rebate id=\"a\"\n"
+                              "            period=\"week\">\n"
+                              "      <rate>0.1</rate>\n"
+                              "    </rebate>\n"
+                              "    <!-- \xE2\x82\xAC\xE2\x82\xAC --><rebate id=\"b\" "
+                              "period=\"month\"><rate>x</rate></rebate>\n"
+                              "  </version>\n"
+                              "</plan>\n");
+    assert_int_equal(result.status, TALLY_ERR_PLAN);
+    assert_int_equal(tally_ctx_error_count(result.ctx), 2);
+    expect_error(&result, 0, TALLY_ERR_PLAN, 3, 5, "/plan/version/rebate[1]",
+                 "schema: Element 'rebate', attribute 'period': [facet 'enumeration'] The "
+                 "value 'week' is not an element of the set {'month', 'quarter', 'half', "
+                 "'year', 'fiscal-quarter', 'fiscal-half', 'fiscal-year'}.");
+    expect_error(&result, 1, TALLY_ERR_PLAN, 7, 46, "/plan/version/rebate[2]/rate",
+                 "schema: Element 'rate': [facet 'pattern'] The value 'x' is not accepted by "
+                 "the pattern '-?[0-9]{1,18}(\\.[0-9]{1,10})?'.");
+    release(&result);
+    /* The byte order mark takes no column on the first line. */
+    expect_only_error("\xEF\xBB\xBF<plans xmlns=\"urn:tally:plan:1\"/>", TALLY_ERR_PLAN, 1, 1,
+                      "/plans",
+                      "schema: Element 'plans': No matching global declaration available for "
+                      "the validation root.");
+}
+
+/*
+ * libxml2 stores at most 65535 as an element's line and guesses past it from the
+ * neighbours; an element with none (the lone <affiliate>) is still located exactly.
+ */
+static void
+locates_errors_past_line_65535(void **state)
+{
+    (void)state;
+    static const char *const rates[] = {"x", "5"}; /* a schema error, a builder error */
+    static const char *const messages[] = {
+        "schema: Element 'affiliate', attribute 'rate': [facet 'pattern'] The value 'x' is "
+        "not accepted by the pattern '-?[0-9]{1,18}(\\.[0-9]{1,10})?'.",
+        "rate 5 is more than 1: rates are fractions of the amount (0.02 is 2 %)"};
+    for (int i = 0; i < 2; i++) {
+        text_buffer document = {NULL, 0, 0};
+        append_text(&document, PLAN_OPEN "\n");
+        append_repeated(&document, "\n", 70000);
+        append_text(&document, "<version id=\"v1\" effective-from=\"2026-01-01\"\n"
+                               "><affiliate id=\"a\" period=\"month\" rate=\"");
+        append_text(&document, rates[i]);
+        append_text(&document, "\"/></version></plan>");
+        loaded result = load_with(document.data, document.size, NULL);
+        assert_int_equal(result.status, TALLY_ERR_PLAN);
+        assert_int_equal(tally_ctx_error_count(result.ctx), 1);
+        expect_error(&result, 0, TALLY_ERR_PLAN, 70003, 2, "/plan/version/affiliate",
+                     messages[i]);
+        release(&result);
+        free(document.data);
+    }
+}
+
+/*
+ * Every element of a large document is located exactly, however its start tag is
+ * written: libxml2 discards input it has read as it goes, positions are counted
+ * in the document itself.
+ */
+static void
+locates_every_element_of_a_large_document(void **state)
+{
+    (void)state;
+    enum { COUNT = 100 };
+    unsigned long lines[COUNT], columns[COUNT], line = 3;
+    text_buffer document = {NULL, 0, 0};
+    append_text(&document, PLAN_OPEN "\n<version id=\"v1\" effective-from=\"2026-01-01\">\n");
+    for (int i = 0; i < COUNT; i++) {
+        append_text(&document, "<!--");
+        append_repeated(&document, "x", 3000);
+        append_text(&document, "-->\n");
+        line++;
+        unsigned long column = 1 + (unsigned long)(i % 9);
+        append_repeated(&document, " ", (size_t)(i % 9));
+        if (i % 3 == 0) {
+            append_text(&document, "<!-- \xC3\xA9\xE2\x82\xAC -->"); /* 11 characters */
+            column += 11;
+        }
+        char element[128];
+        snprintf(element, sizeof(element), "<affiliate id=\"a%d\"%speriod=\"month\" rate=\"5\"/>\n",
+                 i, i % 2 ? "\n    " : " ");
+        append_text(&document, element);
+        lines[i] = line;
+        columns[i] = column;
+        line += i % 2 ? 2 : 1;
+    }
+    append_text(&document, "</version></plan>");
+    loaded result = load_with(document.data, document.size, NULL);
+    assert_int_equal(result.status, TALLY_ERR_PLAN);
+    assert_int_equal(tally_ctx_error_count(result.ctx), COUNT);
+    for (int i = 0; i < COUNT; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/plan/version/affiliate[%d]", i + 1);
+        expect_error(&result, (size_t)i, TALLY_ERR_PLAN, lines[i], columns[i], path,
+                     "rate 5 is more than 1: rates are fractions of the amount (0.02 is 2 %)");
+    }
+    release(&result);
+    free(document.data);
+}
+
+/*
+ * settlement (period-to-date payment with true-up) applies to rebates, growth
+ * rebates and commissions; on the other components it would mean nothing.
+ */
+static void
+accepts_settlement_only_where_it_has_a_meaning(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *kind, *element;
+    } others[] = {
+        {"mdf", "<mdf id=\"c\" period=\"year\" settlement=\"month\" accrual-rate=\"0.02\" "
+                "expiry-months=\"6\"/>"},
+        {"spiff", "<spiff id=\"c\" period=\"year\" settlement=\"month\" "
+                  "window-from=\"2026-01-01\" window-to=\"2026-03-31\">"
+                  "<product id=\"p\" amount=\"5\"/></spiff>"},
+        {"affiliate", "<affiliate id=\"c\" period=\"year\" settlement=\"month\" "
+                      "rate=\"0.05\"/>"},
+        {"referral", "<referral id=\"c\" period=\"year\" settlement=\"month\" fee=\"100\"/>"},
+        {"deal-registration", "<deal-registration id=\"c\" period=\"year\" "
+                              "settlement=\"month\" uplift=\"0.01\"/>"},
+    };
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        char document[1024], path[64], message[200];
+        snprintf(document, sizeof(document),
+                 PLAN_OPEN "\n  <version id=\"v1\" effective-from=\"2026-01-01\">\n    %s\n"
+                           "  </version>\n</plan>\n",
+                 others[i].element);
+        snprintf(path, sizeof(path), "/plan/version/%s", others[i].kind);
+        snprintf(message, sizeof(message),
+                 "schema: Element '%s', attribute 'settlement': The attribute 'settlement' is "
+                 "not allowed.",
+                 others[i].kind);
+        expect_only_error(document, TALLY_ERR_PLAN, 3, 5, path, message);
+    }
+    loaded result = load_text(
+        PLAN_OPEN "<version id=\"v1\" effective-from=\"2026-01-01\">"
+                  "<rebate id=\"a\" period=\"year\" settlement=\"month\"><rate>0.01</rate></rebate>"
+                  "<growth-rebate id=\"b\" period=\"year\" settlement=\"quarter\" "
+                  "baseline=\"previous-period\"><rate>0.01</rate></growth-rebate>"
+                  "<commission id=\"c\" period=\"year\" settlement=\"half\"><rate>0.01</rate>"
+                  "</commission></version></plan>");
+    assert_int_equal(result.status, TALLY_OK);
     release(&result);
 }
 
@@ -1218,6 +1379,10 @@ main(void)
         cmocka_unit_test(rejects_wrong_namespace),
         cmocka_unit_test(reports_missing_required_attribute_with_path),
         cmocka_unit_test(reports_several_schema_errors_together),
+        cmocka_unit_test(locates_schema_errors_where_the_element_starts),
+        cmocka_unit_test(locates_errors_past_line_65535),
+        cmocka_unit_test(locates_every_element_of_a_large_document),
+        cmocka_unit_test(accepts_settlement_only_where_it_has_a_meaning),
         cmocka_unit_test(keeps_the_first_hundred_errors),
         cmocka_unit_test(cuts_long_messages),
         cmocka_unit_test(rejects_null_arguments),

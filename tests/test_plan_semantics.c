@@ -3,11 +3,12 @@
  * tests/plans/semantic/ is a schema-valid plan breaking one rule, with the errors
  * it must produce written in a comment at its top, one line each:
  *
- *   expect: TALLY_ERR_PLAN <line> <element path> | <exact message>
+ *   expect: TALLY_ERR_PLAN <line>:<column> <element path> | <exact message>
  *
  * Each file must fail to load with exactly those errors, in that order (document
- * order), each located in the file with column 0. Adding a case means adding a
- * file. The directory is the first argument (meson passes it), or
+ * order), each located in the file where its element starts: the line and column
+ * of the element's "<" (columns count characters from 1). Adding a case means
+ * adding a file. The directory is the first argument (meson passes it), or
  * tests/plans/semantic under the current directory.
  */
 #define _POSIX_C_SOURCE 200809L /* opendir, readdir */
@@ -34,6 +35,7 @@
 typedef struct expected_error {
     int code;
     unsigned long line;
+    unsigned long column;
     char path[TEXT_SIZE];
     char message[TEXT_SIZE];
 } expected_error;
@@ -72,13 +74,15 @@ code_named(const char *name)
     return 0;
 }
 
-/* "TALLY_ERR_PLAN 12 /plan/version | message" */
+/* "TALLY_ERR_PLAN 12:3 /plan/version | message" */
 static void
 parse_expectation(const char *text, expected_error *out, const char *file)
 {
     char code[64];
     int used = 0;
-    if (sscanf(text, "%63s %lu %511s | %n", code, &out->line, out->path, &used) != 3 || !used)
+    if (sscanf(text, "%63s %lu:%lu %511s | %n", code, &out->line, &out->column, out->path,
+               &used) != 4 ||
+        !used)
         fail_msg("%s: malformed expectation: %s", file, text);
     out->code = code_named(code);
     const char *message = text + used;
@@ -118,7 +122,7 @@ assert_error(const tally_error *error, const expected_error *expected, const cha
     assert_int_equal(tally_error_code(error), expected->code);
     assert_string_equal(tally_error_source(error), file);
     assert_int_equal(tally_error_line(error), expected->line);
-    assert_int_equal(tally_error_column(error), 0);
+    assert_int_equal(tally_error_column(error), expected->column);
     assert_non_null(tally_error_path(error));
     assert_string_equal(tally_error_path(error), expected->path);
 }
@@ -237,10 +241,12 @@ errors_beyond_the_limit_are_counted(void **state)
     assert_string_equal(tally_error_message(first),
                         "rate for category \"c000\" must not be negative (found -1)");
     assert_int_equal(tally_error_line(first), 4);
+    assert_int_equal(tally_error_column(first), 1);
     assert_string_equal(tally_error_path(first), "/plan/version/rebate/category-rates/rate[1]");
     assert_string_equal(tally_error_message(last),
                         "rate for category \"c099\" must not be negative (found -1)");
     assert_int_equal(tally_error_line(last), 103);
+    assert_int_equal(tally_error_column(last), 1);
     tally_ctx_free(ctx);
 }
 

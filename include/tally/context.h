@@ -3,8 +3,9 @@
  * @brief Contexts: the allocator and the error record of everything tally does.
  *
  * A ::tally_ctx holds no global state of the library; it carries the allocator used
- * for every allocation made on its behalf and the errors of the last call that took
- * it. A context may be used by one thread at a time; give each thread its own.
+ * for every allocation tally makes on its behalf (libxml2's own allocations while a
+ * plan loads are libxml2's; see the API guide) and the errors of the last call that
+ * took it. A context may be used by one thread at a time; give each thread its own.
  *
  * Error records: every function that takes a context clears the context's errors when
  * it starts and records one or more errors when it fails. A loader that can find

@@ -84,6 +84,19 @@ typedef enum tally_tier_measure {
     TALLY_MEASURE_ATTAINMENT = 2  /**< percent of quota */
 } tally_tier_measure;
 
+/** @brief What a tier table is looked up on, per payee. Stable values. */
+typedef enum tally_tier_basis {
+    TALLY_BASIS_PERIOD = 0,     /**< the period's total (period-to-date with settlement) */
+    TALLY_BASIS_TRANSACTION = 1 /**< each transaction on its own */
+} tally_tier_basis;
+
+/** @brief What the bands of a tier table pay. Stable values. */
+typedef enum tally_band_pays {
+    TALLY_BAND_RATE = 0,     /**< `rate`: a fraction of the amount */
+    TALLY_BAND_PER_UNIT = 1, /**< `per-unit`: an amount per unit of quantity */
+    TALLY_BAND_AMOUNT = 2    /**< `amount`: a fixed amount (interpolated tiers) */
+} tally_band_pays;
+
 /**
  * @brief Loads and compiles a plan from a file.
  *
@@ -91,6 +104,9 @@ typedef enum tally_tier_measure {
  * found is recorded on @p ctx (see tally_ctx_error_count()), and no plan is made.
  *
  * @param[in]  ctx     context: allocator for the plan and error records; required.
+ *                     The plan keeps a copy of the allocator and frees itself with
+ *                     it, so the allocator must stay usable (from any thread) until
+ *                     the plan's last reference is dropped.
  * @param[out] out     receives the plan, owned by the caller (one reference; release
  *                     with tally_plan_unref()); set to NULL on failure.
  * @param[in]  path    file to read; also the source name in error records.
@@ -350,6 +366,25 @@ tally_tier_table_mode(const tally_tier_table *tiers);
  */
 TALLY_API tally_tier_measure
 tally_tier_table_measure(const tally_tier_table *tiers);
+
+/**
+ * @brief What a tier table is looked up on: the period total or each transaction.
+ * @param[in] tiers the table (not NULL).
+ * @returns the basis; ::TALLY_BASIS_PERIOD for NULL.
+ * @since 0.1.0
+ */
+TALLY_API tally_tier_basis
+tally_tier_table_basis(const tally_tier_table *tiers);
+
+/**
+ * @brief What the bands of a tier table pay: a rate, a per-unit amount or a fixed
+ *        amount. All bands of a table pay the same kind of value.
+ * @param[in] tiers the table (not NULL).
+ * @returns the kind of value; ::TALLY_BAND_RATE for NULL.
+ * @since 0.1.0
+ */
+TALLY_API tally_band_pays
+tally_tier_table_pays(const tally_tier_table *tiers);
 
 /**
  * @brief Number of bands of a tier table.

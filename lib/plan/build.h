@@ -11,9 +11,36 @@
 #include "plan/model.h"
 
 /*
+ * Where an element starts: the line and column (in characters, from 1) of its
+ * "<". libxml2 only keeps the line where the start tag ends, and at most 65535.
+ */
+typedef struct tally_plan_position {
+    unsigned long line;
+    unsigned long column;
+} tally_plan_position;
+
+/*
+ * The start of every element of a document, recorded by the loader as it parses:
+ * doc->_private points to the table and each element's _private holds its index
+ * + 1 (libxml2 leaves both fields to the application). Documents parsed any other
+ * way have no table.
+ */
+typedef struct tally_plan_positions {
+    tally_plan_position *items;
+    size_t count;
+    size_t capacity;
+} tally_plan_positions;
+
+/*
+ * Where the element `node` starts; when the loader did not record it, libxml2's
+ * line and column 0 (plan/build_nodes.c).
+ */
+tally_plan_position tally_plan__element_start(const xmlNode *node);
+
+/*
  * Builds a plan from `doc` (already validated against plan.xsd). Records every
- * problem found on `ctx`, each with `source_name`, the element's line and its
- * path, and returns TALLY_ERR_PLAN (or TALLY_ERR_NOMEM) without a plan when there
+ * problem found on `ctx`, each with `source_name`, where the element starts and
+ * its path, and returns TALLY_ERR_PLAN (or TALLY_ERR_NOMEM) without a plan when there
  * is any. On success *out holds a plan with one reference and its digest set.
  */
 int tally_plan__build(tally_ctx *ctx, xmlDoc *doc, const char *source_name, tally_plan **out);

@@ -64,9 +64,11 @@ build_customers(tally_builder *builder, const xmlNode *node, tally_eligibility *
     char *text = tally_build__text(builder, node);
     if (!text)
         return TALLY_ERR_NOMEM;
-    if (strcmp(text, "new") == 0)
+    size_t length = 0;
+    const char *word = tally_build__trim(text, &length); /* xs:token: blanks around it */
+    if (length == 3 && memcmp(word, "new", 3) == 0)
         out->customers = TALLY_CUSTOMERS_NEW;
-    else if (strcmp(text, "existing") == 0)
+    else if (length == 8 && memcmp(word, "existing", 8) == 0)
         out->customers = TALLY_CUSTOMERS_EXISTING;
     else
         tally_build__unexpected(builder, node, "<customers> is neither new nor existing");

@@ -3,6 +3,7 @@
  * element text, readable element paths, and errors reported at an element.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,13 +68,29 @@ tally_plan__node_path(char *out, size_t size, const xmlNode *node)
     }
 }
 
+/* ---- where elements start ---- */
+
+tally_plan_position
+tally_plan__element_start(const xmlNode *node)
+{
+    tally_plan_position unknown = {0, 0};
+    if (!node)
+        return unknown;
+    const tally_plan_positions *table = node->doc ? node->doc->_private : NULL;
+    size_t index = (size_t)(uintptr_t)node->_private;
+    if (table && index >= 1 && index <= table->count)
+        return table->items[index - 1];
+    long line = xmlGetLineNo(node);
+    unknown.line = line > 0 ? (unsigned long)line : 0;
+    return unknown;
+}
+
 /* ---- reporting ---- */
 
 unsigned long
 tally_build__line(const xmlNode *node)
 {
-    long line = node ? xmlGetLineNo(node) : 0;
-    return line > 0 ? (unsigned long)line : 0;
+    return tally_plan__element_start(node).line;
 }
 
 static void report(tally_builder *builder, const xmlNode *node, const char *prefix,
@@ -93,8 +110,8 @@ report(tally_builder *builder, const xmlNode *node, const char *prefix, const ch
     }
     tally_plan__node_path(path, sizeof(path), node);
     vsnprintf(message, sizeof(message), format, args);
-    tally_location where = {builder->source, tally_build__line(node), 0,
-                            path[0] ? path : NULL};
+    tally_plan_position start = tally_plan__element_start(node);
+    tally_location where = {builder->source, start.line, start.column, path[0] ? path : NULL};
     tally_ctx__error_at(builder->ctx, TALLY_ERR_PLAN, &where, "%s%s", prefix, message);
 }
 
@@ -207,6 +224,24 @@ static int
 is_text(const xmlNode *node)
 {
     return node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE;
+}
+
+static int
+is_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+const char *
+tally_build__trim(const char *text, size_t *length)
+{
+    const char *end = text + strlen(text);
+    while (is_xml_space(*text))
+        text++;
+    while (end > text && is_xml_space(end[-1]))
+        end--;
+    *length = (size_t)(end - text);
+    return text;
 }
 
 /* Comments may split an element's text into several nodes: join them. */

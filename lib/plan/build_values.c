@@ -24,7 +24,9 @@ int
 tally_build__decimal(tally_builder *builder, const xmlNode *node, const char *what,
                      const char *text, tally_decimal *out)
 {
-    if (tally_decimal_parse(NULL, out, text) == TALLY_OK)
+    size_t length = 0;
+    const char *value = tally_build__trim(text, &length);
+    if (tally_decimal_parse_n(NULL, out, value, length) == TALLY_OK)
         return 1;
     char shown[QUOTED_SIZE];
     quote(shown, text);

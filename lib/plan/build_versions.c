@@ -45,6 +45,35 @@ share_a_day(const tally_plan_version_model *a, const tally_plan_version_model *b
     return !a_before_b && !b_before_a;
 }
 
+/*
+ * `second` starts on or after `first`, which is open-ended. Ending `first` the day
+ * before `second` starts separates them, unless both start on the same day: then
+ * no end date can, and one start has to move.
+ */
+static void
+report_after_open_ended(tally_builder *builder, const xmlNode *node,
+                        const tally_plan_version_model *first,
+                        const tally_plan_version_model *second)
+{
+    char first_id[80], second_id[80], last_day[TALLY_DATE_TEXT_SIZE];
+    quote_id(first_id, first->id);
+    quote_id(second_id, second->id);
+    if (second->effective_from == first->effective_from) {
+        tally_build__error(builder, node,
+                           "version %s starts on %s, the same day as version %s, which is "
+                           "open-ended: versions must not share a day; give one of them a "
+                           "later effective-from",
+                           second_id, second->effective_from_text, first_id);
+        return;
+    }
+    tally_date__format(last_day, second->effective_from - 1);
+    tally_build__error(builder, node,
+                       "version %s starts on %s, after version %s, which is open-ended "
+                       "(from %s): give version %s an effective-to no later than %s",
+                       second_id, second->effective_from_text, first_id,
+                       first->effective_from_text, first_id, last_day);
+}
+
 static void
 report_overlap(tally_builder *builder, const xmlNode *node, const tally_plan_version_model *v,
                const tally_plan_version_model *earlier)
@@ -55,15 +84,7 @@ report_overlap(tally_builder *builder, const xmlNode *node, const tally_plan_ver
         second = v;
     }
     if (first->open_ended) {
-        char first_id[80], second_id[80], last_day[TALLY_DATE_TEXT_SIZE];
-        quote_id(first_id, first->id);
-        quote_id(second_id, second->id);
-        tally_date__format(last_day, second->effective_from - 1);
-        tally_build__error(builder, node,
-                           "version %s starts on %s, after version %s, which is open-ended "
-                           "(from %s): give version %s an effective-to no later than %s",
-                           second_id, second->effective_from_text, first_id,
-                           first->effective_from_text, first_id, last_day);
+        report_after_open_ended(builder, node, first, second);
         return;
     }
     char this_one[160], other[160];

@@ -35,7 +35,10 @@ typedef struct tally_version_scope {
 
 /* ---- reporting (build_nodes.c) ---- */
 
-/* Records a located TALLY_ERR_PLAN at `node` and marks the build failed. */
+/*
+ * Records a TALLY_ERR_PLAN located where `node` starts (line, column, path) and
+ * marks the build failed.
+ */
 void tally_build__error(tally_builder *builder, const xmlNode *node, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -43,7 +46,7 @@ void tally_build__error(tally_builder *builder, const xmlNode *node, const char 
 void tally_build__unexpected(tally_builder *builder, const xmlNode *node, const char *format,
                              ...) __attribute__((format(printf, 3, 4)));
 
-/* Line of an element, 0 when unknown. */
+/* Line where an element starts, 0 when unknown. */
 unsigned long tally_build__line(const xmlNode *node);
 
 /* ---- reading the tree (build_nodes.c) ---- */
@@ -74,10 +77,18 @@ const char *tally_build__required(tally_builder *builder, const xmlNode *node,
  * with tally_ctx__free). NULL means out of memory.
  */
 char *tally_build__text(tally_builder *builder, const xmlNode *node);
+/*
+ * `text` without leading and trailing XML whitespace: its first other character,
+ * and in *length the number of bytes up to the last (not NUL-terminated).
+ */
+const char *tally_build__trim(const char *text, size_t *length);
 
 /* ---- values (build_values.c); each returns 1 when a value was stored ---- */
 
-/* Exact decimal text; `what` names it in the message when it is malformed. */
+/*
+ * Exact decimal text, surrounding XML whitespace ignored (the schema collapses it
+ * too); `what` names it in the message when it is malformed.
+ */
 int tally_build__decimal(tally_builder *builder, const xmlNode *node, const char *what,
                          const char *text, tally_decimal *out);
 /* An optional decimal attribute: 0 when absent or malformed. */

@@ -33,9 +33,10 @@
 /* Without XML_PARSE_HUGE libxml2 refuses deeper documents itself (xmlParserMaxDepth). */
 #define LIBXML2_MAX_DEPTH 256u
 /*
- * Longest attribute value. Identifiers are at most 64 bytes, decimals and dates
- * shorter; only display names are free text. A limit of our own gives a clear
- * error for a huge value the schema would accept (a name is any xs:string).
+ * Longest attribute value. Identifiers are at most 64 characters (256 bytes of
+ * UTF-8), decimals and dates shorter; only display names are free text. A limit
+ * of our own gives a clear error for a huge value the schema would accept (a name
+ * is any xs:string).
  */
 #define MAX_ATTRIBUTE_BYTES 4096u
 /* libxml2 takes the document length as an int. */
@@ -66,6 +67,13 @@ typedef struct load_limits {
     unsigned max_depth;
 } load_limits;
 
+/* A place in the document: a byte offset, and the line and column it is at. */
+typedef struct text_cursor {
+    size_t offset;
+    unsigned long line;
+    unsigned long column;
+} text_cursor;
+
 /* One load: where errors go and what has gone wrong so far. */
 typedef struct load_state {
     tally_ctx *ctx;
@@ -76,6 +84,9 @@ typedef struct load_state {
     unsigned depth;   /* elements open while parsing */
     int doctype_seen; /* report a DOCTYPE once, however many handlers see it */
     int status;       /* TALLY_OK until the first failure */
+    tally_plan_positions positions; /* where each element starts */
+    text_cursor last_start;         /* the "<" of the element located last */
+    size_t unsearched;              /* tags start at or after this offset */
 } load_state;
 
 /* ---- reporting ---- */
@@ -221,23 +232,41 @@ bom_length(const unsigned char *data, size_t size)
     return size >= 3 && memcmp(data, utf8_bom, 3) == 0 ? 3 : 0;
 }
 
+/* The first character of the document: a leading byte order mark is not one. */
+static text_cursor
+document_start(const unsigned char *data, size_t size)
+{
+    text_cursor start = {bom_length(data, size), 1, 1};
+    return start;
+}
+
 /*
- * Line and column of a byte, counted like libxml2 counts them: lines end at
- * "\n", columns count characters from 1, a leading byte order mark is not one.
+ * Moves the cursor forward to `offset`, counting like libxml2 counts: lines end
+ * at "\n", columns count characters from 1.
  */
+static void
+advance(text_cursor *cursor, const unsigned char *data, size_t offset)
+{
+    for (size_t i = cursor->offset; i < offset; i++) {
+        if (data[i] == '\n') {
+            cursor->line++;
+            cursor->column = 1;
+        } else if ((data[i] & 0xC0) != 0x80) {
+            cursor->column++;
+        }
+    }
+    if (offset > cursor->offset)
+        cursor->offset = offset;
+}
+
+/* Line and column of a byte. */
 static void
 locate(const unsigned char *data, size_t size, size_t offset, long *line, long *column)
 {
-    *line = 1;
-    *column = 1;
-    for (size_t i = bom_length(data, size); i < offset; i++) {
-        if (data[i] == '\n') {
-            ++*line;
-            *column = 1;
-        } else if ((data[i] & 0xC0) != 0x80) {
-            ++*column;
-        }
-    }
+    text_cursor cursor = document_start(data, size);
+    advance(&cursor, data, offset);
+    *line = (long)cursor.line;
+    *column = (long)cursor.column;
 }
 
 /*
@@ -517,14 +546,96 @@ on_entity_declaration(void *parser_context, const xmlChar *name, int type,
     reject_doctype(parser_context);
 }
 
+/* ---- where elements start ---- */
+
+/* 1 when the element's qualified name is written at `at` (bounded by the document). */
+static int
+name_written_at(const load_state *state, size_t at, const xmlChar *prefix,
+                const xmlChar *local_name)
+{
+    const char *parts[3] = {(const char *)prefix, prefix ? ":" : NULL,
+                            (const char *)local_name};
+    for (int i = 0; i < 3; i++) {
+        if (!parts[i])
+            continue;
+        size_t length = strlen(parts[i]);
+        if (length > state->size - at || memcmp(state->data + at, parts[i], length) != 0)
+            return 0;
+        at += length;
+    }
+    return 1;
+}
+
+/*
+ * Offset of the "<" of the start tag the parser has just read, or SIZE_MAX. At
+ * startElementNs libxml2 stands on the tag's closing ">" or "/>"; attribute
+ * values cannot hold a literal "<", so the nearest one before is the tag's own.
+ * The name after it must be the element's, or the place is not trusted.
+ */
+static size_t
+tag_start(const load_state *state, xmlParserCtxtPtr parser, const xmlChar *prefix,
+          const xmlChar *local_name)
+{
+    long consumed = xmlByteConsumed(parser);
+    if (parser->inputNr != 1 || consumed <= 0 || (size_t)consumed > state->size)
+        return SIZE_MAX;
+    for (size_t i = (size_t)consumed; i > state->unsearched;) {
+        if (state->data[--i] == '<')
+            return name_written_at(state, i + 1, prefix, local_name) ? i : SIZE_MAX;
+    }
+    return SIZE_MAX;
+}
+
+static int
+grow_positions(load_state *state)
+{
+    tally_plan_positions *table = &state->positions;
+    size_t capacity = table->capacity ? table->capacity * 2 : 64;
+    tally_plan_position *items =
+        tally_ctx__realloc(state->ctx, table->items, capacity * sizeof(*items));
+    if (!items)
+        return TALLY_ERR_NOMEM;
+    table->items = items;
+    table->capacity = capacity;
+    return TALLY_OK;
+}
+
+/*
+ * Records where `node`, the element just created, starts. Elements come in
+ * document order, so the cursor only moves forward: locating all of them reads
+ * the document once.
+ */
+static int
+record_start(load_state *state, xmlParserCtxtPtr parser, xmlNode *node,
+             const xmlChar *prefix, const xmlChar *local_name)
+{
+    size_t at = tag_start(state, parser, prefix, local_name);
+    if (at == SIZE_MAX)
+        return TALLY_OK; /* its errors fall back to libxml2's line */
+    tally_plan_positions *table = &state->positions;
+    if (table->count == table->capacity && grow_positions(state) != TALLY_OK) {
+        report(state, TALLY_ERR_NOMEM, 0, 0, NULL, "out of memory reading the document");
+        xmlStopParser(parser);
+        return TALLY_ERR_NOMEM;
+    }
+    advance(&state->last_start, (const unsigned char *)state->data, at);
+    state->unsearched = at + 1;
+    tally_plan_position start = {state->last_start.line, state->last_start.column};
+    table->items[table->count++] = start;
+    node->_private = (void *)(uintptr_t)table->count;
+    return TALLY_OK;
+}
+
+/* ---- limits ---- */
+
 /* The limits checked as each element opens, so a hostile document stops early. */
 static void
 check_element_limits(xmlParserCtxtPtr parser, int attribute_count, const xmlChar **attributes)
 {
     load_state *state = state_of(parser);
+    tally_plan_position start = tally_plan__element_start(parser->node);
     if (state->depth > state->max_depth) {
-        report(state, TALLY_ERR_LIMIT, xmlSAX2GetLineNumber(parser),
-               xmlSAX2GetColumnNumber(parser), parser->node,
+        report(state, TALLY_ERR_LIMIT, (long)start.line, (long)start.column, parser->node,
                "elements are nested deeper than the limit of %u levels", state->max_depth);
         xmlStopParser(parser);
         return;
@@ -537,8 +648,7 @@ check_element_limits(xmlParserCtxtPtr parser, int attribute_count, const xmlChar
             const char *name = (const char *)attribute[0];
             char shown[64];
             tally__quote(shown, sizeof(shown), name, strlen(name));
-            report(state, TALLY_ERR_LIMIT, xmlSAX2GetLineNumber(parser),
-                   xmlSAX2GetColumnNumber(parser), parser->node,
+            report(state, TALLY_ERR_LIMIT, (long)start.line, (long)start.column, parser->node,
                    "attribute %s is %zu bytes long, over the limit of %u bytes", shown, length,
                    MAX_ATTRIBUTE_BYTES);
             xmlStopParser(parser);
@@ -552,10 +662,27 @@ on_start_element(void *parser_context, const xmlChar *local_name, const xmlChar 
                  const xmlChar *uri, int namespace_count, const xmlChar **namespaces,
                  int attribute_count, int defaulted_count, const xmlChar **attributes)
 {
+    xmlParserCtxtPtr parser = parser_context;
+    load_state *state = state_of(parser);
+    int open_before = parser->nodeNr;
     xmlSAX2StartElementNs(parser_context, local_name, prefix, uri, namespace_count,
                           namespaces, attribute_count, defaulted_count, attributes);
-    state_of(parser_context)->depth++;
-    check_element_limits(parser_context, attribute_count, attributes);
+    state->depth++;
+    /* No node was opened when libxml2 failed to make it. */
+    if (parser->nodeNr > open_before && parser->node &&
+        record_start(state, parser, parser->node, prefix, local_name) != TALLY_OK)
+        return;
+    check_element_limits(parser, attribute_count, attributes);
+}
+
+/* The document's elements find their start positions through the document. */
+static void
+on_start_document(void *parser_context)
+{
+    xmlParserCtxtPtr parser = parser_context;
+    xmlSAX2StartDocument(parser_context);
+    if (parser->myDoc)
+        parser->myDoc->_private = &state_of(parser)->positions;
 }
 
 static void
@@ -582,6 +709,7 @@ install_handlers(xmlParserCtxtPtr parser, load_state *state)
     parser->sax->internalSubset = on_doctype;
     parser->sax->externalSubset = on_doctype;
     parser->sax->entityDecl = on_entity_declaration;
+    parser->sax->startDocument = on_start_document;
     parser->sax->startElementNs = on_start_element;
     parser->sax->endElementNs = on_end_element;
 }
@@ -636,6 +764,7 @@ on_schema_parse_error(void *user_data, xmlErrorPtr error)
            "internal error: the built-in plan schema does not compile: %s", text);
 }
 
+/* Located where the element concerned starts (an attribute's or text's element). */
 static void
 on_validity_error(void *user_data, xmlErrorPtr error)
 {
@@ -643,7 +772,10 @@ on_validity_error(void *user_data, xmlErrorPtr error)
         return;
     char text[MESSAGE_MAX];
     tidy_message(text, sizeof(text), error->message);
-    report(user_data, code_of(error), error->line, 0, error->node, "schema: %s", text);
+    const xmlNode *element = nearest_element(error->node);
+    tally_plan_position start = tally_plan__element_start(element);
+    long line = element ? (long)start.line : error->line;
+    report(user_data, code_of(error), line, (long)start.column, error->node, "schema: %s", text);
 }
 
 /* Validates `doc` against a schema compiled for this load only (no shared cache). */
@@ -680,7 +812,8 @@ static int
 load_document(tally_ctx *ctx, tally_plan **out, const char *data, size_t size,
               const char *source, const load_limits *limits)
 {
-    load_state state = {ctx, source, data, size, limits->max_depth, 0, 0, TALLY_OK};
+    load_state state = {ctx, source, data, size, limits->max_depth, 0, 0, TALLY_OK,
+                        {NULL, 0, 0}, document_start((const unsigned char *)data, size), 0};
     tally_location where = {source, 0, 0, NULL};
     if (size > limits->max_bytes)
         return tally_ctx__error_at(ctx, TALLY_ERR_LIMIT, &where,
@@ -696,13 +829,15 @@ load_document(tally_ctx *ctx, tally_plan **out, const char *data, size_t size,
         return tally_ctx__error_at(ctx, TALLY_ERR_PLAN, &where,
                                    "internal error: libxml2 could not be initialized");
     xmlDoc *doc = parse_document(&state, data, size);
-    if (!doc)
-        return state.status;
-    validate(&state, doc);
     int status = state.status;
-    if (status == TALLY_OK)
-        status = tally_plan__build(ctx, doc, source, out);
-    xmlFreeDoc(doc);
+    if (doc) {
+        validate(&state, doc);
+        status = state.status;
+        if (status == TALLY_OK)
+            status = tally_plan__build(ctx, doc, source, out);
+        xmlFreeDoc(doc);
+    }
+    tally_ctx__free(ctx, state.positions.items);
     return status;
 }
 

@@ -64,18 +64,6 @@ typedef struct tally_eligibility {
     tally_day window_to;   /* inclusive */
 } tally_eligibility;
 
-typedef enum tally_tier_basis {
-    TALLY_BASIS_PERIOD,
-    TALLY_BASIS_TRANSACTION
-} tally_tier_basis;
-
-/* What a band pays: a fraction of amount, an amount per unit, or a fixed amount. */
-typedef enum tally_band_pays {
-    TALLY_BAND_RATE,
-    TALLY_BAND_PER_UNIT,
-    TALLY_BAND_AMOUNT
-} tally_band_pays;
-
 typedef struct tally_band {
     tally_decimal from;
     tally_decimal to; /* meaningless when open */
@@ -86,7 +74,7 @@ typedef struct tally_band {
 typedef struct tally_tier_table {
     tally_tier_mode mode;
     tally_tier_measure measure;
-    tally_tier_basis basis;
+    tally_tier_basis basis; /* public enums, tally/plan.h */
     tally_band_pays pays;
     tally_band *bands; /* sorted, contiguous */
     size_t band_count;

@@ -264,6 +264,18 @@ tally_tier_table_measure(const tally_tier_table *tiers)
     return tiers ? tiers->measure : TALLY_MEASURE_AMOUNT;
 }
 
+tally_tier_basis
+tally_tier_table_basis(const tally_tier_table *tiers)
+{
+    return tiers ? tiers->basis : TALLY_BASIS_PERIOD;
+}
+
+tally_band_pays
+tally_tier_table_pays(const tally_tier_table *tiers)
+{
+    return tiers ? tiers->pays : TALLY_BAND_RATE;
+}
+
 size_t
 tally_tier_table_band_count(const tally_tier_table *tiers)
 {
