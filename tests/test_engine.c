@@ -1144,6 +1144,95 @@ mdf_claim_errors(void **state)
     tally_ctx_free(ctx);
 }
 
+
+/* ---- clawback recovery (domain.md 7) ---- */
+
+static void
+expect_decimal(const tally_decimal *value, const char *text)
+{
+    char shown[TALLY_DECIMAL_STRING_MAX];
+    tally_decimal_format(shown, sizeof(shown), value);
+    assert_string_equal(shown, text);
+}
+
+static void
+expect_clawback(const tally_line *line, const char *requested, const char *recovered,
+                const char *outstanding)
+{
+    tally_decimal r, c, o;
+    assert_int_equal(tally_line_clawback(line, &r, &c, &o), TALLY_OK);
+    expect_decimal(&r, requested);
+    expect_decimal(&c, recovered);
+    expect_decimal(&o, outstanding);
+}
+
+static void
+expect_withheld(const tally_line *line, const char *withheld)
+{
+    tally_decimal w;
+    assert_int_equal(tally_line_withheld(line, &w), TALLY_OK);
+    expect_decimal(&w, withheld);
+}
+
+static void
+clawbacks_recovered_from_earnings(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"agent\" period=\"month\"><rate>0.05</rate>"
+                  "<clawback recover-from=\"payee\" carry-forward=\"true\"/></commission>"
+                  "<rebate id=\"p\" period=\"month\"><eligibility><products>X</products>"
+                  "</eligibility><rate>0.1</rate></rebate>"
+                  "<rebate id=\"r\" period=\"month\"><rate>0.01</rate></rebate>"),
+          0);
+    row rows[] = {{.id = "j1", .date = "2026-01-10", .amount = "10000", .product = "Y"},
+                  {.id = "f1", .date = "2026-02-10", .amount = "-8000", .product = "Y"},
+                  {.id = "f2", .date = "2026-02-11", .amount = "1000", .product = "X"},
+                  {.id = "m1", .date = "2026-03-10", .amount = "4000", .product = "Y"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {
+        "agent 2026-01 P1 earned 500.00", "agent 2026-02 P1 clawback -350.00",
+        "agent 2026-03 P1 earned 200.00", "p 2026-02 P1 earned 100.00",
+        "r 2026-01 P1 earned 100.00",     "r 2026-02 P1 clawback -70.00",
+        "r 2026-03 P1 earned 40.00",
+    };
+    expect_lines(&r, expected, COUNT(expected));
+    /* February: the agent's 350 takes p's 100 (any component); r's 70 may only come
+     * from r, which earns nothing in February. Both carry forward. March: the older
+     * agent clawback takes the agent's 200 and r's 40; nothing is left for r's own. */
+    expect_clawback(tally_result_line_at(r.result, 1), "350.00", "340.00", "10.00");
+    expect_clawback(tally_result_line_at(r.result, 5), "70.00", "0", "70.00");
+    expect_withheld(tally_result_line_at(r.result, 3), "100.00");
+    expect_withheld(tally_result_line_at(r.result, 2), "200.00");
+    expect_withheld(tally_result_line_at(r.result, 6), "40.00");
+    expect_withheld(tally_result_line_at(r.result, 0), "0");
+    assert_non_null(strstr(tally_line_explanation(tally_result_line_at(r.result, 1)),
+                           "clawback: requested 350.00, recovered 340.00, outstanding 10.00"));
+    stop(&r);
+}
+
+static void
+clawback_without_carry_forward_stays_outstanding(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"r\" period=\"month\"><rate>0.1</rate>"
+                  "<clawback carry-forward=\"false\"/></rebate>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "-100"},
+                  {.id = "b", .date = "2026-02-10", .amount = "500"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"r 2026-01 P1 clawback -10.00", "r 2026-02 P1 earned 50.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    expect_clawback(tally_result_line_at(r.result, 0), "10.00", "0", "10.00");
+    expect_withheld(tally_result_line_at(r.result, 1), "0");
+    stop(&r);
+}
+
 /* ---- versions and calendars (domain.md 4, 9.6) ---- */
 
 static void
@@ -1463,6 +1552,8 @@ main(void)
         cmocka_unit_test(baseline_errors),
         cmocka_unit_test(mdf_ledger),
         cmocka_unit_test(mdf_claim_errors),
+        cmocka_unit_test(clawbacks_recovered_from_earnings),
+        cmocka_unit_test(clawback_without_carry_forward_stays_outstanding),
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

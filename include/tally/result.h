@@ -274,6 +274,36 @@ TALLY_API unsigned
 tally_line_flags(const tally_line *line);
 
 /**
+ * @brief How much of a clawback line was recovered.
+ *
+ * A clawback (a negative line) is recovered from the payee's earnings of periods
+ * ending the same day — of the same component, or of any component when the plan
+ * says `recover-from="payee"` — and, with `carry-forward`, from later earnings.
+ * For other lines all three are 0.
+ *
+ * @param[in]  line        the line.
+ * @param[out] requested   the amount to recover (the line's amount, positive).
+ * @param[out] recovered   the part withheld from earnings.
+ * @param[out] outstanding requested − recovered: still owed by the payee.
+ * @returns ::TALLY_OK or ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_line_clawback(const tally_line *line, tally_decimal *requested, tally_decimal *recovered,
+                    tally_decimal *outstanding);
+
+/**
+ * @brief The part of an earning line withheld to recover clawbacks; what is paid
+ *        out for the line is its amount minus this.
+ * @param[in]  line the line.
+ * @param[out] out  the withheld amount (0 for most lines).
+ * @returns ::TALLY_OK or ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_line_withheld(const tally_line *line, tally_decimal *out);
+
+/**
  * @brief Number of tier bands that contributed to the payout (0 without tiers or
  *        for a per-transaction basis).
  * @param[in] line the line.

@@ -119,6 +119,9 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     line.unrounded = p->unrounded;
     line.multiplier = p->multiplier;
     line.flags = p->flags;
+    line.period_end = tally_period__last_day(&slot->settlement, b->settlement);
+    line.recover_from_payee = ec->model->clawback.recover_from_payee;
+    line.carry_forward = ec->model->clawback.carry_forward;
     line.kind = tally_decimal_sign(amount) < 0 ? TALLY_LINE_CLAWBACK
                 : b->has_prior                 ? TALLY_LINE_TRUE_UP
                                                : TALLY_LINE_EARNED;
@@ -304,6 +307,8 @@ tally_session_finish(tally_session *session, tally_result **out)
     f->session = session;
     f->result = tally_result__new(session->ctx, session->plan->currency);
     int status = f->result ? finish_all(f) : TALLY_ERR_NOMEM;
+    if (status == TALLY_OK)
+        status = tally_engine__recover_clawbacks(f);
     if (status == TALLY_OK) {
         tally_result *result = f->result;
         memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);

@@ -261,6 +261,8 @@ ledger_line(fund *d, const ledger *l, const tally_engine_component *ec, tally_li
     /* Ledger amounts are shown at the paid scale (exact for amounts in the currency). */
     const tally_rounding_rule *rounding = &ec->model->rounding;
     line.kind = kind;
+    line.is_ledger = 1;
+    line.period_end = tally_period__last_day(&d->slot->period, l->period);
     line.unrounded = *amount;
     if (tally_decimal_round(&line.amount, amount, rounding->scale, rounding->mode) != TALLY_OK)
         return overflow(d);

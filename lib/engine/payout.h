@@ -71,6 +71,9 @@ tally_engine__clear_explanation(tally_finisher *f)
     f->explanation.data[0] = '\0';
 }
 
+/* clawback.c: recovers negative lines from the payees' earnings (all lines made). */
+int tally_engine__recover_clawbacks(tally_finisher *f);
+
 /* mdf.c: the ledger lines of one MDF slot. */
 int tally_engine__finish_mdf(tally_finisher *f, uint32_t slot);
 

@@ -238,3 +238,21 @@ tally_line_explanation(const tally_line *line)
 {
     return line ? line->explanation : NULL;
 }
+
+int
+tally_line_clawback(const tally_line *line, tally_decimal *requested, tally_decimal *recovered,
+                    tally_decimal *outstanding)
+{
+    if (!line || !requested || !recovered || !outstanding)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    *requested = line->requested;
+    *recovered = line->recovered;
+    *outstanding = line->outstanding;
+    return TALLY_OK;
+}
+
+int
+tally_line_withheld(const tally_line *line, tally_decimal *out)
+{
+    return copy_decimal(line, line ? &line->withheld : NULL, out);
+}

@@ -28,6 +28,16 @@ struct tally_line {
     const char **sources;
     size_t source_count;
     const char *explanation;
+    /* Clawback recovery (engine/clawback.c); zero where it does not apply. */
+    tally_decimal requested;   /* clawback lines: what is to be recovered */
+    tally_decimal recovered;   /* clawback lines: recovered from earnings */
+    tally_decimal outstanding; /* clawback lines: still to recover */
+    tally_decimal withheld;    /* earning lines: kept back to recover clawbacks */
+    /* Internal to the engine, not part of the canonical form. */
+    int32_t period_end;        /* last day of the line's period (a tally_day) */
+    int is_ledger;             /* MDF ledger entries take no part in recovery */
+    int recover_from_payee;
+    int carry_forward;
 };
 
 struct tally_result {

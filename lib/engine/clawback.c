@@ -1,0 +1,189 @@
+/*
+ * Recovering clawbacks (domain.md 7): a negative line asks for its amount back.
+ * It is recovered from the payee's earning lines of periods that end the same
+ * day — of the same component, or of any component with recover-from="payee" —
+ * and, with carry-forward, from later periods' earnings. Each clawback line
+ * records requested, recovered and outstanding; each earning line what it had
+ * withheld, so nothing disappears: Σ amounts = Σ (earned − withheld) − Σ outstanding.
+ *
+ * Payees are handled one by one, their lines in (period end, component, period)
+ * order, so the outcome does not depend on the order of the input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/payout.h"
+
+static const tally_decimal zero = {0, 0, 0, 0};
+
+typedef struct order_entry {
+    const tally_line *line;
+    size_t index;
+} order_entry;
+
+static int
+in_recovery_order(const void *a, const void *b)
+{
+    const tally_line *x = ((const order_entry *)a)->line, *y = ((const order_entry *)b)->line;
+    int order;
+    if ((order = strcmp(x->payee, y->payee)) != 0)
+        return order;
+    if (x->period_end != y->period_end)
+        return x->period_end < y->period_end ? -1 : 1;
+    if ((order = strcmp(x->component, y->component)) != 0 ||
+        (order = strcmp(x->period, y->period)) != 0)
+        return order;
+    return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+static int
+min_of(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
+{
+    int order = 0;
+    int status = tally_decimal_compare(&order, a, b);
+    *out = order <= 0 ? *a : *b;
+    return status;
+}
+
+/* Moves up to the clawback's outstanding amount from one earning line to it. */
+static int
+recover_from(tally_line *clawback, tally_line *earning)
+{
+    tally_decimal available, take;
+    if (tally_decimal_sub(&available, &earning->amount, &earning->withheld) != TALLY_OK ||
+        min_of(&take, &available, &clawback->outstanding) != TALLY_OK)
+        return TALLY_ERR_OVERFLOW;
+    if (tally_decimal_sign(&take) <= 0)
+        return TALLY_OK;
+    if (tally_decimal_add(&earning->withheld, &earning->withheld, &take) != TALLY_OK ||
+        tally_decimal_add(&clawback->recovered, &clawback->recovered, &take) != TALLY_OK ||
+        tally_decimal_sub(&clawback->outstanding, &clawback->outstanding, &take) != TALLY_OK)
+        return TALLY_ERR_OVERFLOW;
+    return TALLY_OK;
+}
+
+/* Recovers one clawback from the earning lines of a same-day group. */
+static int
+recover_in_group(tally_line *clawback, const order_entry *group, size_t count,
+                 tally_line *lines)
+{
+    int status = TALLY_OK;
+    for (size_t i = 0; i < count && status == TALLY_OK; i++) {
+        tally_line *earning = &lines[group[i].index];
+        if (tally_decimal_sign(&clawback->outstanding) <= 0)
+            break;
+        if (earning->is_ledger || tally_decimal_sign(&earning->amount) <= 0)
+            continue;
+        if (!clawback->recover_from_payee && strcmp(earning->component, clawback->component))
+            continue;
+        status = recover_from(clawback, earning);
+    }
+    return status;
+}
+
+typedef struct payee_state {
+    size_t *carried; /* indexes of clawback lines still outstanding, oldest first */
+    size_t carried_count;
+} payee_state;
+
+static int
+recover_group(payee_state *state, const order_entry *group, size_t count, tally_line *lines)
+{
+    int status = TALLY_OK;
+    /* Older carried clawbacks first, then this period's, in order. */
+    for (size_t i = 0; i < state->carried_count && status == TALLY_OK; i++)
+        status = recover_in_group(&lines[state->carried[i]], group, count, lines);
+    for (size_t i = 0; i < count && status == TALLY_OK; i++) {
+        tally_line *line = &lines[group[i].index];
+        if (line->is_ledger || tally_decimal_sign(&line->amount) >= 0)
+            continue;
+        tally_decimal_negate(&line->requested, &line->amount);
+        line->outstanding = line->requested;
+        line->recovered = zero;
+        status = recover_in_group(line, group, count, lines);
+        if (status == TALLY_OK && line->carry_forward &&
+            tally_decimal_sign(&line->outstanding) > 0)
+            state->carried[state->carried_count++] = group[i].index;
+    }
+    /* Fully recovered carried clawbacks leave the queue. */
+    size_t kept = 0;
+    for (size_t i = 0; i < state->carried_count; i++)
+        if (tally_decimal_sign(&lines[state->carried[i]].outstanding) > 0)
+            state->carried[kept++] = state->carried[i];
+    state->carried_count = kept;
+    return status;
+}
+
+/* Adds the outcome to the explanations of the lines it touched. */
+static int
+explain(tally_finisher *f, tally_line *line)
+{
+    tally_engine__clear_explanation(f);
+    tally_engine__say(f, "%s", line->explanation);
+    if (tally_decimal_sign(&line->requested) > 0)
+        tally_engine__say(f, "clawback: requested %s, recovered %s, outstanding %s\n",
+                          tally_engine__show(f, &line->requested),
+                          tally_engine__show(f, &line->recovered),
+                          tally_engine__show(f, &line->outstanding));
+    else if (tally_decimal_sign(&line->withheld) > 0)
+        tally_engine__say(f, "withheld %s to recover clawbacks\n",
+                          tally_engine__show(f, &line->withheld));
+    else
+        return TALLY_OK;
+    const char *text = tally_arena__strndup(&f->result->arena, f->session->ctx,
+                                            f->explanation.data, f->explanation.length);
+    if (!text)
+        return TALLY_ERR_NOMEM;
+    line->explanation = text;
+    return TALLY_OK;
+}
+
+static int
+recover_all(tally_finisher *f, order_entry *order, size_t count, payee_state *state)
+{
+    tally_line *lines = f->result->lines;
+    int status = TALLY_OK;
+    for (size_t start = 0; start < count && status == TALLY_OK;) {
+        const tally_line *first = order[start].line;
+        if (start == 0 || strcmp(order[start - 1].line->payee, first->payee) != 0)
+            state->carried_count = 0;
+        size_t end = start + 1;
+        while (end < count && strcmp(order[end].line->payee, first->payee) == 0 &&
+               order[end].line->period_end == first->period_end)
+            end++;
+        status = recover_group(state, order + start, end - start, lines);
+        start = end;
+    }
+    if (status == TALLY_ERR_OVERFLOW)
+        return tally_ctx__error(f->session->ctx, TALLY_ERR_OVERFLOW,
+                                "a clawback recovery needs more than %d digits",
+                                TALLY_DECIMAL_MAX_DIGITS);
+    for (size_t i = 0; i < count && status == TALLY_OK; i++)
+        status = explain(f, &lines[order[i].index]);
+    return status;
+}
+
+int
+tally_engine__recover_clawbacks(tally_finisher *f)
+{
+    tally_result *result = f->result;
+    size_t count = result->line_count;
+    if (!count)
+        return TALLY_OK;
+    order_entry *order = tally_ctx__calloc(f->session->ctx, count, sizeof(order_entry));
+    payee_state state = {tally_ctx__calloc(f->session->ctx, count, sizeof(size_t)), 0};
+    int status = order && state.carried ? TALLY_OK : TALLY_ERR_NOMEM;
+    if (status == TALLY_OK) {
+        for (size_t i = 0; i < count; i++) {
+            order[i].line = &result->lines[i];
+            order[i].index = i;
+        }
+        qsort(order, count, sizeof(order_entry), in_recovery_order);
+        status = recover_all(f, order, count, &state);
+    }
+    tally_ctx__free(f->session->ctx, order);
+    tally_ctx__free(f->session->ctx, state.carried);
+    return status;
+}
