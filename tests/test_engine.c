@@ -100,7 +100,7 @@ start_as_of(run *r, const char *plan_body, unsigned flags, const char *as_of)
     memset(r, 0, sizeof(*r));
     assert_int_equal(tally_ctx_new(&r->ctx, NULL), TALLY_OK);
     r->plan = load_plan(r->ctx, plan_body);
-    tally_session_options options = {sizeof(options), flags, as_of};
+    tally_session_options options = {sizeof(options), flags, as_of, NULL, NULL};
     int status = tally_session_new(r->ctx, &r->session, r->plan, &options);
     if (status != TALLY_OK)
         print_errors(r->ctx);
@@ -203,6 +203,20 @@ expect_lines(const run *r, const char *const *expected, size_t count)
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+expect_rejected(run *r, const row *bad, const char *message)
+{
+    tally_transaction t = transaction_of(bad);
+    uint64_t rejected = tally_session_rejected_count(r->session);
+    assert_int_equal(tally_session_add_transaction(r->session, &t), TALLY_ERR_INPUT);
+    const char *got = tally_error_message(tally_ctx_last_error(r->ctx));
+    if (!strstr(got, message)) {
+        fprintf(stderr, "got \"%s\", expected \"%s\"\n", got, message);
+        fail();
+    }
+    assert_int_equal(tally_session_rejected_count(r->session), rejected + 1);
+}
 
 /* ---- domain.md section 5: the three tier modes ---- */
 
@@ -438,6 +452,38 @@ settlement_errors(void **state)
         assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)), cases[i].message);
     }
     stop(&r);
+}
+
+static void
+lines_limited_to_the_run_range(void **state)
+{
+    (void)state;
+    run r;
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(tally_ctx_new(&r.ctx, NULL), TALLY_OK);
+    r.plan = load_plan(r.ctx, TRUE_UP_PLAN);
+    /* A December run: October and November still count toward the year to date. */
+    tally_session_options options = {sizeof(options), 0, NULL, "2026-12-01", "2026-12-31"};
+    assert_int_equal(tally_session_new(r.ctx, &r.session, r.plan, &options), TALLY_OK);
+    add_rows(&r, true_up_rows, COUNT(true_up_rows));
+    settle(&r, "P1", "annual", "2026-11", "140");
+    finish(&r);
+    const char *expected[] = {"annual 2026-12 P1 earned 940.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, TRUE_UP_PLAN);
+    tally_session *session = NULL;
+    tally_session_options reversed = {sizeof(reversed), 0, NULL, "2026-12-31", "2026-12-01"};
+    assert_int_equal(tally_session_new(ctx, &session, plan, &reversed),
+                     TALLY_ERR_INVALID_ARGUMENT);
+    tally_session_options bad = {sizeof(bad), 0, NULL, "2026-12", NULL};
+    assert_int_equal(tally_session_new(ctx, &session, plan, &bad), TALLY_ERR_SYNTAX);
+    assert_string_equal(tally_error_message(tally_ctx_last_error(ctx)),
+                        "lines-from date \"2026-12\" is not a valid YYYY-MM-DD date");
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
 }
 
 static void
@@ -699,7 +745,7 @@ commission_attainment_tiers(void **state)
     char text[TALLY_DECIMAL_STRING_MAX];
     tally_line_basis(tally_result_line_at(r.result, 0), &basis);
     tally_decimal_format(text, sizeof(text), &basis);
-    assert_string_equal(text, "160.000000000000000000000000");
+    assert_string_equal(text, "160");
     stop(&r);
 }
 
@@ -918,7 +964,7 @@ return_with_unknown_original_is_an_error(void **state)
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
     tally_plan *plan = load_plan(ctx, ORIGINAL_PLAN);
-    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS, NULL};
+    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS, NULL, NULL, NULL};
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_INVALID_ARGUMENT);
     tally_plan_unref(plan);
@@ -1135,7 +1181,7 @@ mdf_claim_errors(void **state)
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
     tally_plan *plan = load_plan(ctx, MDF_PLAN);
-    tally_session_options options = {sizeof(options), 0, "2026-13-01"};
+    tally_session_options options = {sizeof(options), 0, "2026-13-01", NULL, NULL};
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_SYNTAX);
     assert_string_equal(tally_error_message(tally_ctx_last_error(ctx)),
@@ -1233,6 +1279,126 @@ clawback_without_carry_forward_stays_outstanding(void **state)
     stop(&r);
 }
 
+
+/* ---- currency conversion ---- */
+
+static int
+add_rate(run *r, const char *date, const char *from, const char *to, const char *rate)
+{
+    tally_fx_rate fx = {sizeof(fx), date, from, to, {0, 0, 0, 0}};
+    assert_int_equal(tally_decimal_parse(NULL, &fx.rate, rate), TALLY_OK);
+    return tally_session_add_rate(r->session, &fx);
+}
+
+static void
+foreign_amounts_are_converted(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"month\"><rate>0.1</rate></rebate>"), 0);
+    assert_int_equal(add_rate(&r, "2026-02-01", "EUR", "USD", "1.2"), TALLY_OK);
+    assert_int_equal(add_rate(&r, "2026-01-01", "EUR", "USD", "1.10"), TALLY_OK);
+    row rows[] = {{.id = "e1", .date = "2026-01-15", .amount = "100", .currency = "EUR"},
+                  {.id = "e2", .date = "2026-02-15", .amount = "100", .currency = "EUR"},
+                  {.id = "u1", .date = "2026-02-16", .amount = "50", .currency = "USD"}};
+    add_rows(&r, rows, COUNT(rows));
+    row early = {.id = "e0", .date = "2025-12-31", .amount = "100", .currency = "EUR"};
+    expect_rejected(&r, &early, "transaction \"e0\": no EUR->USD exchange rate on or before "
+                                "2025-12-31");
+    /* A rate that would change the conversion of e2 comes too late; a later one is fine. */
+    assert_int_equal(add_rate(&r, "2026-02-10", "EUR", "USD", "1.3"), TALLY_ERR_STATE);
+    assert_int_equal(add_rate(&r, "2026-03-01", "EUR", "USD", "1.3"), TALLY_OK);
+    struct {
+        const char *date, *from, *to, *rate, *message;
+    } bad[] = {
+        {"2026-03-01", "EUR", "USD", "1.4", "exchange rate EUR->USD on 2026-03-01: a rate for "
+                                            "this currency and day was already given"},
+        {"2026-03-02", "USD", "EUR", "0.9", "exchange rate USD->EUR on 2026-03-02: rates must "
+                                            "convert into the plan's currency"},
+        {"2026-03-02", "GBP", "USD", "0", "exchange rate GBP->USD on 2026-03-02: the rate must "
+                                          "be a decimal above 0"},
+        {"2026-03-02", "ZZZ", "USD", "1", "exchange rate ZZZ->USD on 2026-03-02: unknown "
+                                          "currency"},
+        {"2026-3-2", "GBP", "USD", "1", "exchange rate GBP->USD on 2026-3-2: the date is not a "
+                                        "valid YYYY-MM-DD date"},
+    };
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        assert_int_equal(add_rate(&r, bad[i].date, bad[i].from, bad[i].to, bad[i].rate),
+                         TALLY_ERR_INPUT);
+        assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)), bad[i].message);
+    }
+    finish(&r);
+    /* 100 EUR × 1.10 × 10 %; 100 EUR × 1.2 × 10 % + 50 USD × 10 %. */
+    const char *expected[] = {"r 2026-01 P1 earned 11.00", "r 2026-02 P1 earned 17.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+
+/* ---- progress: how far to the next tier ---- */
+
+static void
+expect_progress(run *r, const char *payee, const char *component, const char *period,
+                const char *basis, size_t band, const char *needed, const char *payout,
+                const char *at_next)
+{
+    tally_progress p;
+    memset(&p, 0, sizeof(p));
+    p.size = sizeof(p);
+    int status = tally_session_progress(r->session, payee, component, period, &p);
+    if (status != TALLY_OK)
+        print_errors(r->ctx);
+    assert_int_equal(status, TALLY_OK);
+    expect_decimal(&p.basis, basis);
+    assert_int_equal(p.band, band);
+    expect_decimal(&p.needed, needed);
+    expect_decimal(&p.payout, payout);
+    expect_decimal(&p.payout_at_next, at_next);
+}
+
+static void
+progress_to_the_next_tier(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"marginal\" period=\"quarter\"><tiers mode=\"marginal\">" RUNNING_BANDS
+                  "</tiers></rebate>"
+                  "<rebate id=\"whole\" period=\"quarter\"><tiers mode=\"whole\">" RUNNING_BANDS
+                  "</tiers></rebate>"
+                  "<commission id=\"quota\" period=\"quarter\">"
+                  "<tiers mode=\"marginal\" measure=\"attainment\">"
+                  "<band from=\"0\" to=\"100\" rate=\"0.05\"/>"
+                  "<band from=\"100\" rate=\"0.08\"/></tiers></commission>"
+                  "<rebate id=\"flat\" period=\"quarter\"><rate>0.01</rate></rebate>"),
+          0);
+    partner_row partners[] = {{.id = "P1", .quota = "100000"}};
+    add_partners(&r, partners, COUNT(partners));
+    row rows[] = {{.id = "a", .date = "2026-01-15", .amount = "15000"},
+                  {.id = "b", .date = "2026-04-15", .amount = "75000"},
+                  {.id = "c", .date = "2026-05-15", .amount = "15000"}};
+    add_rows(&r, rows, COUNT(rows));
+    /* Q1 at 15,000: 5,000 more reaches 4 %; marginal pays 200 + 150 now, 200 + 300 there;
+     * whole pays 15,000 × 3 %, then 20,000 × 4 %. */
+    expect_progress(&r, "P1", "marginal", "2026-Q1", "15000", 1, "5000.00", "350.00", "500.00");
+    expect_progress(&r, "P1", "whole", "2026-Q1", "15000", 1, "5000.00", "450.00", "800.00");
+    /* Latest quarter (Q2): 90 % of the quota; 10,000 of revenue more reaches 100 %. */
+    expect_progress(&r, "P1", "quota", NULL, "90", 0, "10000.00", "4500.00", "5000.00");
+    tally_progress p;
+    memset(&p, 0, sizeof(p));
+    p.size = sizeof(p);
+    assert_int_equal(tally_session_progress(r.session, "P1", "flat", NULL, &p), TALLY_ERR_INPUT);
+    assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)),
+                        "progress of \"P1\" in \"flat\": the component has no period-basis tiers");
+    assert_int_equal(tally_session_progress(r.session, "P9", "whole", NULL, &p), TALLY_ERR_INPUT);
+    assert_int_equal(tally_session_progress(r.session, "P1", "whole", "2026-Q3", &p),
+                     TALLY_ERR_INPUT);
+    p.size = 8;
+    assert_int_equal(tally_session_progress(r.session, "P1", "whole", NULL, &p),
+                     TALLY_ERR_INVALID_ARGUMENT);
+    stop(&r);
+}
+
 /* ---- versions and calendars (domain.md 4, 9.6) ---- */
 
 static void
@@ -1310,19 +1476,6 @@ any_order_gives_the_same_digest(void **state)
 
 /* ---- input validation (issue: every error names the transaction) ---- */
 
-static void
-expect_rejected(run *r, const row *bad, const char *message)
-{
-    tally_transaction t = transaction_of(bad);
-    uint64_t rejected = tally_session_rejected_count(r->session);
-    assert_int_equal(tally_session_add_transaction(r->session, &t), TALLY_ERR_INPUT);
-    const char *got = tally_error_message(tally_ctx_last_error(r->ctx));
-    if (!strstr(got, message)) {
-        fprintf(stderr, "got \"%s\", expected \"%s\"\n", got, message);
-        fail();
-    }
-    assert_int_equal(tally_session_rejected_count(r->session), rejected + 1);
-}
 
 static void
 bad_rows_are_rejected_and_change_nothing(void **state)
@@ -1342,7 +1495,8 @@ bad_rows_are_rejected_and_change_nothing(void **state)
     row stranger = {.id = "x1", .date = "2026-01-11", .partner = "P9", .amount = "1"};
     expect_rejected(&r, &stranger, "transaction \"x1\": partner \"P9\" is not in the partner table");
     row eur = {.id = "x2", .date = "2026-01-11", .amount = "1", .currency = "EUR"};
-    expect_rejected(&r, &eur, "transaction \"x2\": amount in EUR but the plan pays in USD");
+    expect_rejected(&r, &eur, "transaction \"x2\": no EUR->USD exchange rate on or before "
+                              "2026-01-11");
     row zzz = {.id = "x3", .date = "2026-01-11", .amount = "1", .currency = "ZZZ"};
     expect_rejected(&r, &zzz, "transaction \"x3\": unknown currency \"ZZZ\"");
     row late = {.id = "x4", .date = "2027-01-01", .amount = "1"};
@@ -1476,6 +1630,10 @@ whole_run(const tally_allocator *allocator, void *user_data)
     status = tally_plan_load_buffer(ctx, &plan, xml, strlen(xml), "oom.xml", NULL);
     if (status == TALLY_OK)
         status = tally_session_new(ctx, &session, plan, NULL);
+    if (status == TALLY_OK) {
+        tally_fx_rate fx = {sizeof(fx), "2026-01-01", "EUR", "USD", {11, 0, 1, 0}};
+        status = tally_session_add_rate(session, &fx);
+    }
     for (int i = 0; status == TALLY_OK && i < 20; i++) {
         char id[16], date[16];
         snprintf(id, sizeof(id), "t%d", i);
@@ -1483,7 +1641,7 @@ whole_run(const tally_allocator *allocator, void *user_data)
         row spec = {.id = id, .date = date, .amount = i % 5 ? "1234.56" : "-10",
                     .quantity = i % 5 ? "2" : "-1", .product = "R",
                     .partner = i % 2 ? "A" : "B", .split = i % 3 ? NULL : "A:50;B:50",
-                    .original_id = i % 5 ? NULL : "t1"};
+                    .original_id = i % 5 ? NULL : "t1", .currency = i % 4 ? NULL : "EUR"};
         tally_transaction t = transaction_of(&spec);
         status = tally_session_add_transaction(session, &t);
     }
@@ -1530,6 +1688,7 @@ main(void)
         cmocka_unit_test(true_up_worked_example),
         cmocka_unit_test(true_up_against_prior_settlements),
         cmocka_unit_test(settlement_errors),
+        cmocka_unit_test(lines_limited_to_the_run_range),
         cmocka_unit_test(settlement_with_no_sales_claws_back),
         cmocka_unit_test(negative_period_mirrors_positive),
         cmocka_unit_test(minimum_is_inclusive),
@@ -1554,6 +1713,8 @@ main(void)
         cmocka_unit_test(mdf_claim_errors),
         cmocka_unit_test(clawbacks_recovered_from_earnings),
         cmocka_unit_test(clawback_without_carry_forward_stays_outstanding),
+        cmocka_unit_test(foreign_amounts_are_converted),
+        cmocka_unit_test(progress_to_the_next_tier),
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

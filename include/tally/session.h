@@ -56,6 +56,13 @@ typedef struct tally_session_options {
      *  after it are not processed, and MDF accruals, expiries and balances are
      *  computed up to it. */
     const char *as_of;
+    /** With @p lines_to, the range of the run, "YYYY-MM-DD" or NULL: only lines of
+     *  periods ending in [lines_from, lines_to] are kept (a settlement run for
+     *  2026-Q4 keeps October to December and the year 2026). Rows outside the range
+     *  still count toward period-to-date totals and true-up. */
+    const char *lines_from;
+    /** Last day of the run's range, "YYYY-MM-DD", or NULL for no end. */
+    const char *lines_to;
 } tally_session_options;
 
 /**
@@ -105,7 +112,9 @@ typedef struct tally_transaction {
     tally_decimal quantity;
     /** Net amount; negative for returns and credit notes. */
     tally_decimal amount;
-    /** ISO 4217 code of @p amount; NULL means the plan's currency. */
+    /** ISO 4217 code of @p amount; NULL means the plan's currency. Another
+     *  currency is converted with the session's exchange rates
+     *  (tally_session_add_rate()). */
     const char *currency;
     /** Non-zero when the partner registered the deal first. */
     int deal_registered;
@@ -180,6 +189,55 @@ typedef struct tally_claim {
 } tally_claim;
 
 /**
+ * @brief An exchange rate: one unit of @p from is worth @p rate units of @p to,
+ *        from @p date until the next rate of the same currency. Versioned: set
+ *        `size` to `sizeof(tally_fx_rate)`.
+ */
+typedef struct tally_fx_rate {
+    /** `sizeof(tally_fx_rate)` as compiled by the caller. */
+    size_t size;
+    /** First day the rate applies, "YYYY-MM-DD". */
+    const char *date;
+    /** ISO 4217 code of the transaction currency. */
+    const char *from;
+    /** ISO 4217 code converted into: must be the plan's currency. */
+    const char *to;
+    /** Units of @p to per unit of @p from; more than 0. */
+    tally_decimal rate;
+} tally_fx_rate;
+
+/** @brief Room for a period label in ::tally_progress, with its NUL. */
+#define TALLY_PERIOD_LABEL_MAX 24
+
+/**
+ * @brief How far a payee is from the next tier of a component: filled by
+ *        tally_session_progress(). Versioned: set `size` to
+ *        `sizeof(tally_progress)` before the call.
+ */
+typedef struct tally_progress {
+    /** `sizeof(tally_progress)` as compiled by the caller. */
+    size_t size;
+    /** The tier period reported on, e.g. "2026-Q4" or "FY2027". */
+    char period[TALLY_PERIOD_LABEL_MAX];
+    /** The value the tiers measure so far in the period: net amount, net quantity
+     *  or attainment %. */
+    tally_decimal basis;
+    /** Index of the band the basis is in; `SIZE_MAX` below the first band. */
+    size_t band;
+    /** 1 when a higher band exists, 0 in the open top band. */
+    int has_next;
+    /** Where the next band starts, in the units of @p basis. */
+    tally_decimal next_from;
+    /** How much more is needed to reach the next band: revenue for the amount and
+     *  attainment measures, units for quantity. */
+    tally_decimal needed;
+    /** What the period pays on the basis so far (after multiplier and cap, rounded). */
+    tally_decimal payout;
+    /** What it would pay with @p needed more. */
+    tally_decimal payout_at_next;
+} tally_progress;
+
+/**
  * @brief Creates a session.
  *
  * @param[in]  ctx     context: allocator and error records; required. It must stay
@@ -231,7 +289,8 @@ tally_session_add_partner(tally_session *session, const tally_partner *partner);
  * @param[in] session     the session.
  * @param[in] transaction the transaction; read during the call only.
  * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a bad row (missing field, duplicate
- *          id, unknown partner, unknown currency, date outside every plan
+ *          id, unknown partner, unknown currency or no exchange rate for it,
+ *          date outside every plan
  *          version, split not summing to 100, unknown original);
  *          ::TALLY_ERR_OVERFLOW when a total would leave the decimal range;
  *          ::TALLY_ERR_STATE after tally_session_finish(); ::TALLY_ERR_NOMEM;
@@ -292,6 +351,52 @@ tally_session_add_baseline(tally_session *session, const tally_baseline *baselin
  */
 TALLY_API int
 tally_session_add_claim(tally_session *session, const tally_claim *claim);
+
+/**
+ * @brief Adds an exchange rate for transactions in another currency than the
+ *        plan's.
+ *
+ * A transaction in another currency is converted exactly (amount × rate, no
+ * rounding before the payout is rounded) with the latest rate of its currency
+ * dated on or before the transaction; a transaction with no such rate is
+ * rejected, never guessed. Give the rates before the transactions: a rate dated
+ * on or before a transaction already converted in its currency is refused
+ * (::TALLY_ERR_STATE), so that the result never depends on the input order.
+ *
+ * @param[in] session the session.
+ * @param[in] rate    the rate.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a missing or bad field, an unknown
+ *          currency, a rate into another currency than the plan's, a rate not
+ *          above 0 or a second rate for the same currency and day;
+ *          ::TALLY_ERR_STATE; ::TALLY_ERR_NOMEM; ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_rate(tally_session *session, const tally_fx_rate *rate);
+
+/**
+ * @brief Reports how far a payee is from the next band of a tiered component
+ *        ("how much more to reach the next tier, and what would it pay").
+ *
+ * Works on the totals accumulated so far, before or after
+ * tally_session_finish(); returns that wait for their original sale count only
+ * once the session is finished.
+ *
+ * @param[in]  session   the session.
+ * @param[in]  payee     the payee.
+ * @param[in]  component id of a rebate or commission with period-basis tiers.
+ * @param[in]  period    the tier period's label, or NULL for the payee's latest
+ *                       period with transactions.
+ * @param[out] out       the progress; set its `size` first.
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for an unknown payee, component or
+ *          period, a component without period tiers, or a payee with nothing in
+ *          the period; ::TALLY_ERR_OVERFLOW; ::TALLY_ERR_NOMEM;
+ *          ::TALLY_ERR_INVALID_ARGUMENT.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_progress(tally_session *session, const char *payee, const char *component,
+                       const char *period, tally_progress *out);
 
 /**
  * @brief Number of transactions accepted so far.

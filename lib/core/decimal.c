@@ -41,6 +41,19 @@ tally_dec__store(tally_decimal *out, tally_dec value)
     out->negative = value.magnitude != 0 && value.negative;
 }
 
+void
+tally_dec__trim(tally_decimal *value, int min_scale)
+{
+    tally_dec d;
+    if (!tally_dec__load(&d, value))
+        return;
+    while (d.scale > min_scale && d.magnitude % 10 == 0) {
+        d.magnitude /= 10;
+        d.scale--;
+    }
+    tally_dec__store(value, d);
+}
+
 int
 tally_decimal_validate(const tally_decimal *value)
 {

@@ -24,5 +24,8 @@ tally_decimal__magnitude(const tally_decimal *value)
 int tally_dec__load(tally_dec *out, const tally_decimal *value);
 /* Packs an internal value (magnitude and scale already in range). */
 void tally_dec__store(tally_decimal *out, tally_dec value);
+/* Drops trailing zero digits after the point, keeping at least `min_scale` of them
+ * (the value is unchanged; only its written form gets shorter). */
+void tally_dec__trim(tally_decimal *value, int min_scale);
 
 #endif /* TALLY_CORE_DECIMAL_H */

@@ -93,6 +93,17 @@ typedef struct tally_mdf_claim {
     tally_decimal cost;
 } tally_mdf_claim;
 
+/* The exchange rates of one currency into the plan's, sorted by date. */
+typedef struct tally_fx_series {
+    const tally_currency *from;
+    tally_day *dates;
+    tally_decimal *rates;
+    size_t count;
+    size_t capacity;
+    int used;          /* a transaction was converted with this series */
+    tally_day latest;  /* the latest date converted, when used */
+} tally_fx_series;
+
 /* Accumulated rows of one slot, payee, tier period and settlement period. */
 typedef struct tally_bucket {
     uint32_t slot;
@@ -126,6 +137,7 @@ typedef struct tally_input_digest {
     uint64_t settlements;
     uint64_t baselines;
     uint64_t claims;
+    uint64_t rates;
 } tally_input_digest;
 
 struct tally_session {
@@ -134,6 +146,8 @@ struct tally_session {
     unsigned flags;
     int has_as_of;
     tally_day as_of; /* MDF: claims after it wait, balances and expiry stop at it */
+    tally_day lines_from; /* lines of periods ending in [lines_from, lines_to] are kept */
+    tally_day lines_to;
     int finished;
     int broken; /* a total overflowed while finishing: the session cannot finish */
     tally_slot *slots;
@@ -159,6 +173,10 @@ struct tally_session {
     size_t pending_count;
     size_t pending_capacity;
     tally_arena pending_text;
+
+    tally_fx_series *fx;
+    size_t fx_count;
+    size_t fx_capacity;
 
     tally_symbols claim_ids;
     tally_mdf_claim *claims;
@@ -214,6 +232,16 @@ void tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                               const char *const *fields, size_t field_count);
 void tally_engine__digest_final(const tally_input_digest *digest,
                                 unsigned char out[TALLY_SHA256_SIZE]);
+
+/* ---- fx.c ---- */
+/* Converts an amount in `from` into the plan's currency with the rate in effect on
+ * `day`; records a located error (TALLY_ERR_INPUT) naming `id` when there is none. */
+int tally_engine__convert(tally_session *session, const char *id, const tally_currency *from,
+                          tally_day day, tally_decimal *amount);
+/* Records that a row converted with `from`'s rates on `day` was accepted. */
+void tally_engine__note_conversion(tally_session *session, const tally_currency *from,
+                                   tally_day day);
+void tally_engine__free_fx(tally_session *session);
 
 /* ---- returns.c ---- */
 /* Books every pending return into its bucket; fails without booking any. */

@@ -282,6 +282,19 @@ finish_all(tally_finisher *f)
     return status;
 }
 
+/* Drops the lines outside the run's range, after recovery has seen them all. */
+static void
+keep_lines_in_range(const tally_session *session, tally_result *result)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < result->line_count; i++) {
+        const tally_line *line = &result->lines[i];
+        if (line->period_end >= session->lines_from && line->period_end <= session->lines_to)
+            result->lines[kept++] = *line;
+    }
+    result->line_count = kept;
+}
+
 int
 tally_session_finish(tally_session *session, tally_result **out)
 {
@@ -309,12 +322,21 @@ tally_session_finish(tally_session *session, tally_result **out)
     int status = f->result ? finish_all(f) : TALLY_ERR_NOMEM;
     if (status == TALLY_OK)
         status = tally_engine__recover_clawbacks(f);
+    if (status == TALLY_OK)
+        keep_lines_in_range(session, f->result);
     if (status == TALLY_OK) {
         tally_result *result = f->result;
         memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);
         tally_engine__digest_final(&session->input, result->input_digest);
         result->accepted = session->accepted;
         result->rejected = session->rejected;
+        result->flags = session->flags;
+        if (session->has_as_of)
+            tally_date__format(result->as_of, session->as_of);
+        if (session->lines_from != INT32_MIN)
+            tally_date__format(result->lines_from, session->lines_from);
+        if (session->lines_to != INT32_MAX)
+            tally_date__format(result->lines_to, session->lines_to);
         tally_result__seal(result);
         session->finished = 1;
         *out = result;

@@ -47,7 +47,7 @@ put_u64(unsigned char out[8], uint64_t value)
 void
 tally_engine__digest_final(const tally_input_digest *digest, unsigned char out[TALLY_SHA256_SIZE])
 {
-    unsigned char bytes[9 * 8];
+    unsigned char bytes[10 * 8];
     for (int limb = 0; limb < 4; limb++)
         put_u64(bytes + limb * 8, digest->sum[limb]);
     put_u64(bytes + 32, digest->partners);
@@ -55,6 +55,7 @@ tally_engine__digest_final(const tally_input_digest *digest, unsigned char out[T
     put_u64(bytes + 48, digest->settlements);
     put_u64(bytes + 56, digest->baselines);
     put_u64(bytes + 64, digest->claims);
+    put_u64(bytes + 72, digest->rates);
     tally_sha256 hash;
     tally_sha256__init(&hash);
     tally_sha256__update(&hash, "tally-input-1", 13);

@@ -36,24 +36,27 @@ reject(tally_session *session, const tally_transaction *t, const char *what)
     return tally_ctx__error(session->ctx, TALLY_ERR_INPUT, "transaction without id: %s", what);
 }
 
+/* Converts a foreign amount into the plan's currency in the row's copy of it. */
 static int
-check_currency(tally_session *session, const tally_transaction *t)
+convert_currency(tally_session *session, tally_transaction *t, tally_row *row)
 {
+    row->converted_from = NULL;
     if (!t->currency || !t->currency[0])
         return TALLY_OK;
     const tally_currency *currency = NULL;
-    char message[160];
     if (tally_currency_lookup(NULL, &currency, t->currency) != TALLY_OK) {
+        char message[80];
         snprintf(message, sizeof(message), "unknown currency \"%.16s\"", t->currency);
         return reject(session, t, message);
     }
-    if (currency != session->plan->currency) {
-        snprintf(message, sizeof(message),
-                 "amount in %s but the plan pays in %s; currency conversion needs an "
-                 "exchange-rate table, which this version of tally does not take",
-                 tally_currency_code(currency), tally_currency_code(session->plan->currency));
-        return reject(session, t, message);
+    if (currency == session->plan->currency)
+        return TALLY_OK;
+    int status = tally_engine__convert(session, t->id, currency, row->date, &t->amount);
+    if (status != TALLY_OK) {
+        session->rejected++;
+        return status;
     }
+    row->converted_from = currency;
     return TALLY_OK;
 }
 
@@ -69,7 +72,7 @@ check_decimals(tally_session *session, const tally_transaction *t)
 
 /* Fills row->date, version, partner and transaction symbols; rejects bad rows. */
 static int
-check_row(tally_session *session, const tally_transaction *t, tally_row *row)
+check_row(tally_session *session, tally_transaction *t, tally_row *row)
 {
     if (!t->id || !t->id[0])
         return reject(session, t, "the id is missing");
@@ -78,8 +81,9 @@ check_row(tally_session *session, const tally_transaction *t, tally_row *row)
     if (!t->partner || !t->partner[0])
         return reject(session, t, "the partner is missing");
     int status;
+    row->original_amount = t->amount;
     if ((status = check_decimals(session, t)) != TALLY_OK ||
-        (status = check_currency(session, t)) != TALLY_OK)
+        (status = convert_currency(session, t, row)) != TALLY_OK)
         return status;
     row->version = tally_engine__version_on(session, row->date);
     if (!row->version) {
@@ -152,10 +156,10 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
 }
 
 static void
-digest_transaction(tally_session *session, const tally_transaction *t)
+digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row)
 {
     char amount[TALLY_DECIMAL_STRING_MAX], quantity[TALLY_DECIMAL_STRING_MAX];
-    tally_decimal_format(amount, sizeof(amount), &t->amount);
+    tally_decimal_format(amount, sizeof(amount), &row->original_amount);
     tally_decimal_format(quantity, sizeof(quantity), &t->quantity);
     const char *registered = t->deal_registered ? "true" : "false";
     const char *is_new = t->new_customer < 0 ? "" : t->new_customer ? "true" : "false";
@@ -165,7 +169,7 @@ digest_transaction(tally_session *session, const tally_transaction *t)
     const char *fields[] = {t->id,       t->date,        t->partner,           t->rep,
                             t->product,  t->category,    t->region,            quantity,
                             amount,      currency,       registered,           t->original_id,
-                            t->split,    t->customer_category, is_new};
+                            t->split,    t->customer_category, is_new, t->claim_date};
     tally_engine__digest_row(&session->input, "transaction", fields,
                              sizeof(fields) / sizeof(fields[0]));
     session->input.transactions++;
@@ -210,7 +214,9 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
         return status;
     }
     tally_engine__apply_row(session, &row);
-    digest_transaction(session, &t);
+    if (row.converted_from)
+        tally_engine__note_conversion(session, row.converted_from, row.date);
+    digest_transaction(session, &t, &row);
     session->accepted++;
     return TALLY_OK;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "core/decimal.h"
 #include "engine/payout.h"
 
 #define say tally_engine__say
@@ -121,7 +122,11 @@ attainment(const tally_decimal *net, const tally_decimal *quota, tally_decimal *
     static const tally_decimal hundred = {100, 0, 0, 0};
     tally_decimal scaled;
     int status = tally_decimal_mul(&scaled, net, &hundred);
-    return status ? status : tally_decimal_div(out, &scaled, quota, 24, TALLY_ROUND_DOWN);
+    if (status == TALLY_OK)
+        status = tally_decimal_div(out, &scaled, quota, 24, TALLY_ROUND_DOWN);
+    /* 90 %, not 90.000000000000000000000000 %: the value is the same. */
+    tally_dec__trim(out, 0);
+    return status;
 }
 
 /* Period-basis tiers on the totals; the sign of the measured value is restored. */

@@ -28,7 +28,9 @@ typedef struct tally_update {
 #define TALLY_MAX_ROW_MARKS 64
 
 typedef struct tally_row {
-    const tally_transaction *input;
+    const tally_transaction *input; /* amounts already in the plan's currency */
+    tally_decimal original_amount;  /* as given, for the input digest */
+    const tally_currency *converted_from; /* NULL when given in the plan's currency */
     tally_day date;
     const tally_engine_version *version;
     uint32_t partner; /* symbol, or TALLY_NO_SYMBOL before planning */

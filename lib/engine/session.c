@@ -116,6 +116,15 @@ compile_plan(tally_session *session)
 
 /* ---- lifecycle ---- */
 
+static int
+option_date(tally_ctx *ctx, const char *name, const char *text, tally_day *out)
+{
+    if (!text || tally_date__parse(out, text, strlen(text)))
+        return TALLY_OK;
+    return tally_ctx__error(ctx, TALLY_ERR_SYNTAX, "%s date \"%.16s\" is not a valid YYYY-MM-DD date",
+                            name, text);
+}
+
 int
 tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
                   const tally_session_options *options)
@@ -133,10 +142,16 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     memset(&opts, 0, sizeof(opts));
     if (options)
         memcpy(&opts, options, options->size < sizeof(opts) ? options->size : sizeof(opts));
-    tally_day as_of = 0;
-    if (opts.as_of && !tally_date__parse(&as_of, opts.as_of, strlen(opts.as_of)))
-        return tally_ctx__error(ctx, TALLY_ERR_SYNTAX,
-                                "as-of date \"%.16s\" is not a valid YYYY-MM-DD date", opts.as_of);
+    tally_day as_of = 0, lines_from = INT32_MIN, lines_to = INT32_MAX;
+    int status;
+    if ((status = option_date(ctx, "as-of", opts.as_of, &as_of)) != TALLY_OK ||
+        (status = option_date(ctx, "lines-from", opts.lines_from, &lines_from)) != TALLY_OK ||
+        (status = option_date(ctx, "lines-to", opts.lines_to, &lines_to)) != TALLY_OK)
+        return status;
+    if (lines_from > lines_to)
+        return tally_ctx__error(ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "lines-to %s is before lines-from %s", opts.lines_to,
+                                opts.lines_from);
     tally_session *session = tally_ctx__calloc(ctx, 1, sizeof(tally_session));
     if (!session)
         return TALLY_ERR_NOMEM;
@@ -145,12 +160,14 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     session->flags = opts.flags;
     session->has_as_of = opts.as_of != NULL;
     session->as_of = as_of;
+    session->lines_from = lines_from;
+    session->lines_to = lines_to;
     tally_symbols__init(&session->names, ctx);
     tally_symbols__init(&session->transaction_ids, ctx);
     tally_symbols__init(&session->sale_marks, ctx);
     tally_arena__init(&session->pending_text, ctx);
     tally_symbols__init(&session->claim_ids, ctx);
-    int status = compile_plan(session);
+    status = compile_plan(session);
     if (status != TALLY_OK) {
         tally_session_free(session);
         return status;
@@ -173,6 +190,7 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->pending);
     tally_arena__free(&session->pending_text);
     tally_symbols__free(&session->claim_ids);
+    tally_engine__free_fx(session);
     tally_ctx__free(ctx, session->claims);
     tally_ctx__free(ctx, session->seen);
     tally_ctx__free(ctx, session->partners);

@@ -141,6 +141,12 @@ write_all(const tally_result *result, writer *w)
     put_field(w, "accepted", count);
     snprintf(count, sizeof(count), "%llu", (unsigned long long)result->rejected);
     put_field(w, "rejected", count);
+    put_text(w, "\nrun");
+    put_field(w, "as-of", result->as_of);
+    put_field(w, "lines-from", result->lines_from);
+    put_field(w, "lines-to", result->lines_to);
+    snprintf(count, sizeof(count), "%u", result->flags);
+    put_field(w, "flags", count);
     put_text(w, "\ncurrency");
     put_field(w, "code", tally_currency_code(result->currency));
     put(w, "\n", 1);

@@ -52,6 +52,11 @@ struct tally_result {
     unsigned char digest[TALLY_SHA256_SIZE];
     uint64_t accepted;
     uint64_t rejected;
+    /* The options that shape the lines, so a replay can be checked against them. */
+    char as_of[11];      /* "" when none */
+    char lines_from[11];
+    char lines_to[11];
+    unsigned flags;
 };
 
 /* A result with no lines yet, allocated through ctx. */
