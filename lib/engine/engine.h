@@ -228,6 +228,18 @@ const tally_engine_version *tally_engine__version_on(const tally_session *sessio
                                                      tally_day day);
 
 /* ---- input_digest.c ---- */
+/* One row's encoding on its way into the digest. */
+typedef struct tally_row_encoding {
+    tally_sha256 hash;
+    unsigned char bytes[512];
+    size_t length;
+} tally_row_encoding;
+
+void tally_engine__row_begin(tally_row_encoding *e, const char *kind);
+void tally_engine__row_text(tally_row_encoding *e, const char *text);
+void tally_engine__row_decimal(tally_row_encoding *e, const tally_decimal *value);
+void tally_engine__row_end(tally_input_digest *digest, tally_row_encoding *e);
+/* A row of text fields (NULL is the same as ""). */
 void tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                               const char *const *fields, size_t field_count);
 void tally_engine__digest_final(const tally_input_digest *digest,

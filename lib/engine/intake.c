@@ -158,20 +158,22 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
 static void
 digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row)
 {
-    char amount[TALLY_DECIMAL_STRING_MAX], quantity[TALLY_DECIMAL_STRING_MAX];
-    tally_decimal_format(amount, sizeof(amount), &row->original_amount);
-    tally_decimal_format(quantity, sizeof(quantity), &t->quantity);
-    const char *registered = t->deal_registered ? "true" : "false";
-    const char *is_new = t->new_customer < 0 ? "" : t->new_customer ? "true" : "false";
+    static const char *const flags[] = {"", "false", "true"};
     const char *currency = t->currency && t->currency[0]
                                ? t->currency
                                : tally_currency_code(session->plan->currency);
-    const char *fields[] = {t->id,       t->date,        t->partner,           t->rep,
-                            t->product,  t->category,    t->region,            quantity,
-                            amount,      currency,       registered,           t->original_id,
-                            t->split,    t->customer_category, is_new, t->claim_date};
-    tally_engine__digest_row(&session->input, "transaction", fields,
-                             sizeof(fields) / sizeof(fields[0]));
+    const char *text[] = {t->id,      t->date,     t->partner, t->rep,     t->product,
+                          t->category, t->region,  currency,   t->original_id,
+                          t->split,   t->customer_category, t->claim_date,
+                          flags[t->deal_registered ? 2 : 1],
+                          flags[t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1]};
+    tally_row_encoding e;
+    tally_engine__row_begin(&e, "transaction");
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        tally_engine__row_text(&e, text[i]);
+    tally_engine__row_decimal(&e, &t->quantity);
+    tally_engine__row_decimal(&e, &row->original_amount);
+    tally_engine__row_end(&session->input, &e);
     session->input.transactions++;
 }
 
