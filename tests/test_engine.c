@@ -3,6 +3,7 @@
  * domain.md, computed by hand from its definitions, plus the rules and error
  * paths of session.h. Each case is a plan, rows and the lines it must produce.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1474,6 +1475,159 @@ any_order_gives_the_same_digest(void **state)
     }
 }
 
+/* ---- properties over random streams ---- */
+
+/* Sum of a component's line amounts for one payee, as text. */
+static void
+sum_of_lines(const run *r, const char *component, const char *payee, char out[64])
+{
+    tally_decimal total = {0, 0, 0, 0};
+    for (size_t i = 0; i < tally_result_line_count(r->result); i++) {
+        const tally_line *line = tally_result_line_at(r->result, i);
+        if (strcmp(tally_line_component(line), component) || strcmp(tally_line_payee(line), payee))
+            continue;
+        tally_decimal amount;
+        tally_line_amount(line, &amount);
+        assert_int_equal(tally_decimal_add(&total, &total, &amount), TALLY_OK);
+    }
+    tally_decimal_round(&total, &total, 2, TALLY_ROUND_HALF_EVEN);
+    tally_decimal_format(out, 64, &total);
+}
+
+static void
+settlements_sum_to_the_cumulative_payout(void **state)
+{
+    (void)state;
+    /* The same tiers settled monthly and once a year: the monthly lines (true-ups
+     * included) must add up to the yearly payout, whatever the stream; and marginal
+     * tiers over a stream pay what they pay on the total. */
+    srand(11);
+    for (int round = 0; round < 20; round++) {
+        run r;
+        start(&r,
+              VERSION("<rebate id=\"m-month\" period=\"year\" settlement=\"month\">"
+                      "<tiers mode=\"marginal\">" RUNNING_BANDS "</tiers></rebate>"
+                      "<rebate id=\"m-year\" period=\"year\"><tiers mode=\"marginal\">"
+                      RUNNING_BANDS "</tiers></rebate>"
+                      "<rebate id=\"w-month\" period=\"year\" settlement=\"quarter\">"
+                      "<tiers mode=\"whole\">" RUNNING_BANDS "</tiers><minimum>3000</minimum>"
+                      "</rebate>"
+                      "<rebate id=\"w-year\" period=\"year\"><tiers mode=\"whole\">"
+                      RUNNING_BANDS "</tiers><minimum>3000</minimum></rebate>"),
+              0);
+        int rows = 1 + rand() % 40;
+        for (int i = 0; i < rows; i++) {
+            char id[16], date[16], amount[32];
+            snprintf(id, sizeof(id), "t%d", i);
+            snprintf(date, sizeof(date), "2026-%02d-%02d", 1 + rand() % 12, 1 + rand() % 28);
+            int cents = rand() % 400000 - (rand() % 5 == 0 ? 300000 : 0);
+            snprintf(amount, sizeof(amount), "%s%d.%02d", cents < 0 ? "-" : "", abs(cents) / 100,
+                     abs(cents) % 100);
+            row spec = {.id = id, .date = date, .amount = amount};
+            add_rows(&r, &spec, 1);
+        }
+        finish(&r);
+        char monthly[64], yearly[64];
+        sum_of_lines(&r, "m-month", "P1", monthly);
+        sum_of_lines(&r, "m-year", "P1", yearly);
+        assert_string_equal(monthly, yearly);
+        sum_of_lines(&r, "w-month", "P1", monthly);
+        sum_of_lines(&r, "w-year", "P1", yearly);
+        assert_string_equal(monthly, yearly);
+        stop(&r);
+    }
+}
+
+static void
+negative_periods_mirror_positive_ones(void **state)
+{
+    (void)state;
+    srand(12);
+    for (int round = 0; round < 30; round++) {
+        char amount[32], negated[40];
+        int cents = 1 + rand() % 5000000;
+        snprintf(amount, sizeof(amount), "%d.%02d", cents / 100, cents % 100);
+        snprintf(negated, sizeof(negated), "-%s", amount);
+        run r;
+        start(&r,
+              VERSION("<rebate id=\"m\" period=\"month\"><tiers mode=\"marginal\">" RUNNING_BANDS
+                      "</tiers><minimum>2500</minimum><cap>600</cap></rebate>"
+                      "<rebate id=\"w\" period=\"month\"><tiers mode=\"whole\">" RUNNING_BANDS
+                      "</tiers><minimum>2500</minimum><cap>600</cap></rebate>"),
+              0);
+        row rows[] = {{.id = "plus", .date = "2026-01-10", .amount = amount},
+                      {.id = "minus", .date = "2026-02-10", .amount = negated}};
+        add_rows(&r, rows, COUNT(rows));
+        finish(&r);
+        assert_int_equal(tally_result_line_count(r.result), 4);
+        for (size_t i = 0; i < 4; i += 2) {
+            tally_decimal plus, minus;
+            tally_line_amount(tally_result_line_at(r.result, i), &plus);
+            tally_line_amount(tally_result_line_at(r.result, i + 1), &minus);
+            tally_decimal_negate(&minus, &minus);
+            int order = 1;
+            tally_decimal_compare(&order, &plus, &minus);
+            assert_int_equal(order, 0);
+        }
+        stop(&r);
+    }
+}
+
+/* Sessions in several threads share one plan and agree with a single thread. */
+typedef struct thread_job {
+    tally_plan *plan;
+    size_t first;
+    char digest[65];
+} thread_job;
+
+static void *
+run_in_thread(void *argument)
+{
+    thread_job *job = argument;
+    tally_ctx *ctx;
+    tally_session *session;
+    tally_result *result;
+    if (tally_ctx_new(&ctx, NULL) || tally_session_new(ctx, &session, job->plan, NULL))
+        return NULL;
+    /* Each thread feeds the rows starting at a different place: same set, other order. */
+    for (size_t k = 0; k < COUNT(spiff_rows); k++) {
+        tally_transaction t = transaction_of(&spiff_rows[(job->first + k) % COUNT(spiff_rows)]);
+        if (tally_session_add_transaction(session, &t))
+            return NULL;
+    }
+    if (tally_session_finish(session, &result) == TALLY_OK) {
+        tally_result_digest_hex(job->digest, sizeof(job->digest), result);
+        tally_result_free(result);
+    }
+    tally_session_free(session);
+    tally_ctx_free(ctx);
+    return NULL;
+}
+
+static void
+threads_share_a_plan(void **state)
+{
+    (void)state;
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, SPIFF_PLAN);
+    thread_job jobs[4];
+    pthread_t threads[4];
+    for (size_t i = 0; i < 4; i++) {
+        memset(&jobs[i], 0, sizeof(jobs[i]));
+        jobs[i].plan = plan;
+        jobs[i].first = i * 3;
+        assert_int_equal(pthread_create(&threads[i], NULL, run_in_thread, &jobs[i]), 0);
+    }
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    assert_int_equal(strlen(jobs[0].digest), 64);
+    for (size_t i = 1; i < 4; i++)
+        assert_string_equal(jobs[0].digest, jobs[i].digest);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -1717,6 +1871,9 @@ main(void)
         cmocka_unit_test(progress_to_the_next_tier),
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
+        cmocka_unit_test(settlements_sum_to_the_cumulative_payout),
+        cmocka_unit_test(threads_share_a_plan),
+        cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),
         cmocka_unit_test(overflowing_total_rejects_the_row),
         cmocka_unit_test(unsupported_components_are_refused),
