@@ -1678,6 +1678,36 @@ bad_rows_are_rejected_and_change_nothing(void **state)
 }
 
 static void
+batches_collect_every_bad_row(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"month\"><rate>0.1</rate></rebate>"), 0);
+    row spec[] = {{.id = "a", .date = "2026-01-10", .amount = "100"},
+                  {.id = "a", .date = "2026-01-11", .amount = "5"},
+                  {.id = "b", .date = "2026-13-01", .amount = "5"},
+                  {.id = "c", .date = "2026-01-12", .amount = "200"}};
+    tally_transaction rows[COUNT(spec)];
+    for (size_t i = 0; i < COUNT(spec); i++)
+        rows[i] = transaction_of(&spec[i]);
+    size_t accepted = 99;
+    assert_int_equal(tally_session_add_transactions(r.session, rows, COUNT(rows), &accepted),
+                     TALLY_ERR_INPUT);
+    assert_int_equal(accepted, 2);
+    assert_int_equal(tally_ctx_error_count(r.ctx), 2);
+    assert_string_equal(tally_error_message(tally_ctx_error(r.ctx, 0)),
+                        "transaction \"a\": duplicate transaction id");
+    assert_non_null(strstr(tally_error_message(tally_ctx_error(r.ctx, 1)), "transaction \"b\""));
+    assert_int_equal(tally_session_add_transactions(r.session, NULL, 0, &accepted), TALLY_OK);
+    assert_int_equal(tally_session_add_transactions(r.session, NULL, 1, &accepted),
+                     TALLY_ERR_INVALID_ARGUMENT);
+    finish(&r);
+    const char *expected[] = {"r 2026-01 P1 earned 30.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
 overflowing_total_rejects_the_row(void **state)
 {
     (void)state;
@@ -1875,6 +1905,7 @@ main(void)
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),
+        cmocka_unit_test(batches_collect_every_bad_row),
         cmocka_unit_test(overflowing_total_rejects_the_row),
         cmocka_unit_test(unsupported_components_are_refused),
         cmocka_unit_test(null_arguments),

@@ -301,6 +301,27 @@ TALLY_API int
 tally_session_add_transaction(tally_session *session, const tally_transaction *transaction);
 
 /**
+ * @brief Adds a batch of transactions: one call for many rows (bindings and
+ *        readers save a call per row).
+ *
+ * Every row is tried: a bad row is rejected as by tally_session_add_transaction(),
+ * its error recorded on the context (each naming its transaction id, up to the
+ * context's limit, the rest counted as dropped), and the batch goes on. An
+ * out-of-memory or state error stops the batch.
+ *
+ * @param[in]  session      the session.
+ * @param[in]  transactions @p count rows, each with its `size` set.
+ * @param[in]  count        number of rows.
+ * @param[out] accepted     receives how many rows were accepted; may be NULL.
+ * @returns ::TALLY_OK when every row was accepted, else the status of the first
+ *          failure.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_session_add_transactions(tally_session *session, const tally_transaction *transactions,
+                               size_t count, size_t *accepted);
+
+/**
  * @brief Records a payment already made, so that true-up lines pay only the
  *        difference.
  * @param[in] session    the session.

@@ -3,6 +3,7 @@
  * version in effect on its date earns from it, then apply all of that at once.
  * A row that fails any check, or whose totals would overflow, changes nothing.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -177,12 +178,10 @@ digest_transaction(tally_session *session, const tally_transaction *t, const tal
     session->input.transactions++;
 }
 
-int
-tally_session_add_transaction(tally_session *session, const tally_transaction *transaction)
+/* One row, with the context's errors left as they are (batches keep them all). */
+static int
+add_one(tally_session *session, const tally_transaction *transaction)
 {
-    if (!session)
-        return TALLY_ERR_INVALID_ARGUMENT;
-    tally_ctx__begin(session->ctx);
     if (!transaction || transaction->size < sizeof(size_t))
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
                                 "transaction is NULL or its size is not set");
@@ -192,7 +191,8 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
     tally_transaction t;
     memset(&t, 0, sizeof(t));
     memcpy(&t, transaction, transaction->size < sizeof(t) ? transaction->size : sizeof(t));
-    if (transaction->size < sizeof(t))
+    /* A caller compiled before new_customer existed means "unknown", not "existing". */
+    if (transaction->size < offsetof(tally_transaction, new_customer) + sizeof(int))
         t.new_customer = -1;
 
     /* The row is large (its update list): only the header fields are cleared. */
@@ -221,4 +221,40 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
     digest_transaction(session, &t, &row);
     session->accepted++;
     return TALLY_OK;
+}
+
+int
+tally_session_add_transaction(tally_session *session, const tally_transaction *transaction)
+{
+    if (!session)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    tally_ctx__begin(session->ctx);
+    return add_one(session, transaction);
+}
+
+int
+tally_session_add_transactions(tally_session *session, const tally_transaction *transactions,
+                               size_t count, size_t *accepted)
+{
+    if (accepted)
+        *accepted = 0;
+    if (!session)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    tally_ctx__begin(session->ctx);
+    if (!transactions && count)
+        return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                "tally_session_add_transactions: no rows given");
+    int first_error = TALLY_OK;
+    for (size_t i = 0; i < count; i++) {
+        int status = add_one(session, &transactions[i]);
+        if (status == TALLY_OK && accepted)
+            (*accepted)++;
+        if (status != TALLY_OK && first_error == TALLY_OK)
+            first_error = status;
+        /* Bad rows are reported and skipped; a failing session stops the batch. */
+        if (status == TALLY_ERR_NOMEM || status == TALLY_ERR_STATE ||
+            status == TALLY_ERR_INVALID_ARGUMENT)
+            break;
+    }
+    return first_error;
 }
