@@ -1628,6 +1628,201 @@ threads_share_a_plan(void **state)
     tally_ctx_free(ctx);
 }
 
+/* ---- fixes found in review: each failed before its fix ---- */
+
+static void
+referral_clawback_in_the_earliest_return(void **state)
+{
+    (void)state;
+    row rows[] = {{.id = "s1", .date = "2026-04-01", .amount = "1000"},
+                  {.id = "r1", .date = "2026-04-20", .amount = "-100", .original_id = "s1"},
+                  {.id = "r2", .date = "2026-05-20", .amount = "-100", .original_id = "s1"},
+                  /* s0 earned nothing (zero amount): its return claws nothing back. */
+                  {.id = "s0", .date = "2026-04-02", .amount = "0"},
+                  {.id = "r0", .date = "2026-05-21", .amount = "-10", .original_id = "s0"}};
+    char digests[2][65];
+    for (int reversed = 0; reversed < 2; reversed++) {
+        run r;
+        start(&r, VERSION("<referral id=\"ref\" period=\"month\" fee=\"150\"/>"), 0);
+        for (size_t i = 0; i < COUNT(rows); i++)
+            add_rows(&r, &rows[reversed ? COUNT(rows) - 1 - i : i], 1);
+        finish(&r);
+        /* The fee of s1 comes back once, with the earliest return (April). */
+        const char *expected[] = {"ref 2026-04 P1 earned 0.00"};
+        expect_lines(&r, expected, COUNT(expected));
+        tally_result_digest_hex(digests[reversed], 65, r.result);
+        stop(&r);
+    }
+    assert_string_equal(digests[0], digests[1]);
+}
+
+static void
+per_transaction_multiplier_is_the_payees(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"c\" period=\"month\" payee=\"rep-or-partner\">"
+                  "<rounding point=\"per-transaction\"/><rate>0.1</rate>"
+                  "<multipliers><multiplier partner-tier=\"gold\" factor=\"2\"/></multipliers>"
+                  "</commission>"
+                  "<rebate id=\"w\" period=\"month\"><rounding point=\"per-transaction\"/>"
+                  "<tiers mode=\"whole\" basis=\"transaction\"><band from=\"0\" rate=\"0.1\"/></tiers>"
+                  "<multipliers><multiplier partner-tier=\"gold\" factor=\"2\"/></multipliers>"
+                  "</rebate>"),
+          0);
+    partner_row partners[] = {{.id = "P1", .tier = "gold"}};
+    add_partners(&r, partners, COUNT(partners));
+    /* The rep is not a gold partner: no multiplier; the partner's own sale is doubled. */
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "1000", .rep = "rep"},
+                  {.id = "b", .date = "2026-01-11", .amount = "1000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"c 2026-01 P1 earned 200.00", "c 2026-01 rep earned 100.00",
+                              "w 2026-01 P1 earned 400.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_false(tally_line_flags(tally_result_line_at(r.result, 1)) & TALLY_LINE_MULTIPLIED);
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 2)) & TALLY_LINE_MULTIPLIED);
+    stop(&r);
+}
+
+static void
+attainment_minimum_is_revenue(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"c\" period=\"quarter\">"
+                  "<tiers mode=\"whole\" measure=\"attainment\"><band from=\"0\" rate=\"0.1\"/>"
+                  "</tiers><minimum>5000</minimum></commission>"),
+          0);
+    partner_row partners[] = {{.id = "P1", .quota = "10000"}};
+    add_partners(&r, partners, COUNT(partners));
+    /* 6,000 of revenue is 60 % of the quota: the 5,000 minimum is met. */
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "6000"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"c 2026-Q1 P1 earned 600.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+attributed_return_keeps_the_originals_version(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          "<version id=\"v2026\" effective-from=\"2026-01-01\" effective-to=\"2026-12-31\">"
+          "<rebate id=\"r\" period=\"quarter\" returns=\"original\"><rate>0.1</rate>"
+          "<cap>50</cap></rebate></version>"
+          "<version id=\"v2027\" effective-from=\"2027-01-01\">"
+          "<rebate id=\"r\" period=\"quarter\" returns=\"original\"><rate>0.1</rate>"
+          "<cap>500</cap></rebate></version>",
+          0);
+    row rows[] = {{.id = "s", .date = "2026-11-01", .amount = "1000"},
+                  {.id = "ret", .date = "2027-01-05", .amount = "-100", .original_id = "s"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* 900 × 10 % = 90, capped at 50 by the 2026 rules in effect for the sale. */
+    const char *expected[] = {"r 2026-Q4 P1 earned 50.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_string_equal(tally_line_version(tally_result_line_at(r.result, 0)), "v2026");
+    stop(&r);
+}
+
+static void
+progress_from_a_negative_period(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"m\" period=\"quarter\"><tiers mode=\"marginal\">" RUNNING_BANDS
+                  "</tiers></rebate>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-01-15", .amount = "-15000"}};
+    add_rows(&r, rows, COUNT(rows));
+    /* Below the first band: 15,000 more brings the period to 0, where it pays 0. */
+    expect_progress(&r, "P1", "m", NULL, "-15000", SIZE_MAX, "15000.00", "-350.00", "0.00");
+    stop(&r);
+}
+
+static void
+per_transaction_rounding_of_period_payouts_is_refused(void **state)
+{
+    (void)state;
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, VERSION("<rebate id=\"w\" period=\"month\">"
+                                              "<rounding point=\"per-transaction\"/>"
+                                              "<tiers mode=\"whole\"><band from=\"0\" "
+                                              "rate=\"0.1\"/></tiers></rebate>"));
+    tally_session *session = NULL;
+    assert_int_equal(tally_session_new(ctx, &session, plan, NULL), TALLY_ERR_PLAN);
+    assert_non_null(strstr(tally_error_message(tally_ctx_last_error(ctx)),
+                           "does not compute per-transaction rounding of a payout known only "
+                           "for the whole period"));
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
+static void
+partners_come_before_transactions(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"month\"><rate>0.1</rate></rebate>"), 0);
+    row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "100"}};
+    add_rows(&r, rows, COUNT(rows));
+    tally_partner late = {sizeof(late), "P2", NULL, "gold", NULL, NULL, NULL};
+    assert_int_equal(tally_session_add_partner(r.session, &late), TALLY_ERR_STATE);
+    assert_string_equal(tally_error_message(tally_ctx_last_error(r.ctx)),
+                        "partner \"P2\": partners must be added before the first transaction");
+    stop(&r);
+}
+
+static void
+mdf_without_as_of_stops_at_the_latest_input(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, MDF_PLAN, 0);
+    /* The Q1 accrual is usable until 2026-09-30; the latest input is in May: it has
+     * not expired yet. */
+    row rows[] = {{.id = "q1", .date = "2026-02-01", .amount = "10000"},
+                  {.id = "may", .date = "2026-05-01", .amount = "0"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    for (size_t i = 0; i < tally_result_line_count(r.result); i++)
+        assert_int_not_equal(tally_line_get_kind(tally_result_line_at(r.result, i)),
+                             TALLY_LINE_MDF_EXPIRED);
+    stop(&r);
+}
+
+static void
+spiff_return_in_a_later_version_claws_back(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          "<version id=\"v2026\" effective-from=\"2026-01-01\" effective-to=\"2026-12-31\">"
+          "<spiff id=\"s\" period=\"month\" window-from=\"2026-10-01\" window-to=\"2026-12-31\">"
+          "<product id=\"X\" amount=\"50\"/></spiff></version>"
+          "<version id=\"v2027\" effective-from=\"2027-01-01\">"
+          "<rebate id=\"r\" period=\"month\"><rate>0.01</rate></rebate></version>",
+          0);
+    row rows[] = {{.id = "sale", .date = "2026-12-01", .amount = "300", .quantity = "3",
+                   .product = "X"},
+                  {.id = "ret", .date = "2027-01-10", .amount = "-100", .quantity = "-1",
+                   .product = "X", .original_id = "sale"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"r 2027-01 P1 clawback -1.00", "s 2026-12 P1 earned 150.00",
+                              "s 2027-01 P1 clawback -50.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -1902,6 +2097,15 @@ main(void)
         cmocka_unit_test(effective_dated_versions_and_fiscal_labels),
         cmocka_unit_test(any_order_gives_the_same_digest),
         cmocka_unit_test(settlements_sum_to_the_cumulative_payout),
+        cmocka_unit_test(referral_clawback_in_the_earliest_return),
+        cmocka_unit_test(per_transaction_multiplier_is_the_payees),
+        cmocka_unit_test(attainment_minimum_is_revenue),
+        cmocka_unit_test(attributed_return_keeps_the_originals_version),
+        cmocka_unit_test(progress_from_a_negative_period),
+        cmocka_unit_test(per_transaction_rounding_of_period_payouts_is_refused),
+        cmocka_unit_test(partners_come_before_transactions),
+        cmocka_unit_test(mdf_without_as_of_stops_at_the_latest_input),
+        cmocka_unit_test(spiff_return_in_a_later_version_claws_back),
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

@@ -28,7 +28,8 @@ typedef struct tally_line tally_line;
 typedef enum tally_line_kind {
     /** Earned in the period. */
     TALLY_LINE_EARNED = 0,
-    /** Correction of what earlier settlements of the same tier period paid. */
+    /** An adjustment of a settlement period for which a prior settlement was recorded
+     *  (a re-run): what is due less what was already paid. */
     TALLY_LINE_TRUE_UP = 1,
     /** Recovery of an earlier payout (returns). */
     TALLY_LINE_CLAWBACK = 2,
@@ -136,8 +137,13 @@ TALLY_API int
 tally_result_digest_hex(char *out, size_t out_size, const tally_result *result);
 
 /**
- * @brief SHA-256 of the inputs (partners, transactions, settlements), as 64
- *        hexadecimal digits; independent of the order of the rows.
+ * @brief Digest of the inputs (partners, transactions, settlements, baselines,
+ *        claims and exchange rates), as 64 hexadecimal digits; independent of the
+ *        order of the rows.
+ *
+ * It is the SHA-256 of the sum of each row's SHA-256: it detects any accidental
+ * change of the inputs, but it is not collision-resistant against inputs crafted
+ * on purpose; to prove which files were used, keep their own SHA-256.
  * @param[out] out      at least ::TALLY_RESULT_DIGEST_HEX_SIZE bytes.
  * @param[in]  out_size size of @p out.
  * @param[in]  result   the result.

@@ -34,12 +34,13 @@ typedef struct tally_result tally_result;
 
 /** @brief Flags of ::tally_session_options. */
 enum tally_session_flags {
-    /** Do not keep the ids of the source transactions of each payout line: the
-     *  session's memory then depends only on payees and periods. */
+    /** Do not keep the ids of the source transactions of each payout line (saves
+     *  memory proportional to the number of transactions). */
     TALLY_SESSION_NO_SOURCE_IDS = 1u << 0,
     /** Do not remember transaction ids: duplicate ids are not detected and returns
-     *  cannot name their original sale. For streams de-duplicated upstream; saves
-     *  memory proportional to the number of transactions. */
+     *  cannot be attributed to their original's period. For streams de-duplicated
+     *  upstream. With both flags the session's memory depends only on payees and
+     *  periods (and on the sales that earned a SPIFF, which returns may claw back). */
     TALLY_SESSION_TRUST_IDS = 1u << 1
 };
 
@@ -52,9 +53,10 @@ typedef struct tally_session_options {
     size_t size;
     /** Bitwise or of ::tally_session_flags. */
     unsigned flags;
-    /** The run's as-of date, "YYYY-MM-DD", or NULL for no limit: MDF claims dated
-     *  after it are not processed, and MDF accruals, expiries and balances are
-     *  computed up to it. */
+    /** The run's as-of date, "YYYY-MM-DD", or NULL: MDF claims dated after it are
+     *  not processed, and MDF accruals, expiries and balances are computed up to it.
+     *  Without it every period accrues and accruals expire only up to the latest
+     *  transaction or claim date. */
     const char *as_of;
     /** With @p lines_to, the range of the run, "YYYY-MM-DD" or NULL: only lines of
      *  periods ending in [lines_from, lines_to] are kept (a settlement run for
@@ -273,7 +275,8 @@ tally_session_free(tally_session *session);
  * @param[in] session the session.
  * @param[in] partner the partner; its strings are copied.
  * @returns ::TALLY_OK; ::TALLY_ERR_INPUT for a missing or duplicate id, a bad date
- *          or quota; ::TALLY_ERR_STATE after tally_session_finish();
+ *          or quota; ::TALLY_ERR_STATE once a transaction was added (partners come
+ *          first) or after tally_session_finish();
  *          ::TALLY_ERR_NOMEM; ::TALLY_ERR_INVALID_ARGUMENT.
  * @since 0.1.0
  */

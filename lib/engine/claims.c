@@ -105,6 +105,7 @@ tally_session_add_claim(tally_session *session, const tally_claim *claim)
         return status;
     kept.id = tally_symbols__text(&session->claim_ids, id);
     session->claims[session->claim_count++] = kept;
+    tally_engine__note_date(session, kept.date);
     char amount[TALLY_DECIMAL_STRING_MAX];
     tally_decimal_format(amount, sizeof(amount), &c.amount);
     const char *fields[] = {c.id, c.partner, c.date, amount, c.activity, c.component};

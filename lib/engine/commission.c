@@ -72,7 +72,10 @@ split_commission(tally_session *session, tally_row *row, uint32_t component,
     for (size_t i = 0; i < split->count; i++) {
         tally_decimal share, amount, quantity;
         int status;
-        if ((status = tally_engine__mul(session, row, &share, &split->parts[i].percent,
+        /* Each part is its payee's: its multiplier, with per-transaction rounding. */
+        if ((status = tally_engine__round_row(session, c, row, split->parts[i].payee,
+                                              &parts[i])) ||
+            (status = tally_engine__mul(session, row, &share, &split->parts[i].percent,
                                         &hundredth)) ||
             (status = tally_engine__mul(session, row, &amount, &row->input->amount, &share)) ||
             (status = tally_engine__mul(session, row, &quantity, &row->input->quantity, &share)) ||
@@ -101,7 +104,7 @@ tally_engine__commission_row(tally_session *session, tally_row *row, uint32_t co
     }
     uint32_t payee = payee_of(session, row, c, &status);
     if (status != TALLY_OK ||
-        (status = tally_engine__round_row(session, c, row, &payout)) != TALLY_OK)
+        (status = tally_engine__round_row(session, c, row, payee, &payout)) != TALLY_OK)
         return status;
     return tally_engine__book(session, row, component, payee, &row->input->amount,
                                     &row->input->quantity, &payout);

@@ -119,6 +119,35 @@ reserve_pending(tally_session *session, size_t more)
     return TALLY_OK;
 }
 
+/*
+ * A SPIFF return claws back what its original earned even when the return is dated
+ * in a version without that SPIFF: it waits for resolution against every SPIFF
+ * its version did not already handle.
+ */
+static int
+defer_returns_of_other_versions(tally_session *session, tally_row *row)
+{
+    static const tally_decimal zero = {0, 0, 0, 0};
+    const tally_transaction *t = row->input;
+    if (!t->original_id || !t->original_id[0] || tally_decimal_sign(&t->quantity) >= 0)
+        return TALLY_OK;
+    for (uint32_t slot = 0; slot < session->slot_count; slot++) {
+        if (session->slots[slot].kind != TALLY_COMPONENT_SPIFF)
+            continue;
+        int in_version = 0;
+        for (size_t i = 0; i < row->version->component_count; i++)
+            in_version |= row->version->components[i].slot == slot;
+        if (in_version)
+            continue;
+        int status = tally_engine__defer_return(session, row, TALLY_PENDING_SPIFF_RETURN,
+                                                session->slots[slot].first_component,
+                                                row->partner, &t->amount, &t->quantity, &zero);
+        if (status != TALLY_OK)
+            return status;
+    }
+    return TALLY_OK;
+}
+
 int
 tally_engine__plan_row(tally_session *session, tally_row *row)
 {
@@ -134,7 +163,8 @@ tally_engine__plan_row(tally_session *session, tally_row *row)
         if ((status = kinds[model->kind](session, row, component)) != TALLY_OK)
             return status;
     }
-    if ((status = plan_totals(session, row)) != TALLY_OK ||
+    if ((status = defer_returns_of_other_versions(session, row)) != TALLY_OK ||
+        (status = plan_totals(session, row)) != TALLY_OK ||
         (status = reserve_pending(session, row->pending_count)) != TALLY_OK)
         return status;
     return reserve_sources(session, row->update_count);

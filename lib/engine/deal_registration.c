@@ -14,7 +14,7 @@ tally_engine__deal_registration_row(tally_session *session, tally_row *row,
     tally_decimal payout;
     int status = tally_engine__mul(session, row, &payout, &row->input->amount, &c->uplift);
     if (status == TALLY_OK)
-        status = tally_engine__round_row(session, c, row, &payout);
+        status = tally_engine__round_row(session, c, row, row->partner, &payout);
     if (status != TALLY_OK)
         return status;
     return tally_engine__add_update(session, row, component, row->partner, &row->input->amount,

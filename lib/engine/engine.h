@@ -25,6 +25,7 @@ typedef struct tally_slot {
     tally_calendar period;
     tally_calendar settlement; /* == period when the component has no settlement */
     int has_settlement;
+    uint32_t first_component; /* a component of the slot, for rules any version shares */
 } tally_slot;
 
 /* A component of one version, with the slot it adds to. */
@@ -63,7 +64,8 @@ typedef struct tally_spiff_sale {
 
 typedef enum tally_pending_kind {
     TALLY_PENDING_SPIFF_RETURN, /* claws back what the original sale earned */
-    TALLY_PENDING_ATTRIBUTION   /* counts in the original sale's period */
+    TALLY_PENDING_ATTRIBUTION,  /* counts in the original sale's period */
+    TALLY_PENDING_REFERRAL_RETURN /* claws back the original's fee, once */
 } tally_pending_kind;
 
 /*
@@ -146,6 +148,8 @@ struct tally_session {
     unsigned flags;
     int has_as_of;
     tally_day as_of; /* MDF: claims after it wait, balances and expiry stop at it */
+    int has_inputs;
+    tally_day latest_input; /* latest date of an accepted transaction or claim */
     tally_day lines_from; /* lines of periods ending in [lines_from, lines_to] are kept */
     tally_day lines_to;
     int finished;
@@ -204,6 +208,15 @@ struct tally_session {
 };
 
 /* ---- session.c ---- */
+/* Notes the date of an accepted transaction or claim. */
+static inline void
+tally_engine__note_date(tally_session *session, tally_day day)
+{
+    if (!session->has_inputs || day > session->latest_input)
+        session->latest_input = day;
+    session->has_inputs = 1;
+}
+
 /* Checks an input struct is given and sized and the session still takes input. */
 int tally_engine__check_open(tally_session *session, const void *input, const char *what);
 
@@ -261,6 +274,13 @@ int tally_engine__resolve_returns(tally_session *session);
 
 /* ---- finish.c ---- */
 int tally_engine__finish(tally_session *session, tally_result **out);
+
+/* rates.c: the payee's partner-tier multiplier of a component, or NULL for none. */
+const tally_decimal *tally_engine__multiplier(const tally_session *session,
+                                             const tally_component *c, uint32_t payee);
+/* rates.c: whether rows apply the multiplier themselves (per-transaction rounding of
+ * payouts made by rows); otherwise the period's total is multiplied at finish. */
+int tally_engine__multiplies_per_row(const tally_component *c);
 
 /* Partner lookups by symbol in session->names. */
 static inline const tally_partner_record *

@@ -44,6 +44,8 @@ tally_engine__row_begin(tally_row_encoding *e, const char *kind)
 static void
 append(tally_row_encoding *e, const void *data, size_t size)
 {
+    if (size == 0) /* an absent field has no bytes, and may have no pointer */
+        return;
     if (size > sizeof(e->bytes) - e->length) {
         tally_sha256__update(&e->hash, e->bytes, e->length);
         e->length = 0;

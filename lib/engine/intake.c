@@ -219,6 +219,7 @@ add_one(tally_session *session, const tally_transaction *transaction)
     if (row.converted_from)
         tally_engine__note_conversion(session, row.converted_from, row.date);
     digest_transaction(session, &t, &row);
+    tally_engine__note_date(session, row.date);
     session->accepted++;
     return TALLY_OK;
 }

@@ -91,6 +91,21 @@ last_usable_day(const tally_slot *slot, int32_t period, int months)
     return first_of_next - 1;
 }
 
+/* The day expiry is computed up to: the as-of date, else the latest input's date
+ * (an accrual does not expire on a day the data has not reached). */
+static int
+replay_until(const tally_session *session, tally_day *day)
+{
+    if (session->has_as_of)
+        *day = session->as_of;
+    else if (session->has_inputs)
+        *day = session->latest_input;
+    else
+        return 0;
+    return 1;
+}
+
+/* Without an as-of date every period with rows accrues: the data is taken as complete. */
 static int
 period_ended(const tally_session *session, const tally_slot *slot, int32_t period)
 {
@@ -236,7 +251,8 @@ expire(fund *d)
         if (!own)
             return overflow(d);
         own->accrued = a;
-        if (tally_decimal_sign(&a->left) <= 0 || (s->has_as_of && a->usable_to > s->as_of))
+        tally_day until;
+        if (tally_decimal_sign(&a->left) <= 0 || (replay_until(s, &until) && a->usable_to > until))
             continue;
         ledger *l = ledger_of(d, tally_period__index(&d->slot->period, a->usable_to));
         if (!l || tally_decimal_add(&l->expired, &l->expired, &a->left) != TALLY_OK)

@@ -165,7 +165,9 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
         break;
     }
     p->basis = measured;
-    if (c->has_minimum && is_below(&measured, &c->minimum)) {
+    /* The minimum is a basis in the currency (or units): for attainment, revenue. */
+    const tally_decimal *against = tiers->measure == TALLY_MEASURE_ATTAINMENT ? &amount : &measured;
+    if (c->has_minimum && is_below(against, &c->minimum)) {
         p->flags |= TALLY_LINE_BELOW_MINIMUM;
         say(f, "minimum %s not reached: nothing earned\n", show(f, &c->minimum));
         p->unrounded = zero;
@@ -209,33 +211,21 @@ pay_rows(tally_finisher *f, const tally_component *c, const tally_totals *sum, t
     p->unrounded = sum->payout;
 }
 
-static const tally_decimal *
-multiplier_for(const tally_session *session, const tally_component *c,
-               const tally_partner_record *partner)
-{
-    if (!c->multipliers.count || !partner || partner->tier == TALLY_NO_SYMBOL)
-        return NULL;
-    const char *tier = tally_symbols__text(&session->names, partner->tier);
-    for (size_t i = 0; i < c->multipliers.count; i++)
-        if (strcmp(c->multipliers.entries[i].key, tier) == 0)
-            return &c->multipliers.entries[i].value;
-    return NULL;
-}
-
 static int
-limit_and_round(tally_finisher *f, const tally_engine_component *ec, const char *payee,
+limit_and_round(tally_finisher *f, const tally_engine_component *ec, uint32_t payee,
                 const tally_partner_record *partner, tally_payout *p)
 {
     const tally_component *c = ec->model;
+    const char *payee_text = tally_symbols__text(&f->session->names, payee);
     int per_transaction = c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION;
-    const tally_decimal *multiplier = multiplier_for(f->session, c, partner);
+    const tally_decimal *multiplier = tally_engine__multiplier(f->session, c, payee);
     p->multiplier = multiplier ? *multiplier : one;
-    if (multiplier && per_transaction) {
+    if (multiplier && tally_engine__multiplies_per_row(c)) {
         p->flags |= TALLY_LINE_MULTIPLIED;
         say(f, "multiplier %s applied per transaction\n", show(f, multiplier));
     } else if (multiplier) {
         if (tally_decimal_mul(&p->unrounded, &p->unrounded, multiplier) != TALLY_OK)
-            return tally_engine__payout_overflow(f, ec, payee);
+            return tally_engine__payout_overflow(f, ec, payee_text);
         p->flags |= TALLY_LINE_MULTIPLIED;
         say(f, "multiplier %s (partner tier %s): %s\n", show(f, multiplier),
             tally_symbols__text(&f->session->names, partner->tier), show(f, &p->unrounded));
@@ -254,7 +244,7 @@ limit_and_round(tally_finisher *f, const tally_engine_component *ec, const char 
         p->flags |= TALLY_LINE_ROUNDED_PER_TRANSACTION;
     if (tally_decimal_round(&p->rounded, &p->unrounded, c->rounding.scale, c->rounding.mode) !=
         TALLY_OK)
-        return tally_engine__payout_overflow(f, ec, payee);
+        return tally_engine__payout_overflow(f, ec, payee_text);
     say(f, "rounded %s to %d places%s: %s\n", tally_rounding_name(c->rounding.mode),
         c->rounding.scale, per_transaction ? " (per transaction)" : "", show(f, &p->rounded));
     return TALLY_OK;
@@ -281,6 +271,6 @@ tally_engine__compute_payout(tally_finisher *f, const tally_engine_component *ec
     else
         pay_rows(f, c, sum, p);
     if (status == TALLY_OK)
-        status = limit_and_round(f, ec, payee_text, partner, p);
+        status = limit_and_round(f, ec, payee, partner, p);
     return status;
 }

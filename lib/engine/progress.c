@@ -98,9 +98,9 @@ fill(tally_finisher *f, const tally_engine_component *ec, const tally_bucket *b,
     if (status == TALLY_OK) {
         out->basis = p->basis;
         out->payout = p->rounded;
-        tally_decimal measured;
-        tally_decimal_abs(&measured, &p->basis);
-        out->band = tally_tiers__band_of(tiers, &measured);
+        /* Progress is always toward more sales: a negative period is below every band. */
+        out->band = tally_decimal_sign(&p->basis) < 0 ? SIZE_MAX
+                                                       : tally_tiers__band_of(tiers, &p->basis);
         size_t next = out->band == SIZE_MAX ? 0 : out->band + 1;
         out->has_next = next < tiers->band_count;
         out->payout_at_next = p->rounded;
@@ -109,8 +109,7 @@ fill(tally_finisher *f, const tally_engine_component *ec, const tally_bucket *b,
     }
     if (status == TALLY_OK && out->has_next) {
         size_t next = out->band == SIZE_MAX ? 0 : out->band + 1;
-        tally_decimal measured;
-        tally_decimal_abs(&measured, &p->basis);
+        tally_decimal measured = p->basis;
         out->next_from = tiers->bands[next].from;
         tally_totals more = *sum;
         tally_decimal *grown =

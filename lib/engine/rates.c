@@ -114,23 +114,30 @@ tally_engine__row_payout(tally_session *session, const tally_component *c, const
     return tally_engine__mul(session, row, out, &t->amount, rate);
 }
 
-static const tally_decimal *
-multiplier_of(const tally_session *session, const tally_component *c, const tally_row *row)
+const tally_decimal *
+tally_engine__multiplier(const tally_session *session, const tally_component *c, uint32_t payee)
 {
-    if (!c->multipliers.count || !row->partner_record ||
-        row->partner_record->tier == TALLY_NO_SYMBOL)
+    const tally_partner_record *partner = tally_engine__partner(session, payee);
+    if (!c->multipliers.count || !partner || partner->tier == TALLY_NO_SYMBOL)
         return NULL;
-    return keyed_rate(&c->multipliers, tally_symbols__text(&session->names,
-                                                           row->partner_record->tier));
+    return keyed_rate(&c->multipliers, tally_symbols__text(&session->names, partner->tier));
+}
+
+int
+tally_engine__multiplies_per_row(const tally_component *c)
+{
+    int period_tiers = c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD;
+    return c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION && !period_tiers &&
+           c->kind != TALLY_COMPONENT_GROWTH_REBATE;
 }
 
 int
 tally_engine__round_row(tally_session *session, const tally_component *c, const tally_row *row,
-                        tally_decimal *payout)
+                        uint32_t payee, tally_decimal *payout)
 {
     if (c->rounding.point != TALLY_ROUNDING_PER_TRANSACTION)
         return TALLY_OK;
-    const tally_decimal *multiplier = multiplier_of(session, c, row);
+    const tally_decimal *multiplier = tally_engine__multiplier(session, c, payee);
     int status = TALLY_OK;
     if (multiplier)
         status = tally_engine__mul(session, row, payout, payout, multiplier);

@@ -15,7 +15,7 @@ tally_engine__rebate_row(tally_session *session, tally_row *row, uint32_t compon
         return status;
     if (!eligible)
         return TALLY_OK;
-    if ((status = tally_engine__round_row(session, c, row, &payout)) != TALLY_OK)
+    if ((status = tally_engine__round_row(session, c, row, row->partner, &payout)) != TALLY_OK)
         return status;
     return tally_engine__book(session, row, component, row->partner, &row->input->amount,
                                     &row->input->quantity, &payout);

@@ -73,11 +73,13 @@ by_date_then_id(const void *a, const void *b)
     return order ? order : (x->component > y->component) - (x->component < y->component);
 }
 
-/* What a resolved return adds to which bucket. */
+/* What a resolved return adds to which bucket, as of which day under which rules. */
 typedef struct booking {
     size_t bucket;
     tally_decimal amount, quantity, payout;
     uint32_t transaction;
+    uint32_t component;
+    tally_day date;
 } booking;
 
 static int
@@ -106,6 +108,19 @@ bucket_index(tally_session *session, uint32_t component, uint32_t payee, tally_d
     return status;
 }
 
+/* The component of a slot in the version in effect on a day, else `fallback`. */
+static uint32_t
+component_on(const tally_session *session, uint32_t fallback, tally_day day)
+{
+    uint32_t slot = session->components[fallback].slot;
+    const tally_engine_version *version = tally_engine__version_on(session, day);
+    for (size_t i = 0; version && i < version->component_count; i++)
+        if (version->components[i].slot == slot)
+            return (uint32_t)(version->components + i - session->components);
+    return fallback;
+}
+
+/* Counts the return as of its original's date, under the rules in effect then. */
 static int
 resolve_attribution(tally_session *session, const tally_pending_return *p, booking *out)
 {
@@ -116,8 +131,41 @@ resolve_attribution(tally_session *session, const tally_pending_return *p, booki
     out->amount = p->amount;
     out->quantity = p->quantity;
     out->payout = p->payout;
-    return bucket_index(session, p->component, p->payee, session->seen[original].date,
-                        &out->bucket);
+    out->date = session->seen[original].date;
+    out->component = component_on(session, p->component, out->date);
+    return bucket_index(session, p->component, p->payee, out->date, &out->bucket);
+}
+
+static int
+has_mark(const tally_session *session, char kind, uint32_t slot, const char *id)
+{
+    char key[600];
+    int length = snprintf(key, sizeof(key), "%c%u:%s", kind, (unsigned)slot, id);
+    if (length < 0 || (size_t)length >= sizeof(key))
+        return 0;
+    uint32_t mark = tally_symbols__find(&session->sale_marks, key, (size_t)length);
+    return mark != TALLY_NO_SYMBOL && mark < session->mark_capacity && session->mark_set[mark];
+}
+
+/* A referral return claws back a fee when its original earned one, or when the
+ * original is not among the transactions (it cannot be checked). `first` says
+ * whether it is the earliest return of its original. */
+static int
+resolve_referral(tally_session *session, const tally_pending_return *p, int first,
+                 booking *out)
+{
+    uint32_t slot = session->components[p->component].slot;
+    if (!first)
+        return TALLY_OK;
+    int known = !(session->flags & TALLY_SESSION_TRUST_IDS) &&
+                tally_symbols__find(&session->transaction_ids, p->original_id,
+                                    strlen(p->original_id)) != TALLY_NO_SYMBOL;
+    if (known && !has_mark(session, 'E', slot, p->original_id))
+        return TALLY_OK;
+    out->amount = p->amount;
+    out->quantity = p->quantity;
+    out->payout = p->payout;
+    return bucket_index(session, p->component, p->payee, p->date, &out->bucket);
 }
 
 /* The record of the original sale in the SPIFF's slot, or NULL when it earned nothing. */
@@ -169,16 +217,46 @@ resolve_spiff(tally_session *session, const tally_pending_return *p, tally_decim
     return bucket_index(session, p->component, sale->payee, p->date, &out->bucket);
 }
 
+/* Marks the earliest pending referral return of each (slot, original): the list is
+ * in (date, id) order, so that is the first of each in a stable pass. */
 static int
-resolve_all(tally_session *session, booking *bookings, tally_decimal *units_left)
+earliest_returns(tally_session *session, uint8_t *first)
+{
+    tally_symbols seen;
+    tally_symbols__init(&seen, session->ctx);
+    int status = TALLY_OK;
+    for (size_t i = 0; i < session->pending_count && status == TALLY_OK; i++) {
+        const tally_pending_return *p = &session->pending[i];
+        if (p->kind != TALLY_PENDING_REFERRAL_RETURN)
+            continue;
+        char key[600];
+        int length = snprintf(key, sizeof(key), "%u:%s",
+                              (unsigned)session->components[p->component].slot, p->original_id);
+        if (length < 0 || (size_t)length >= sizeof(key))
+            continue;
+        uint32_t before = seen.count, symbol;
+        status = tally_symbols__intern(&seen, session->ctx, key, (size_t)length, &symbol);
+        first[i] = status == TALLY_OK && seen.count > before;
+    }
+    tally_symbols__free(&seen);
+    return status;
+}
+
+static int
+resolve_all(tally_session *session, booking *bookings, tally_decimal *units_left,
+            const uint8_t *first)
 {
     int status = TALLY_OK, first_error = TALLY_OK;
     for (size_t i = 0; i < session->pending_count; i++) {
         const tally_pending_return *p = &session->pending[i];
         bookings[i].transaction = p->transaction;
         bookings[i].bucket = SIZE_MAX;
+        bookings[i].component = p->component;
+        bookings[i].date = p->date;
         if (p->kind == TALLY_PENDING_ATTRIBUTION)
             status = resolve_attribution(session, p, &bookings[i]);
+        else if (p->kind == TALLY_PENDING_REFERRAL_RETURN)
+            status = resolve_referral(session, p, first[i], &bookings[i]);
         else
             status = resolve_spiff(session, p, units_left, &bookings[i]);
         /* Report every unknown original, not only the first. */
@@ -204,10 +282,9 @@ book_all(tally_session *session, const booking *bookings)
                                     "transaction \"%s\": a period total needs more than %d digits",
                                     session->pending[i].id, TALLY_DECIMAL_MAX_DIGITS);
         b->rows++;
-        const tally_pending_return *p = &session->pending[i];
-        if (b->rows == 1 || p->date >= b->latest) {
-            b->latest = p->date;
-            b->component = p->component;
+        if (b->rows == 1 || bookings[i].date >= b->latest) {
+            b->latest = bookings[i].date;
+            b->component = bookings[i].component;
         }
         if (bookings[i].transaction != TALLY_NO_SYMBOL) {
             tally_source_link *link = &session->sources[session->source_count];
@@ -246,11 +323,14 @@ tally_engine__resolve_returns(tally_session *session)
     tally_decimal *units_left =
         tally_ctx__calloc(session->ctx, session->spiff_capacity ? session->spiff_capacity : 1,
                           sizeof(tally_decimal));
-    int status = bookings && units_left ? TALLY_OK : TALLY_ERR_NOMEM;
+    uint8_t *first = tally_ctx__calloc(session->ctx, session->pending_count, 1);
+    int status = bookings && units_left && first ? TALLY_OK : TALLY_ERR_NOMEM;
     for (size_t i = 0; status == TALLY_OK && i < session->spiff_capacity; i++)
         units_left[i] = session->spiff_sales[i].units;
     if (status == TALLY_OK)
-        status = resolve_all(session, bookings, units_left);
+        status = earliest_returns(session, first);
+    if (status == TALLY_OK)
+        status = resolve_all(session, bookings, units_left, first);
     if (status == TALLY_OK)
         status = reserve_sources(session);
     /* Booked returns must not be booked again by a retried finish: the list is
@@ -264,5 +344,6 @@ tally_engine__resolve_returns(tally_session *session)
     }
     tally_ctx__free(session->ctx, bookings);
     tally_ctx__free(session->ctx, units_left);
+    tally_ctx__free(session->ctx, first);
     return status;
 }

@@ -98,9 +98,10 @@ int tally_engine__eligible(const tally_session *session, const tally_eligibility
  * because the row has no rate (a category without a rate). */
 int tally_engine__row_payout(tally_session *session, const tally_component *component,
                              const tally_row *row, tally_decimal *out, int *eligible);
-/* Rounds a per-transaction payout (after the multiplier) when the component says so. */
+/* With per-transaction rounding: applies the payee's multiplier and rounds the row's
+ * payout; otherwise leaves it alone (finish.c multiplies and rounds the total). */
 int tally_engine__round_row(tally_session *session, const tally_component *component,
-                            const tally_row *row, tally_decimal *payout);
+                            const tally_row *row, uint32_t payee, tally_decimal *payout);
 
 /* The kinds. */
 int tally_engine__rebate_row(tally_session *session, tally_row *row, uint32_t component);

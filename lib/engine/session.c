@@ -41,12 +41,13 @@ same_slot(const tally_slot *a, const tally_slot *b)
 }
 
 static uint32_t
-find_or_add_slot(tally_session *session, const tally_slot *slot)
+find_or_add_slot(tally_session *session, const tally_slot *slot, uint32_t component)
 {
     for (size_t i = 0; i < session->slot_count; i++)
         if (same_slot(&session->slots[i], slot))
             return (uint32_t)i;
     session->slots[session->slot_count] = *slot;
+    session->slots[session->slot_count].first_component = component;
     return (uint32_t)session->slot_count++;
 }
 
@@ -58,6 +59,11 @@ check_supported(tally_session *session, const tally_plan_version_model *version,
     const char *missing = NULL;
     if (!tally_engine__kind_supported(c->kind))
         missing = "components of this kind";
+    else if (c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
+             (c->kind == TALLY_COMPONENT_GROWTH_REBATE ||
+              (c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD)))
+        missing = "per-transaction rounding of a payout known only for the whole period "
+                  "(period tiers, growth)";
     else if (c->kind == TALLY_COMPONENT_MDF && c->has_settlement)
         missing = "settlement periods of MDF funds";
     else if (c->kind == TALLY_COMPONENT_GROWTH_REBATE && c->has_settlement)
@@ -105,10 +111,11 @@ compile_plan(tally_session *session)
             if (supported != TALLY_OK)
                 status = supported;
             tally_slot slot = slot_of(plan, c);
-            tally_engine_component *ec = &session->components[session->component_count++];
+            uint32_t index = (uint32_t)session->component_count++;
+            tally_engine_component *ec = &session->components[index];
             ec->model = c;
             ec->version = model;
-            ec->slot = find_or_add_slot(session, &slot);
+            ec->slot = find_or_add_slot(session, &slot, index);
         }
     }
     return status;
@@ -308,6 +315,12 @@ tally_session_add_partner(tally_session *session, const tally_partner *partner)
     tally_partner p;
     memset(&p, 0, sizeof(p));
     memcpy(&p, partner, partner->size < sizeof(p) ? partner->size : sizeof(p));
+    /* Earlier rows were judged without this partner: the table must come first. */
+    if (session->accepted || session->rejected)
+        return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
+                                "partner \"%.64s\": partners must be added before the first "
+                                "transaction",
+                                p.id ? p.id : "");
     tally_partner_record record;
     if ((status = parse_partner(session, &p, &record)) != TALLY_OK)
         return status;

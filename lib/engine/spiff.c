@@ -148,11 +148,12 @@ earn(tally_session *session, tally_row *row, uint32_t component, const tally_dec
         return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                 "transaction \"%s\": SPIFF amount out of range", t->id);
     units = c->spiff.per_deal ? one : t->quantity;
-    if ((status = tally_engine__mul(session, row, &payout, &unit_amount, &units)) != TALLY_OK ||
-        (status = tally_engine__round_row(session, c, row, &payout)) != TALLY_OK)
-        return status;
     uint32_t payee = payee_of(session, row, c, &status);
     if (status != TALLY_OK ||
+        (status = tally_engine__mul(session, row, &payout, &unit_amount, &units)) != TALLY_OK ||
+        (status = tally_engine__round_row(session, c, row, payee, &payout)) != TALLY_OK)
+        return status;
+    if (
         (status = record_sale(session, row, component, payee, &unit_amount, &units)) != TALLY_OK)
         return status;
     return tally_engine__add_update(session, row, component, payee, &t->amount, &units, &payout);
