@@ -457,6 +457,20 @@ tally_session_rejected_count(const tally_session *session);
 TALLY_API int
 tally_session_finish(tally_session *session, tally_result **out);
 
+/**
+ * @brief The context a session allocates with and records its errors on.
+ *
+ * Functions that feed a session (the CSV reader of csv.h) record their errors
+ * there too: read them with tally_ctx_last_error() on this context.
+ *
+ * @param[in] session the session; may be NULL.
+ * @returns the context given to tally_session_new(), still owned by the caller;
+ *          NULL for a NULL @p session.
+ * @since 0.1.0
+ */
+TALLY_API tally_ctx *
+tally_session_context(const tally_session *session);
+
 #ifdef __cplusplus
 }
 #endif

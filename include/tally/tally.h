@@ -4,7 +4,8 @@
  *
  * tally computes channel-partner incentives exactly. Start with a context
  * (context.h), exact money arithmetic (decimal.h), currencies (currency.h),
- * plans (plan.h), calculation sessions (session.h) and their results (result.h).
+ * plans (plan.h), calculation sessions (session.h) and their results (result.h),
+ * and CSV input for sessions (csv.h).
  */
 #ifndef TALLY_H
 #define TALLY_H
@@ -17,5 +18,6 @@
 #include "tally/plan.h"
 #include "tally/session.h"
 #include "tally/result.h"
+#include "tally/csv.h"
 
 #endif /* TALLY_H */

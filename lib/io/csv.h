@@ -1,0 +1,211 @@
+/*
+ * The CSV reader inside the library: a tokeniser that cuts records out of a
+ * window of bytes (csv_reader.c), the input that supplies those windows from a
+ * file in fixed-size chunks or from memory (csv_input.c), the header mapping
+ * (csv_columns.c), the conversion of records into session rows (csv_rows.c),
+ * and the public functions that drive them (csv.c).
+ */
+#ifndef TALLY_IO_CSV_H
+#define TALLY_IO_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/context.h"
+#include "tally/csv.h"
+
+/* Bytes asked of the file per read. */
+#define TALLY_CSV__CHUNK_SIZE (64u * 1024u)
+
+/* ---- csv_reader.c: the tokeniser ---- */
+
+/* What is wrong with a record's syntax; the record is still cut out whole. */
+typedef enum tally_csv__syntax {
+    TALLY_CSV__SYNTAX_OK = 0,
+    TALLY_CSV__SYNTAX_QUOTE_IN_FIELD,   /* '"' inside a field that is not quoted */
+    TALLY_CSV__SYNTAX_AFTER_QUOTE,      /* text after a closing quote */
+    TALLY_CSV__SYNTAX_BARE_CR,          /* CR not followed by LF outside quotes */
+    TALLY_CSV__SYNTAX_NUL,              /* a NUL byte */
+    TALLY_CSV__SYNTAX_UTF8,             /* bytes that are not UTF-8 */
+    TALLY_CSV__SYNTAX_UNTERMINATED      /* end of input inside a quoted field */
+} tally_csv__syntax;
+
+/* A field of the current record: its unquoted text, NUL-terminated, in the scratch. */
+typedef struct tally_csv__field {
+    size_t offset;
+    size_t length;
+} tally_csv__field;
+
+typedef struct tally_csv__record {
+    const char *raw;         /* the record's bytes in the window, without its line end */
+    size_t raw_size;
+    size_t consumed;         /* bytes of the window the record takes, line end included */
+    unsigned long newlines;  /* line feeds inside quoted fields */
+    size_t field_count;      /* fields in the record (may exceed those stored) */
+    tally_csv__syntax syntax;
+    size_t syntax_field;     /* 0-based field of the first syntax error */
+    unsigned char syntax_byte; /* the offending byte, for UTF-8 and NUL errors */
+} tally_csv__record;
+
+typedef struct tally_csv__tokenizer {
+    tally_ctx *ctx;
+    size_t max_record;       /* longest raw record */
+    size_t store_limit;      /* fields stored per record; the rest are only counted */
+    char *scratch;           /* unquoted field texts of the current record */
+    size_t scratch_used;
+    size_t scratch_capacity;
+    tally_csv__field *fields;
+    size_t field_capacity;
+} tally_csv__tokenizer;
+
+typedef enum tally_csv__cut {
+    TALLY_CSV__RECORD = 0,   /* a record was cut out */
+    TALLY_CSV__NEED_MORE,    /* the window ends inside a record: supply more bytes */
+    TALLY_CSV__TOO_LONG,     /* the record is longer than max_record */
+    TALLY_CSV__NO_MEMORY     /* the scratch could not grow (recorded on ctx) */
+} tally_csv__cut;
+
+void tally_csv__tokenizer_init(tally_csv__tokenizer *tokenizer, tally_ctx *ctx,
+                               size_t max_record);
+void tally_csv__tokenizer_free(tally_csv__tokenizer *tokenizer);
+/*
+ * Cuts the record at the start of data[0 .. size). `at_end` says no bytes follow
+ * the window. On TALLY_CSV__RECORD, `record` and the stored fields are valid until
+ * the next call.
+ */
+tally_csv__cut tally_csv__tokenize(tally_csv__tokenizer *tokenizer, const char *data,
+                                   size_t size, int at_end, tally_csv__record *record);
+/* Text of stored field `index` (< min(field_count, store_limit)), NUL-terminated. */
+static inline const char *
+tally_csv__field_text(const tally_csv__tokenizer *tokenizer, size_t index, size_t *length)
+{
+    *length = tokenizer->fields[index].length;
+    return tokenizer->scratch + tokenizer->fields[index].offset;
+}
+/* Length of the UTF-8 byte order mark at the start of data: 3, 0, or -1 when the
+ * window is a proper prefix of it and more bytes may follow. */
+int tally_csv__bom(const char *data, size_t size, int at_end);
+
+/* ---- csv_input.c: windows of bytes ---- */
+
+/* Reads up to `size` bytes; returns the count, 0 at the end; sets *error (an errno
+ * value, or -1 when unknown) on a read error. */
+typedef size_t (*tally_csv__read_fn)(void *source, char *out, size_t size, int *error);
+
+typedef struct tally_csv__input {
+    const char *data;        /* the window: data[start .. end) */
+    size_t start;
+    size_t end;
+    int at_end;              /* nothing follows the window */
+    int read_error;          /* errno of a failed read (TALLY_ERR_IO) */
+    /* Streaming only (read != NULL): the carry-over buffer. */
+    tally_ctx *ctx;
+    tally_csv__read_fn read;
+    void *source;
+    char *buffer;
+    size_t capacity;
+    size_t chunk;
+    size_t max_capacity;
+} tally_csv__input;
+
+/* The whole input is already in memory: one window, no copy. */
+void tally_csv__input_memory(tally_csv__input *input, const char *data, size_t size);
+/* Streams `chunk` bytes per read through a buffer that keeps the unfinished record
+ * and grows only for a record that does not fit, up to max_record plus a chunk. */
+void tally_csv__input_stream(tally_csv__input *input, tally_ctx *ctx, tally_csv__read_fn read,
+                             void *source, size_t chunk, size_t max_record);
+void tally_csv__input_free(tally_csv__input *input);
+/* Moves the window past `count` bytes. */
+static inline void
+tally_csv__input_consume(tally_csv__input *input, size_t count)
+{
+    input->start += count;
+}
+/* Reads more bytes into the window (keeping its unconsumed part), or sets at_end.
+ * Returns TALLY_OK; TALLY_ERR_NOMEM (recorded); TALLY_ERR_IO with read_error set
+ * (not recorded); TALLY_ERR_LIMIT when the buffer is full at its largest. */
+int tally_csv__input_more(tally_csv__input *input);
+
+/* ---- csv_columns.c: header names and their columns ---- */
+
+typedef enum tally_csv__type {
+    TALLY_CSV__TEXT,
+    TALLY_CSV__DATE,
+    TALLY_CSV__DECIMAL,
+    TALLY_CSV__FLAG,         /* true | false | empty (false) */
+    TALLY_CSV__TRISTATE      /* true | false | empty (unknown) */
+} tally_csv__type;
+
+typedef struct tally_csv__field_spec {
+    const char *name;        /* tally's field name and default header */
+    tally_csv__type type;
+    int required;
+} tally_csv__field_spec;
+
+/* Most fields of any kind. */
+#define TALLY_CSV__MAX_FIELDS 15
+
+typedef struct tally_csv__columns {
+    tally_csv_kind kind;
+    const tally_csv__field_spec *specs;
+    size_t field_count;
+    /* Header each field is read from: the default or the column map's. */
+    const char *names[TALLY_CSV__MAX_FIELDS];
+    size_t name_lengths[TALLY_CSV__MAX_FIELDS];
+    /* 0-based column of each field in the file; -1 when the file has none. */
+    long column[TALLY_CSV__MAX_FIELDS];
+    /* The file's header names, trimmed and NUL-terminated, for error paths. */
+    size_t header_count;
+    char *header_text;
+    size_t *header_offsets;
+} tally_csv__columns;
+
+/* The field specs of a kind; NULL for an unknown kind. */
+const tally_csv__field_spec *tally_csv__specs(tally_csv_kind kind, size_t *count);
+/* Applies a column map (NULL: none). Records TALLY_ERR_INVALID_ARGUMENT when bad.
+ * `map` must outlive `columns`. */
+int tally_csv__columns_init(tally_csv__columns *columns, tally_ctx *ctx, tally_csv_kind kind,
+                            const char *map);
+/* Finds each field's column in the header record. Records located errors. */
+int tally_csv__columns_match(tally_csv__columns *columns, tally_ctx *ctx,
+                             const tally_csv__tokenizer *tokenizer,
+                             const tally_csv__record *header, const char *source,
+                             unsigned long line);
+void tally_csv__columns_free(tally_csv__columns *columns, tally_ctx *ctx);
+/* The header expected, comma-separated (for messages). */
+void tally_csv__expected_header(const tally_csv__columns *columns, char *out, size_t size);
+/* The file's header name of a 0-based column, NULL when empty or out of range. */
+const char *tally_csv__column_name(const tally_csv__columns *columns, size_t column);
+
+/* ---- csv_rows.c: records into the session ---- */
+
+/*
+ * Converts a data record (syntax checked, field count equal to the header's)
+ * and adds it to the session. Returns TALLY_OK or the status of the located error
+ * it recorded; TALLY_ERR_INPUT and TALLY_ERR_OVERFLOW concern the row only.
+ */
+int tally_csv__add_row(tally_session *session, tally_ctx *ctx,
+                       const tally_csv__columns *columns,
+                       const tally_csv__tokenizer *tokenizer, const char *source,
+                       unsigned long line);
+/* Records an error of the session again, located at source:line. */
+int tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned long line);
+
+/* ---- csv.c: the reading loop ---- */
+
+/* Limits, overridable by white-box tests. */
+typedef struct tally_csv__limits {
+    size_t chunk;            /* bytes per read */
+    size_t max_record;
+} tally_csv__limits;
+
+/*
+ * Reads `data` as if from a file, `limits->chunk` bytes per read, so tests can put
+ * chunk boundaries anywhere. `limits` NULL gives the defaults.
+ */
+int tally_csv__read_chunked(tally_session *session, tally_csv_kind kind, const char *data,
+                            size_t size, const tally_csv__limits *limits,
+                            const tally_csv_options *options, tally_csv_stats *stats);
+
+#endif /* TALLY_IO_CSV_H */

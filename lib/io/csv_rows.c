@@ -1,0 +1,239 @@
+/*
+ * Records into session rows: each field is checked against its type (date,
+ * decimal, flag) with an error naming the line, column and header, the row is
+ * assembled as a tally_transaction, tally_partner or tally_settlement, and the
+ * session's own verdict on it is recorded again with the file's location.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/quote.h"
+#include "io/csv.h"
+
+/* The checked value of one field. */
+typedef struct field_value {
+    const char *text;     /* NUL-terminated; NULL when the field is empty or absent */
+    tally_decimal number; /* TALLY_CSV__DECIMAL; 0 when absent */
+    int flag;             /* TALLY_CSV__FLAG: 0/1; TALLY_CSV__TRISTATE: -1/0/1 */
+} field_value;
+
+typedef struct row {
+    tally_ctx *ctx;
+    const tally_csv__columns *columns;
+    const tally_csv__tokenizer *tokenizer;
+    const char *source;
+    unsigned long line;
+    field_value values[TALLY_CSV__MAX_FIELDS];
+} row;
+
+static int __attribute__((format(printf, 3, 4)))
+field_error(const row *r, size_t f, const char *format, ...)
+{
+    size_t column = (size_t)r->columns->column[f];
+    tally_location where = {r->source, r->line, (unsigned long)column + 1,
+                            tally_csv__column_name(r->columns, column)};
+    va_list args;
+    va_start(args, format);
+    tally_ctx__verror_at(r->ctx, TALLY_ERR_INPUT, &where, format, args);
+    va_end(args);
+    return TALLY_ERR_INPUT;
+}
+
+/* An error about a field's value: the quoted value, then what is wrong with it. */
+static int
+value_error(const row *r, size_t f, const char *text, size_t length, const char *what)
+{
+    char quoted[TALLY_QUOTE_MAX_SHOWN * 4 + 8];
+    tally__quote(quoted, sizeof(quoted), text, length);
+    return field_error(r, f, "%s %s", quoted, what);
+}
+
+#define TEXT_OF(x) #x
+#define NUMBER_TEXT(x) TEXT_OF(x)
+
+/* Digits with an optional sign and at most one '.': no exponent, no grouping. */
+static int
+is_plain_decimal(const char *text, size_t length)
+{
+    size_t i = 0, digits = 0, points = 0;
+    if (length && (text[0] == '+' || text[0] == '-'))
+        i++;
+    for (; i < length; i++) {
+        if (text[i] >= '0' && text[i] <= '9')
+            digits++;
+        else if (text[i] == '.' && points == 0)
+            points++;
+        else
+            return 0;
+    }
+    return digits > 0;
+}
+
+static int
+parse_bool(const char *text, size_t length, int *out)
+{
+    if (length == 4 && memcmp(text, "true", 4) == 0)
+        *out = 1;
+    else if (length == 5 && memcmp(text, "false", 5) == 0)
+        *out = 0;
+    else
+        return 0;
+    return 1;
+}
+
+static int
+convert(row *r, size_t f)
+{
+    const tally_csv__field_spec *spec = &r->columns->specs[f];
+    field_value *value = &r->values[f];
+    value->text = NULL;
+    memset(&value->number, 0, sizeof(value->number));
+    value->flag = spec->type == TALLY_CSV__TRISTATE ? -1 : 0;
+    long column = r->columns->column[f];
+    if (column < 0)
+        return TALLY_OK;
+    size_t length;
+    const char *text = tally_csv__field_text(r->tokenizer, (size_t)column, &length);
+    if (length == 0)
+        return spec->required ? field_error(r, f, "the field is empty; a value is required")
+                              : TALLY_OK;
+    tally_day day;
+    int status;
+    switch (spec->type) {
+    case TALLY_CSV__TEXT:
+        break;
+    case TALLY_CSV__DATE:
+        if (!tally_date__parse(&day, text, length))
+            return value_error(r, f, text, length, "is not a date (expected YYYY-MM-DD)");
+        break;
+    case TALLY_CSV__DECIMAL:
+        if (!is_plain_decimal(text, length))
+            return value_error(r, f, text, length,
+                               "is not a decimal number (expected digits with an optional "
+                               "sign and one '.')");
+        status = tally_decimal_parse_n(NULL, &value->number, text, length);
+        if (status == TALLY_ERR_OVERFLOW)
+            return value_error(r, f, text, length,
+                               "has more than " NUMBER_TEXT(TALLY_DECIMAL_MAX_DIGITS)
+                               " significant digits");
+        if (status != TALLY_OK)
+            return value_error(r, f, text, length,
+                               "has more than " NUMBER_TEXT(TALLY_DECIMAL_MAX_SCALE)
+                               " digits after the '.'");
+        break;
+    case TALLY_CSV__FLAG:
+    case TALLY_CSV__TRISTATE:
+        if (!parse_bool(text, length, &value->flag))
+            return value_error(r, f, text, length,
+                               "is not a boolean (expected true, false or an empty field)");
+        break;
+    }
+    value->text = text;
+    return TALLY_OK;
+}
+
+int
+tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned long line)
+{
+    char message[512];
+    const tally_error *error = tally_ctx_last_error(ctx);
+    snprintf(message, sizeof(message), "%s",
+             error ? tally_error_message(error) : tally_strerror(status));
+    tally_ctx_clear_errors(ctx);
+    tally_location where = {source, line, 0, NULL};
+    return tally_ctx__error_at(ctx, status, &where, "%s", message);
+}
+
+/* Field indices, in the order of csv_columns.c's tables. */
+enum { TX_ID, TX_DATE, TX_PARTNER, TX_REP, TX_PRODUCT, TX_CATEGORY, TX_REGION, TX_QUANTITY,
+       TX_AMOUNT, TX_CURRENCY, TX_DEAL_REGISTERED, TX_ORIGINAL_ID, TX_SPLIT,
+       TX_CUSTOMER_CATEGORY, TX_NEW_CUSTOMER };
+enum { PARTNER_ID, PARTNER_TYPE, PARTNER_TIER, PARTNER_REGION, PARTNER_JOIN_DATE,
+       PARTNER_QUOTA };
+enum { SETTLEMENT_PAYEE, SETTLEMENT_COMPONENT, SETTLEMENT_PERIOD, SETTLEMENT_AMOUNT,
+       SETTLEMENT_CURRENCY };
+
+static int
+add_transaction(tally_session *session, const field_value *v)
+{
+    tally_transaction t;
+    memset(&t, 0, sizeof(t));
+    t.size = sizeof(t);
+    t.id = v[TX_ID].text;
+    t.date = v[TX_DATE].text;
+    t.partner = v[TX_PARTNER].text;
+    t.rep = v[TX_REP].text;
+    t.product = v[TX_PRODUCT].text;
+    t.category = v[TX_CATEGORY].text;
+    t.region = v[TX_REGION].text;
+    t.quantity = v[TX_QUANTITY].number;
+    t.amount = v[TX_AMOUNT].number;
+    t.currency = v[TX_CURRENCY].text;
+    t.deal_registered = v[TX_DEAL_REGISTERED].flag;
+    t.original_id = v[TX_ORIGINAL_ID].text;
+    t.split = v[TX_SPLIT].text;
+    t.customer_category = v[TX_CUSTOMER_CATEGORY].text;
+    t.new_customer = v[TX_NEW_CUSTOMER].flag;
+    return tally_session_add_transaction(session, &t);
+}
+
+static int
+add_partner(tally_session *session, const field_value *v)
+{
+    tally_partner p;
+    memset(&p, 0, sizeof(p));
+    p.size = sizeof(p);
+    p.id = v[PARTNER_ID].text;
+    p.type = v[PARTNER_TYPE].text;
+    p.tier = v[PARTNER_TIER].text;
+    p.region = v[PARTNER_REGION].text;
+    p.join_date = v[PARTNER_JOIN_DATE].text;
+    p.quota = v[PARTNER_QUOTA].text;
+    return tally_session_add_partner(session, &p);
+}
+
+static int
+add_settlement(tally_session *session, const field_value *v)
+{
+    tally_settlement s;
+    memset(&s, 0, sizeof(s));
+    s.size = sizeof(s);
+    s.payee = v[SETTLEMENT_PAYEE].text;
+    s.component = v[SETTLEMENT_COMPONENT].text;
+    s.period = v[SETTLEMENT_PERIOD].text;
+    s.amount = v[SETTLEMENT_AMOUNT].number;
+    s.currency = v[SETTLEMENT_CURRENCY].text;
+    return tally_session_add_settlement(session, &s);
+}
+
+int
+tally_csv__add_row(tally_session *session, tally_ctx *ctx, const tally_csv__columns *columns,
+                   const tally_csv__tokenizer *tokenizer, const char *source, unsigned long line)
+{
+    row r;
+    r.ctx = ctx;
+    r.columns = columns;
+    r.tokenizer = tokenizer;
+    r.source = source;
+    r.line = line;
+    for (size_t f = 0; f < columns->field_count; f++) {
+        int status = convert(&r, f);
+        if (status != TALLY_OK)
+            return status;
+    }
+    int status = TALLY_OK;
+    switch (columns->kind) {
+    case TALLY_CSV_TRANSACTIONS:
+        status = add_transaction(session, r.values);
+        break;
+    case TALLY_CSV_PARTNERS:
+        status = add_partner(session, r.values);
+        break;
+    case TALLY_CSV_SETTLEMENTS:
+        status = add_settlement(session, r.values);
+        break;
+    }
+    return status == TALLY_OK ? TALLY_OK : tally_csv__relocate(ctx, status, source, line);
+}
