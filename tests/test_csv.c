@@ -438,11 +438,11 @@ missing_required_column(void **state)
     expect_error_text(TALLY_CSV_TRANSACTIONS, "id,date,partner,quantity\nT1,2026-01-05,P1,1\n",
                       TALLY_ERR_INPUT,
                       "tx.csv:1: missing required column \"amount\" (expected header: " HEADER
-                      "; required: id,date,partner,amount)");
+                      ",claim_date; required: id,date,partner,amount)");
     expect_error_text(TALLY_CSV_TRANSACTIONS, "\xef\xbb\xbf" "date,amount\n",
                       TALLY_ERR_INPUT,
                       "tx.csv:1: missing required columns \"id\", \"partner\" (expected "
-                      "header: " HEADER "; required: id,date,partner,amount)");
+                      "header: " HEADER ",claim_date; required: id,date,partner,amount)");
     expect_error_text(TALLY_CSV_PARTNERS, "type,tier\n", TALLY_ERR_INPUT,
                       "tx.csv:1: missing required column \"id\" (expected header: "
                       "id,type,tier,region,join_date,quota; required: id)");
@@ -862,7 +862,8 @@ column_map_renames_headers(void **state)
     assert_string_equal(out.error, "tx.csv:1: missing required column \"Net\" (expected header: "
                                    "id,date,partner,rep,product,category,region,quantity,Net,"
                                    "currency,deal_registered,original_id,split,customer_"
-                                   "category,new_customer; required: id,date,partner,Net)");
+                                   "category,new_customer,claim_date; required: id,date,"
+                                   "partner,Net)");
     /* An empty map is no map. */
     read_every_way_map(TALLY_CSV_TRANSACTIONS, text, strlen(text), "", NULL, &out);
     assert_int_equal(out.status, TALLY_OK);
@@ -882,7 +883,7 @@ column_map_errors(void **state)
         {TALLY_CSV_TRANSACTIONS, "amout=Amount",
          "column map: \"amout\" is not a field of transactions files (expected one of "
          "id,date,partner,rep,product,category,region,quantity,amount,currency,"
-         "deal_registered,original_id,split,customer_category,new_customer)"},
+         "deal_registered,original_id,split,customer_category,new_customer,claim_date)"},
         {TALLY_CSV_PARTNERS, "amount=Amount",
          "column map: \"amount\" is not a field of partners files (expected one of "
          "id,type,tier,region,join_date,quota)"},
@@ -1238,6 +1239,83 @@ bad_arguments(void **state)
     fixture_close(&f);
 }
 
+/* Claims, baselines, exchange rates and claim dates reach the session like the
+ * API would give them. */
+static void
+claims_baselines_and_rates(void **state)
+{
+    (void)state;
+    static const char plan[] =
+        "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"more\" currency=\"USD\">"
+        "<version id=\"v\" effective-from=\"2025-01-01\">"
+        "<mdf id=\"fund\" period=\"quarter\" accrual-rate=\"0.1\" expiry-months=\"6\"/>"
+        "<growth-rebate id=\"g\" period=\"quarter\" baseline=\"same-period-last-year\">"
+        "<rate>0.1</rate></growth-rebate>"
+        "<spiff id=\"s\" period=\"quarter\" window-from=\"2026-01-01\" window-to=\"2026-12-31\">"
+        "<product id=\"X\" amount=\"10\"/><claim-deadline days-after-sale=\"10\" "
+        "late-reduction-percent=\"50\"/></spiff>"
+        "</version></plan>";
+    tally_ctx *ctx;
+    tally_plan *p;
+    tally_session *session;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    assert_int_equal(tally_plan_load_buffer(ctx, &p, plan, strlen(plan), "plan.xml", NULL),
+                     TALLY_OK);
+    assert_int_equal(tally_session_new(ctx, &session, p, NULL), TALLY_OK);
+    const char *rates = "date,from,to,rate\n2026-01-01,EUR,USD,2\n";
+    const char *baselines = "payee,component,period,amount\nP1,g,2025-Q1,500\n";
+    const char *transactions =
+        "id,date,partner,product,quantity,amount,currency,claim_date\n"
+        "t1,2026-02-01,P1,X,1,500,EUR,2026-02-20\n";
+    const char *claims = "id,partner,date,amount,activity\nC1,P1,2026-04-10,30,webinar\n"
+                         "C2,P1,2026-04-31,30,\n";
+    tally_csv_stats stats = {sizeof(stats), 0, 0, 0};
+    assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_RATES, rates, strlen(rates), NULL,
+                                           NULL),
+                     TALLY_OK);
+    assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_BASELINES, baselines,
+                                           strlen(baselines), NULL, NULL),
+                     TALLY_OK);
+    assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_TRANSACTIONS, transactions,
+                                           strlen(transactions), NULL, NULL),
+                     TALLY_OK);
+    tally_csv_options options = {sizeof(options), "claims.csv", NULL, NULL, NULL};
+    assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_CLAIMS, claims, strlen(claims),
+                                           &options, &stats),
+                     TALLY_ERR_INPUT);
+    char message[1024];
+    last_error(ctx, message, sizeof(message));
+    assert_string_equal(message, "claims.csv:3:3: date: \"2026-04-31\" is not a date (expected "
+                                 "YYYY-MM-DD)");
+    assert_int_equal(stats.accepted, 1);
+    tally_result *result;
+    assert_int_equal(tally_session_finish(session, &result), TALLY_OK);
+    /* 500 EUR = 1,000 USD: growth over 500 pays 50; MDF accrues 100, C1 asks 30;
+     * the SPIFF claim came 9 days late (first started month): 10 × 50 %. */
+    const char *expected[] = {"fund 2026-Q1 P1 mdf-accrued 100.00",
+                              "fund 2026-Q1 P1 mdf-balance 100.00",
+                              "fund 2026-Q2 P1 mdf-claimed 30.00",
+                              "fund 2026-Q2 P1 mdf-reimbursed 30.00",
+                              "fund 2026-Q2 P1 mdf-balance 70.00",
+                              "g 2026-Q1 P1 earned 50.00", "s 2026-Q1 P1 earned 5.00"};
+    assert_int_equal(tally_result_line_count(result), sizeof(expected) / sizeof(expected[0]));
+    for (size_t i = 0; i < tally_result_line_count(result); i++) {
+        const tally_line *line = tally_result_line_at(result, i);
+        tally_decimal amount;
+        char text[64], got[256];
+        tally_line_amount(line, &amount);
+        tally_decimal_format(text, sizeof(text), &amount);
+        snprintf(got, sizeof(got), "%s %s %s %s %s", tally_line_component(line),
+                 tally_line_period(line), tally_line_payee(line),
+                 tally_line_kind_name(tally_line_get_kind(line)), text);
+        assert_string_equal(got, expected[i]);
+    }
+    tally_result_free(result);
+    tally_session_free(session);
+    tally_plan_unref(p);
+    tally_ctx_free(ctx);
+}
+
 static void
 kind_names(void **state)
 {
@@ -1245,7 +1323,10 @@ kind_names(void **state)
     assert_string_equal(tally_csv_kind_name(TALLY_CSV_TRANSACTIONS), "transactions");
     assert_string_equal(tally_csv_kind_name(TALLY_CSV_PARTNERS), "partners");
     assert_string_equal(tally_csv_kind_name(TALLY_CSV_SETTLEMENTS), "settlements");
-    assert_null(tally_csv_kind_name((tally_csv_kind)3));
+    assert_string_equal(tally_csv_kind_name(TALLY_CSV_CLAIMS), "claims");
+    assert_string_equal(tally_csv_kind_name(TALLY_CSV_BASELINES), "baselines");
+    assert_string_equal(tally_csv_kind_name(TALLY_CSV_RATES), "rates");
+    assert_null(tally_csv_kind_name((tally_csv_kind)6));
     assert_null(tally_csv_kind_name((tally_csv_kind)-1));
 }
 
@@ -1373,6 +1454,7 @@ main(void)
         cmocka_unit_test(session_flags_do_not_change_reading),
         cmocka_unit_test(files_and_their_errors),
         cmocka_unit_test(bad_arguments),
+        cmocka_unit_test(claims_baselines_and_rates),
         cmocka_unit_test(kind_names),
         cmocka_unit_test(out_of_memory_is_clean),
     };

@@ -17,12 +17,16 @@
  *
  * | kind | default header |
  * |---|---|
- * | ::TALLY_CSV_TRANSACTIONS | `id,date,partner,rep,product,category,region,quantity,amount,currency,deal_registered,original_id,split,customer_category,new_customer` |
+ * | ::TALLY_CSV_TRANSACTIONS | `id,date,partner,rep,product,category,region,quantity,amount,currency,deal_registered,original_id,split,customer_category,new_customer,claim_date` |
  * | ::TALLY_CSV_PARTNERS | `id,type,tier,region,join_date,quota` |
  * | ::TALLY_CSV_SETTLEMENTS | `payee,component,period,amount,currency` |
+ * | ::TALLY_CSV_CLAIMS | `id,partner,date,amount,activity,component` |
+ * | ::TALLY_CSV_BASELINES | `payee,component,period,amount` |
+ * | ::TALLY_CSV_RATES | `date,from,to,rate` |
  *
  * Required columns: `id,date,partner,amount` for transactions, `id` for partners,
- * `payee,component,period,amount` for settlements; their fields must not be
+ * `payee,component,period,amount` for settlements and baselines,
+ * `id,partner,date,amount` for claims, all four for rates; their fields must not be
  * empty either. Empty optional fields are absent. Dates are `YYYY-MM-DD`;
  * amounts, quantities and quotas are exact decimals written as digits with an
  * optional sign and at most one `.` (no exponent, no grouping); a missing or
@@ -69,7 +73,13 @@ typedef enum tally_csv_kind {
     /** The partner table, fed to tally_session_add_partner(). */
     TALLY_CSV_PARTNERS = 1,
     /** Prior settlements, fed to tally_session_add_settlement(). */
-    TALLY_CSV_SETTLEMENTS = 2
+    TALLY_CSV_SETTLEMENTS = 2,
+    /** MDF claims, fed to tally_session_add_claim(). */
+    TALLY_CSV_CLAIMS = 3,
+    /** Growth-rebate baselines, fed to tally_session_add_baseline(). */
+    TALLY_CSV_BASELINES = 4,
+    /** Exchange rates, fed to tally_session_add_rate(). */
+    TALLY_CSV_RATES = 5
 } tally_csv_kind;
 
 /**
@@ -178,7 +188,8 @@ tally_csv_read_buffer(tally_session *session, tally_csv_kind kind, const char *d
 /**
  * @brief Name of a kind of CSV file.
  * @param[in] kind a ::tally_csv_kind.
- * @returns "transactions", "partners" or "settlements", a static string the caller
+ * @returns "transactions", "partners", "settlements", "claims", "baselines" or
+ *          "rates", a static string the caller
  *          must not free; NULL for an unknown @p kind.
  * @since 0.1.0
  */

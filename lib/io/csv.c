@@ -22,6 +22,12 @@ tally_csv_kind_name(tally_csv_kind kind)
         return "partners";
     case TALLY_CSV_SETTLEMENTS:
         return "settlements";
+    case TALLY_CSV_CLAIMS:
+        return "claims";
+    case TALLY_CSV_BASELINES:
+        return "baselines";
+    case TALLY_CSV_RATES:
+        return "rates";
     }
     return NULL;
 }

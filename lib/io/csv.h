@@ -144,7 +144,7 @@ typedef struct tally_csv__field_spec {
 } tally_csv__field_spec;
 
 /* Most fields of any kind. */
-#define TALLY_CSV__MAX_FIELDS 15
+#define TALLY_CSV__MAX_FIELDS 16
 
 typedef struct tally_csv__columns {
     tally_csv_kind kind;

@@ -27,6 +27,7 @@ static const tally_csv__field_spec transaction_specs[] = {
     {"split", TALLY_CSV__TEXT, 0},
     {"customer_category", TALLY_CSV__TEXT, 0},
     {"new_customer", TALLY_CSV__TRISTATE, 0},
+    {"claim_date", TALLY_CSV__DATE, 0},
 };
 
 static const tally_csv__field_spec partner_specs[] = {
@@ -46,6 +47,29 @@ static const tally_csv__field_spec settlement_specs[] = {
     {"currency", TALLY_CSV__TEXT, 0},
 };
 
+static const tally_csv__field_spec claim_specs[] = {
+    {"id", TALLY_CSV__TEXT, 1},
+    {"partner", TALLY_CSV__TEXT, 1},
+    {"date", TALLY_CSV__DATE, 1},
+    {"amount", TALLY_CSV__DECIMAL, 1},
+    {"activity", TALLY_CSV__TEXT, 0},
+    {"component", TALLY_CSV__TEXT, 0},
+};
+
+static const tally_csv__field_spec baseline_specs[] = {
+    {"payee", TALLY_CSV__TEXT, 1},
+    {"component", TALLY_CSV__TEXT, 1},
+    {"period", TALLY_CSV__TEXT, 1},
+    {"amount", TALLY_CSV__DECIMAL, 1},
+};
+
+static const tally_csv__field_spec rate_specs[] = {
+    {"date", TALLY_CSV__DATE, 1},
+    {"from", TALLY_CSV__TEXT, 1},
+    {"to", TALLY_CSV__TEXT, 1},
+    {"rate", TALLY_CSV__DECIMAL, 1},
+};
+
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 const tally_csv__field_spec *
@@ -61,6 +85,15 @@ tally_csv__specs(tally_csv_kind kind, size_t *count)
     case TALLY_CSV_SETTLEMENTS:
         *count = COUNT(settlement_specs);
         return settlement_specs;
+    case TALLY_CSV_CLAIMS:
+        *count = COUNT(claim_specs);
+        return claim_specs;
+    case TALLY_CSV_BASELINES:
+        *count = COUNT(baseline_specs);
+        return baseline_specs;
+    case TALLY_CSV_RATES:
+        *count = COUNT(rate_specs);
+        return rate_specs;
     }
     *count = 0;
     return NULL;

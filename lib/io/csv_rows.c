@@ -149,11 +149,14 @@ tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned lon
 /* Field indices, in the order of csv_columns.c's tables. */
 enum { TX_ID, TX_DATE, TX_PARTNER, TX_REP, TX_PRODUCT, TX_CATEGORY, TX_REGION, TX_QUANTITY,
        TX_AMOUNT, TX_CURRENCY, TX_DEAL_REGISTERED, TX_ORIGINAL_ID, TX_SPLIT,
-       TX_CUSTOMER_CATEGORY, TX_NEW_CUSTOMER };
+       TX_CUSTOMER_CATEGORY, TX_NEW_CUSTOMER, TX_CLAIM_DATE };
 enum { PARTNER_ID, PARTNER_TYPE, PARTNER_TIER, PARTNER_REGION, PARTNER_JOIN_DATE,
        PARTNER_QUOTA };
 enum { SETTLEMENT_PAYEE, SETTLEMENT_COMPONENT, SETTLEMENT_PERIOD, SETTLEMENT_AMOUNT,
        SETTLEMENT_CURRENCY };
+enum { CLAIM_ID, CLAIM_PARTNER, CLAIM_DATE, CLAIM_AMOUNT, CLAIM_ACTIVITY, CLAIM_COMPONENT };
+enum { BASELINE_PAYEE, BASELINE_COMPONENT, BASELINE_PERIOD, BASELINE_AMOUNT };
+enum { RATE_DATE, RATE_FROM, RATE_TO, RATE_RATE };
 
 static int
 add_transaction(tally_session *session, const field_value *v)
@@ -176,6 +179,7 @@ add_transaction(tally_session *session, const field_value *v)
     t.split = v[TX_SPLIT].text;
     t.customer_category = v[TX_CUSTOMER_CATEGORY].text;
     t.new_customer = v[TX_NEW_CUSTOMER].flag;
+    t.claim_date = v[TX_CLAIM_DATE].text;
     return tally_session_add_transaction(session, &t);
 }
 
@@ -208,6 +212,47 @@ add_settlement(tally_session *session, const field_value *v)
     return tally_session_add_settlement(session, &s);
 }
 
+static int
+add_claim(tally_session *session, const field_value *v)
+{
+    tally_claim c;
+    memset(&c, 0, sizeof(c));
+    c.size = sizeof(c);
+    c.id = v[CLAIM_ID].text;
+    c.partner = v[CLAIM_PARTNER].text;
+    c.date = v[CLAIM_DATE].text;
+    c.amount = v[CLAIM_AMOUNT].number;
+    c.activity = v[CLAIM_ACTIVITY].text;
+    c.component = v[CLAIM_COMPONENT].text;
+    return tally_session_add_claim(session, &c);
+}
+
+static int
+add_baseline(tally_session *session, const field_value *v)
+{
+    tally_baseline b;
+    memset(&b, 0, sizeof(b));
+    b.size = sizeof(b);
+    b.payee = v[BASELINE_PAYEE].text;
+    b.component = v[BASELINE_COMPONENT].text;
+    b.period = v[BASELINE_PERIOD].text;
+    b.amount = v[BASELINE_AMOUNT].number;
+    return tally_session_add_baseline(session, &b);
+}
+
+static int
+add_rate(tally_session *session, const field_value *v)
+{
+    tally_fx_rate r;
+    memset(&r, 0, sizeof(r));
+    r.size = sizeof(r);
+    r.date = v[RATE_DATE].text;
+    r.from = v[RATE_FROM].text;
+    r.to = v[RATE_TO].text;
+    r.rate = v[RATE_RATE].number;
+    return tally_session_add_rate(session, &r);
+}
+
 int
 tally_csv__add_row(tally_session *session, tally_ctx *ctx, const tally_csv__columns *columns,
                    const tally_csv__tokenizer *tokenizer, const char *source, unsigned long line)
@@ -233,6 +278,15 @@ tally_csv__add_row(tally_session *session, tally_ctx *ctx, const tally_csv__colu
         break;
     case TALLY_CSV_SETTLEMENTS:
         status = add_settlement(session, r.values);
+        break;
+    case TALLY_CSV_CLAIMS:
+        status = add_claim(session, r.values);
+        break;
+    case TALLY_CSV_BASELINES:
+        status = add_baseline(session, r.values);
+        break;
+    case TALLY_CSV_RATES:
+        status = add_rate(session, r.values);
         break;
     }
     return status == TALLY_OK ? TALLY_OK : tally_csv__relocate(ctx, status, source, line);
