@@ -12,19 +12,6 @@
 #include "engine/rows.h"
 #include "engine/splits.h"
 
-static uint32_t
-payee_of(tally_session *session, const tally_row *row, const tally_component *c,
-         int *status)
-{
-    const char *rep = row->input->rep;
-    *status = TALLY_OK;
-    if (c->payee != TALLY_PAYEE_REP_OR_PARTNER || !rep || !rep[0])
-        return row->partner;
-    uint32_t symbol = TALLY_NO_SYMBOL;
-    *status = tally_symbols__intern(&session->names, session->ctx, rep, strlen(rep), &symbol);
-    return symbol;
-}
-
 static int
 credit_revenue(tally_session *session, tally_row *row, uint32_t component,
                const tally_split *split)
@@ -102,7 +89,7 @@ tally_engine__commission_row(tally_session *session, tally_row *row, uint32_t co
         return period_tiers ? credit_revenue(session, row, component, &row->split)
                             : split_commission(session, row, component, &row->split, &payout);
     }
-    uint32_t payee = payee_of(session, row, c, &status);
+    uint32_t payee = tally_engine__payee(session, row, c, &status);
     if (status != TALLY_OK ||
         (status = tally_engine__round_row(session, c, row, payee, &payout)) != TALLY_OK)
         return status;

@@ -10,13 +10,6 @@ tally_engine__deal_registration_row(tally_session *session, tally_row *row,
 {
     if (!row->input->deal_registered)
         return TALLY_OK;
-    const tally_component *c = session->components[component].model;
-    tally_decimal payout;
-    int status = tally_engine__mul(session, row, &payout, &row->input->amount, &c->uplift);
-    if (status == TALLY_OK)
-        status = tally_engine__round_row(session, c, row, row->partner, &payout);
-    if (status != TALLY_OK)
-        return status;
-    return tally_engine__add_update(session, row, component, row->partner, &row->input->amount,
-                                    &row->input->quantity, &payout);
+    return tally_engine__pay_rate(session, row, component,
+                                  &session->components[component].model->uplift);
 }

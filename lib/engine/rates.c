@@ -148,3 +148,31 @@ tally_engine__round_row(tally_session *session, const tally_component *c, const 
                                   row->input->id);
     return status;
 }
+
+uint32_t
+tally_engine__payee(tally_session *session, const tally_row *row, const tally_component *c,
+                    int *status)
+{
+    const char *rep = row->input->rep;
+    *status = TALLY_OK;
+    if (c->payee != TALLY_PAYEE_REP_OR_PARTNER || !rep || !rep[0])
+        return row->partner;
+    uint32_t symbol = TALLY_NO_SYMBOL;
+    *status = tally_symbols__intern(&session->names, session->ctx, rep, strlen(rep), &symbol);
+    return symbol;
+}
+
+int
+tally_engine__pay_rate(tally_session *session, tally_row *row, uint32_t component,
+                       const tally_decimal *rate)
+{
+    const tally_component *c = session->components[component].model;
+    tally_decimal payout;
+    int status = tally_engine__mul(session, row, &payout, &row->input->amount, rate);
+    if (status == TALLY_OK)
+        status = tally_engine__round_row(session, c, row, row->partner, &payout);
+    if (status != TALLY_OK)
+        return status;
+    return tally_engine__add_update(session, row, component, row->partner, &row->input->amount,
+                                    &row->input->quantity, &payout);
+}

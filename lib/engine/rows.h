@@ -103,6 +103,14 @@ int tally_engine__row_payout(tally_session *session, const tally_component *comp
 int tally_engine__round_row(tally_session *session, const tally_component *component,
                             const tally_row *row, uint32_t payee, tally_decimal *payout);
 
+/* rates.c: the payee of a row: its rep when the component pays rep-or-partner and
+ * the row names one (interned), else its partner. */
+uint32_t tally_engine__payee(tally_session *session, const tally_row *row,
+                             const tally_component *c, int *status);
+/* rates.c: books amount × rate to the partner (rounded per transaction if asked). */
+int tally_engine__pay_rate(tally_session *session, tally_row *row, uint32_t component,
+                           const tally_decimal *rate);
+
 /* The kinds. */
 int tally_engine__rebate_row(tally_session *session, tally_row *row, uint32_t component);
 int tally_engine__commission_row(tally_session *session, tally_row *row, uint32_t component);

@@ -86,18 +86,6 @@ claim_share(const tally_spiff_rule *rule, tally_day sale, const char *claim_text
     return TALLY_OK;
 }
 
-static uint32_t
-payee_of(tally_session *session, const tally_row *row, const tally_component *c, int *status)
-{
-    const char *rep = row->input->rep;
-    *status = TALLY_OK;
-    if (c->payee != TALLY_PAYEE_REP_OR_PARTNER || !rep || !rep[0])
-        return row->partner;
-    uint32_t symbol = TALLY_NO_SYMBOL;
-    *status = tally_symbols__intern(&session->names, session->ctx, rep, strlen(rep), &symbol);
-    return symbol;
-}
-
 /* Interns the sale's record key and queues the record for when the row is applied. */
 static int
 record_sale(tally_session *session, tally_row *row, uint32_t component, uint32_t payee,
@@ -148,7 +136,7 @@ earn(tally_session *session, tally_row *row, uint32_t component, const tally_dec
         return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                 "transaction \"%s\": SPIFF amount out of range", t->id);
     units = c->spiff.per_deal ? one : t->quantity;
-    uint32_t payee = payee_of(session, row, c, &status);
+    uint32_t payee = tally_engine__payee(session, row, c, &status);
     if (status != TALLY_OK ||
         (status = tally_engine__mul(session, row, &payout, &unit_amount, &units)) != TALLY_OK ||
         (status = tally_engine__round_row(session, c, row, payee, &payout)) != TALLY_OK)
