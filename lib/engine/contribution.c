@@ -152,10 +152,12 @@ int
 tally_engine__plan_row(tally_session *session, tally_row *row)
 {
     const tally_engine_version *version = row->version;
-    int status;
-    for (size_t i = 0; i < version->component_count; i++) {
-        uint32_t component = (uint32_t)(version->components + i - session->components);
-        const tally_component *model = version->components[i].model;
+    int status = tally_engine__plan_cells(session, row);
+    if (status != TALLY_OK)
+        return status;
+    for (size_t i = 0; i < version->direct_count; i++) {
+        uint32_t component = version->direct[i];
+        const tally_component *model = session->components[component].model;
         /* SPIFF returns are matched by their original, not by the filters. */
         if (model->kind != TALLY_COMPONENT_SPIFF &&
             !tally_engine__eligible(session, &model->eligibility, row))
@@ -173,6 +175,7 @@ tally_engine__plan_row(tally_session *session, tally_row *row)
 void
 tally_engine__apply_row(tally_session *session, tally_row *row)
 {
+    tally_engine__apply_cells(session, row);
     for (size_t i = 0; i < row->update_count; i++) {
         const tally_update *u = &row->updates[i];
         tally_bucket *b = &session->buckets[u->bucket];

@@ -39,7 +39,30 @@ typedef struct tally_engine_version {
     const tally_plan_version_model *model;
     tally_engine_component *components; /* into the session's array */
     size_t component_count;
+    uint32_t *direct;   /* components that look at each row themselves (cells.c) */
+    size_t direct_count;
+    uint32_t first_class; /* the version's cell classes, in session->classes */
+    size_t class_count;
 } tally_engine_version;
+
+/* Components of a version that share one running total per partner and month. */
+typedef struct tally_cell_class {
+    const tally_eligibility *eligibility;
+    int registered_only; /* deal registration counts registered rows only */
+    uint32_t *members;   /* engine component indexes */
+    size_t member_count;
+} tally_cell_class;
+
+/* A class's totals for one partner and month, moved into buckets when finishing. */
+typedef struct tally_cell {
+    uint32_t cls;
+    uint32_t payee;
+    int32_t month; /* year × 12 + month − 1 */
+    tally_day latest;
+    uint64_t rows;
+    tally_decimal amount;
+    tally_decimal quantity;
+} tally_cell;
 
 typedef struct tally_partner_record {
     uint32_t type;   /* symbol in session->names, or TALLY_NO_SYMBOL */
@@ -192,6 +215,16 @@ struct tally_session {
     size_t partner_capacity;
     size_t partner_count;
 
+    tally_cell_class *classes;
+    size_t class_count;
+    uint32_t *class_members;
+    uint32_t *direct;
+    tally_cell *cells;
+    size_t cell_count;
+    size_t cell_capacity;
+    uint32_t *cell_index; /* open addressing: cell index + 1 */
+    size_t cell_mask;
+
     tally_bucket *buckets;
     size_t bucket_count;
     size_t bucket_capacity;
@@ -257,6 +290,14 @@ void tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                               const char *const *fields, size_t field_count);
 void tally_engine__digest_final(const tally_input_digest *digest,
                                 unsigned char out[TALLY_SHA256_SIZE]);
+
+/* ---- cells.c ---- */
+/* Whether a component needs a row only through its amount and quantity. */
+int tally_engine__cell_component(const tally_session *session, const tally_component *c);
+/* Groups each version's qualifying components into classes (after compile_plan). */
+int tally_engine__compile_cells(tally_session *session);
+/* Moves every cell's totals into its members' buckets (before finishing). */
+int tally_engine__flush_cells(tally_session *session);
 
 /* ---- fx.c ---- */
 /* Converts an amount in `from` into the plan's currency with the rate in effect on

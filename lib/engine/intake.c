@@ -203,6 +203,7 @@ add_one(tally_session *session, const tally_transaction *transaction)
     row.partner = TALLY_NO_SYMBOL;
     row.transaction = TALLY_NO_SYMBOL;
     row.split.count = 0;
+    row.cell_update_count = 0;
     row.update_count = 0;
     row.mark_count = 0;
     row.sale_count = 0;

@@ -153,6 +153,8 @@ tally_session_progress(tally_session *session, const char *payee, const char *co
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
     int status = check_arguments(session, payee, component, out);
+    if (status == TALLY_OK)
+        status = tally_engine__flush_cells(session);
     if (status != TALLY_OK)
         return status;
     uint32_t slot, payee_symbol = tally_symbols__find(&session->names, payee, strlen(payee));

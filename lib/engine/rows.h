@@ -27,6 +27,15 @@ typedef struct tally_update {
 #define TALLY_MAX_ROW_UPDATES 256
 #define TALLY_MAX_ROW_MARKS 64
 
+/* One cell's change from one row (cells.c). */
+typedef struct tally_cell_update {
+    size_t cell;
+    tally_decimal amount;   /* the cell's totals after the row */
+    tally_decimal quantity;
+} tally_cell_update;
+
+#define TALLY_MAX_ROW_CELLS 64
+
 typedef struct tally_row {
     const tally_transaction *input; /* amounts already in the plan's currency */
     tally_decimal original_amount;  /* as given, for the input digest */
@@ -37,6 +46,8 @@ typedef struct tally_row {
     const tally_partner_record *partner_record; /* NULL without a partner table */
     uint32_t transaction; /* symbol, or TALLY_NO_SYMBOL when ids are not kept */
     tally_split split; /* parsed split column; count 0 when absent */
+    tally_cell_update cell_updates[TALLY_MAX_ROW_CELLS];
+    size_t cell_update_count;
     tally_update updates[TALLY_MAX_ROW_UPDATES];
     size_t update_count;
     /* Marks to set when the row is applied (symbols in session->sale_marks). */
@@ -54,6 +65,10 @@ typedef struct tally_row {
 /* What a component kind adds for one row (rebate.c, commission.c, ...). */
 typedef int (*tally_contribute_fn)(tally_session *session, tally_row *row,
                                    uint32_t component);
+
+/* cells.c: plans the row's cell updates (fallible), then stores them. */
+int tally_engine__plan_cells(tally_session *session, tally_row *row);
+void tally_engine__apply_cells(tally_session *session, const tally_row *row);
 
 /* contribution.c: whether the engine computes components of this kind yet. */
 int tally_engine__kind_supported(tally_component_kind kind);

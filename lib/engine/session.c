@@ -175,6 +175,8 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     tally_arena__init(&session->pending_text, ctx);
     tally_symbols__init(&session->claim_ids, ctx);
     status = compile_plan(session);
+    if (status == TALLY_OK)
+        status = tally_engine__compile_cells(session);
     if (status != TALLY_OK) {
         tally_session_free(session);
         return status;
@@ -202,6 +204,11 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->seen);
     tally_ctx__free(ctx, session->partners);
     tally_ctx__free(ctx, session->is_partner);
+    tally_ctx__free(ctx, session->classes);
+    tally_ctx__free(ctx, session->class_members);
+    tally_ctx__free(ctx, session->direct);
+    tally_ctx__free(ctx, session->cells);
+    tally_ctx__free(ctx, session->cell_index);
     tally_ctx__free(ctx, session->buckets);
     tally_ctx__free(ctx, session->bucket_slots);
     tally_ctx__free(ctx, session->sources);

@@ -1,0 +1,360 @@
+/*
+ * The plan compiled into the aggregation (architecture.md): components whose
+ * payout depends on a row only through its eligible net amount and quantity —
+ * flat and per-unit rates, period tiers, growth rebates, MDF accruals,
+ * affiliates, deal registration, paid to the partner, rounded per payout — need
+ * no work per row of their own. Such components of a version with the same
+ * eligibility form a class, and a row adds once to its class's running total per
+ * partner and month (a cell) instead of once per component. At finish (or for a
+ * progress report) the cells are moved into the components' buckets: every
+ * period kind is a whole number of months, and rate × Σ amount = Σ (rate ×
+ * amount) exactly, so the totals are those the rows would have made one by one.
+ *
+ * Cells are used only when the session keeps no source ids (a cell does not know
+ * which transactions made it).
+ */
+#include <string.h>
+
+#include "core/context.h"
+#include "engine/rows.h"
+
+#define FIRST_CELLS 64u
+
+/* ---- which components qualify ---- */
+
+static int
+same_filter(const tally_filter *a, const tally_filter *b)
+{
+    if (a->active != b->active)
+        return 0;
+    if (!a->active)
+        return 1;
+    if (a->exclude != b->exclude || a->ids.count != b->ids.count)
+        return 0;
+    for (size_t i = 0; i < a->ids.count; i++)
+        if (strcmp(a->ids.ids[i], b->ids.ids[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int
+same_eligibility(const tally_eligibility *a, const tally_eligibility *b)
+{
+    return same_filter(&a->products, &b->products) &&
+           same_filter(&a->categories, &b->categories) && same_filter(&a->regions, &b->regions) &&
+           a->regions_of_partner == b->regions_of_partner &&
+           same_filter(&a->partner_types, &b->partner_types) &&
+           same_filter(&a->partner_tiers, &b->partner_tiers) &&
+           same_filter(&a->customer_categories, &b->customer_categories) &&
+           a->customers == b->customers && a->has_window == b->has_window &&
+           (!a->has_window ||
+            (a->window_from == b->window_from && a->window_to == b->window_to));
+}
+
+static int
+rate_qualifies(const tally_rate_spec *rate)
+{
+    switch (rate->kind) {
+    case TALLY_RATE_NONE:
+    case TALLY_RATE_FLAT:
+    case TALLY_RATE_PER_UNIT:
+        return 1;
+    case TALLY_RATE_TIERS:
+        return rate->tiers.basis == TALLY_BASIS_PERIOD;
+    case TALLY_RATE_CATEGORY:
+    case TALLY_RATE_CUSTOMER_CATEGORY:
+        return 0;
+    }
+    return 0;
+}
+
+int
+tally_engine__cell_component(const tally_session *session, const tally_component *c)
+{
+    if (!(session->flags & TALLY_SESSION_NO_SOURCE_IDS) ||
+        c->rounding.point != TALLY_ROUNDING_PER_PAYOUT || c->returns != TALLY_RETURNS_DATED ||
+        !rate_qualifies(&c->rate))
+        return 0;
+    switch (c->kind) {
+    case TALLY_COMPONENT_REBATE:
+    case TALLY_COMPONENT_GROWTH_REBATE:
+    case TALLY_COMPONENT_MDF:
+    case TALLY_COMPONENT_AFFILIATE:
+    case TALLY_COMPONENT_DEAL_REGISTRATION:
+        return 1;
+    case TALLY_COMPONENT_COMMISSION:
+        return c->payee == TALLY_PAYEE_PARTNER && !c->apply_splits;
+    case TALLY_COMPONENT_SPIFF:
+    case TALLY_COMPONENT_REFERRAL:
+        return 0;
+    }
+    return 0;
+}
+
+/* ---- compiling: classes per version ---- */
+
+static uint32_t
+class_of(tally_session *session, const tally_engine_version *version, const tally_component *c)
+{
+    int registered = c->kind == TALLY_COMPONENT_DEAL_REGISTRATION;
+    for (uint32_t k = version->first_class; k < session->class_count; k++) {
+        const tally_cell_class *cls = &session->classes[k];
+        if (cls->registered_only == registered && same_eligibility(cls->eligibility, &c->eligibility))
+            return k;
+    }
+    tally_cell_class *cls = &session->classes[session->class_count];
+    memset(cls, 0, sizeof(*cls));
+    cls->eligibility = &c->eligibility;
+    cls->registered_only = registered;
+    return (uint32_t)session->class_count++;
+}
+
+int
+tally_engine__compile_cells(tally_session *session)
+{
+    size_t total = session->component_count ? session->component_count : 1;
+    session->classes = tally_ctx__calloc(session->ctx, total, sizeof(tally_cell_class));
+    session->class_members = tally_ctx__calloc(session->ctx, total, sizeof(uint32_t));
+    session->direct = tally_ctx__calloc(session->ctx, total, sizeof(uint32_t));
+    if (!session->classes || !session->class_members || !session->direct)
+        return TALLY_ERR_NOMEM;
+    size_t members = 0, direct = 0;
+    for (size_t v = 0; v < session->version_count; v++) {
+        tally_engine_version *version = &session->versions[v];
+        version->first_class = (uint32_t)session->class_count;
+        version->direct = session->direct + direct;
+        for (size_t i = 0; i < version->component_count; i++) {
+            uint32_t component = (uint32_t)(version->components + i - session->components);
+            if (!tally_engine__cell_component(session, version->components[i].model))
+                session->direct[direct++] = component;
+        }
+        version->direct_count = (size_t)(session->direct + direct - version->direct);
+        for (size_t i = 0; i < version->component_count; i++) {
+            const tally_component *c = version->components[i].model;
+            if (tally_engine__cell_component(session, c))
+                class_of(session, version, c);
+        }
+        /* Members of each class, contiguous. */
+        for (uint32_t k = version->first_class; k < session->class_count; k++) {
+            tally_cell_class *cls = &session->classes[k];
+            cls->members = session->class_members + members;
+            for (size_t i = 0; i < version->component_count; i++) {
+                const tally_component *c = version->components[i].model;
+                if (tally_engine__cell_component(session, c) && class_of(session, version, c) == k)
+                    session->class_members[members++] =
+                        (uint32_t)(version->components + i - session->components);
+            }
+            cls->member_count = (size_t)(session->class_members + members - cls->members);
+        }
+        version->class_count = session->class_count - version->first_class;
+    }
+    return TALLY_OK;
+}
+
+/* ---- the cells ---- */
+
+static uint64_t
+cell_hash(uint32_t cls, uint32_t payee, int32_t month)
+{
+    uint64_t h = ((uint64_t)cls << 32 | payee) * 0x9e3779b97f4a7c15u;
+    h ^= (uint64_t)(uint32_t)month * 0xc2b2ae3d27d4eb4fu;
+    return h ^ (h >> 29);
+}
+
+static int
+grow_cells(tally_session *session)
+{
+    size_t slots = session->cell_mask ? (session->cell_mask + 1) * 2 : FIRST_CELLS;
+    uint32_t *index = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
+    if (!index)
+        return TALLY_ERR_NOMEM;
+    for (size_t i = 0; i < session->cell_count; i++) {
+        const tally_cell *c = &session->cells[i];
+        size_t at = (size_t)cell_hash(c->cls, c->payee, c->month) & (slots - 1);
+        while (index[at])
+            at = (at + 1) & (slots - 1);
+        index[at] = (uint32_t)i + 1;
+    }
+    tally_ctx__free(session->ctx, session->cell_index);
+    session->cell_index = index;
+    session->cell_mask = slots - 1;
+    return TALLY_OK;
+}
+
+static int
+cell_at(tally_session *session, uint32_t cls, uint32_t payee, int32_t month, size_t *out)
+{
+    int status;
+    if (session->cell_count * 2 + 2 > session->cell_mask + 1 &&
+        (status = grow_cells(session)) != TALLY_OK)
+        return status;
+    size_t at = (size_t)cell_hash(cls, payee, month) & session->cell_mask;
+    while (session->cell_index[at]) {
+        const tally_cell *c = &session->cells[session->cell_index[at] - 1];
+        if (c->cls == cls && c->payee == payee && c->month == month) {
+            *out = session->cell_index[at] - 1;
+            return TALLY_OK;
+        }
+        at = (at + 1) & session->cell_mask;
+    }
+    if (session->cell_count == session->cell_capacity) {
+        size_t capacity = session->cell_capacity ? session->cell_capacity * 2 : FIRST_CELLS / 2;
+        tally_cell *grown =
+            tally_ctx__realloc(session->ctx, session->cells, capacity * sizeof(tally_cell));
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        session->cells = grown;
+        session->cell_capacity = capacity;
+    }
+    tally_cell *c = &session->cells[session->cell_count];
+    memset(c, 0, sizeof(*c));
+    c->cls = cls;
+    c->payee = payee;
+    c->month = month;
+    session->cell_index[at] = (uint32_t)session->cell_count + 1;
+    *out = session->cell_count++;
+    return TALLY_OK;
+}
+
+/* Months since year 0: the finest calendar every period kind is made of. */
+static int32_t
+month_of(tally_day day)
+{
+    int year, month, dom;
+    tally_date__to_civil(day, &year, &month, &dom);
+    return year * 12 + month - 1;
+}
+
+int
+tally_engine__plan_cells(tally_session *session, tally_row *row)
+{
+    const tally_engine_version *version = row->version;
+    const tally_transaction *t = row->input;
+    row->cell_update_count = 0;
+    if (!version->class_count)
+        return TALLY_OK;
+    int32_t month = month_of(row->date);
+    for (size_t k = 0; k < version->class_count; k++) {
+        uint32_t cls = version->first_class + (uint32_t)k;
+        const tally_cell_class *c = &session->classes[cls];
+        if ((c->registered_only && !t->deal_registered) ||
+            !tally_engine__eligible(session, c->eligibility, row))
+            continue;
+        tally_cell_update *u = &row->cell_updates[row->cell_update_count++];
+        int status = cell_at(session, cls, row->partner, month, &u->cell);
+        if (status != TALLY_OK)
+            return status;
+        const tally_cell *cell = &session->cells[u->cell];
+        if ((status = tally_engine__add(session, row, &u->amount, &cell->amount, &t->amount)) ||
+            (status = tally_engine__add(session, row, &u->quantity, &cell->quantity,
+                                        &t->quantity)))
+            return status;
+    }
+    return TALLY_OK;
+}
+
+void
+tally_engine__apply_cells(tally_session *session, const tally_row *row)
+{
+    for (size_t i = 0; i < row->cell_update_count; i++) {
+        const tally_cell_update *u = &row->cell_updates[i];
+        tally_cell *c = &session->cells[u->cell];
+        c->amount = u->amount;
+        c->quantity = u->quantity;
+        if (!c->rows || row->date > c->latest)
+            c->latest = row->date;
+        c->rows++;
+    }
+}
+
+/* ---- moving cells into buckets ---- */
+
+/* What a member earns per row from the cell's totals: linear rates only. */
+static int
+cell_payout(const tally_component *c, const tally_cell *cell, tally_decimal *out)
+{
+    static const tally_decimal zero = {0, 0, 0, 0};
+    *out = zero;
+    if (c->kind == TALLY_COMPONENT_DEAL_REGISTRATION)
+        return tally_decimal_mul(out, &cell->amount, &c->uplift);
+    if (c->kind == TALLY_COMPONENT_GROWTH_REBATE || c->kind == TALLY_COMPONENT_MDF)
+        return TALLY_OK;
+    if (c->rate.kind == TALLY_RATE_FLAT)
+        return tally_decimal_mul(out, &cell->amount, &c->rate.flat);
+    if (c->rate.kind == TALLY_RATE_PER_UNIT)
+        return tally_decimal_mul(out, &cell->quantity, &c->rate.flat);
+    return TALLY_OK;
+}
+
+/* The bucket a cell's totals go to for one member of its class. */
+static int
+member_bucket(tally_session *session, const tally_cell *cell, uint32_t component,
+              tally_bucket **out)
+{
+    const tally_engine_component *ec = &session->components[component];
+    const tally_slot *slot = &session->slots[ec->slot];
+    tally_day first = 0;
+    tally_date__from_civil(&first, cell->month / 12, cell->month % 12 + 1, 1);
+    int32_t period = tally_period__index(&slot->period, first);
+    int32_t settlement = slot->has_settlement ? tally_period__index(&slot->settlement, first)
+                                              : period;
+    return tally_engine__bucket(session, ec->slot, cell->payee, period, settlement, out);
+}
+
+static int
+move_cell(tally_session *session, tally_cell *cell)
+{
+    static const tally_decimal zero = {0, 0, 0, 0};
+    const tally_cell_class *cls = &session->classes[cell->cls];
+    for (size_t m = 0; m < cls->member_count; m++) {
+        uint32_t component = cls->members[m];
+        const tally_component *model = session->components[component].model;
+        tally_bucket *b;
+        tally_decimal payout;
+        int status = member_bucket(session, cell, component, &b);
+        if (status != TALLY_OK)
+            return status;
+        if (cell_payout(model, cell, &payout) != TALLY_OK ||
+            tally_decimal_add(&b->amount, &b->amount, &cell->amount) != TALLY_OK ||
+            tally_decimal_add(&b->quantity, &b->quantity, &cell->quantity) != TALLY_OK ||
+            tally_decimal_add(&b->payout, &b->payout, &payout) != TALLY_OK) {
+            session->broken = 1;
+            return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                    "component \"%s\": a period total needs more than %d digits",
+                                    model->id, TALLY_DECIMAL_MAX_DIGITS);
+        }
+        if (!b->rows || cell->latest >= b->latest) {
+            b->latest = cell->latest;
+            b->component = component;
+        }
+        b->rows += cell->rows;
+    }
+    cell->amount = zero;
+    cell->quantity = zero;
+    cell->rows = 0;
+    return TALLY_OK;
+}
+
+int
+tally_engine__flush_cells(tally_session *session)
+{
+    /* Every bucket first: a failure to make one then leaves every cell unmoved. */
+    for (size_t i = 0; i < session->cell_count; i++) {
+        const tally_cell *cell = &session->cells[i];
+        const tally_cell_class *cls = &session->classes[cell->cls];
+        for (size_t m = 0; cell->rows && m < cls->member_count; m++) {
+            tally_bucket *b;
+            int status = member_bucket(session, cell, cls->members[m], &b);
+            if (status != TALLY_OK)
+                return status;
+        }
+    }
+    for (size_t i = 0; i < session->cell_count; i++) {
+        if (!session->cells[i].rows)
+            continue;
+        int status = move_cell(session, &session->cells[i]);
+        if (status != TALLY_OK)
+            return status;
+    }
+    return TALLY_OK;
+}
