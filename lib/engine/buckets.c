@@ -29,22 +29,38 @@ same_key(const tally_bucket *b, uint32_t slot, uint32_t payee, int32_t period,
            b->settlement == settlement;
 }
 
+/* The index keeps a tag (high hash bits) beside each entry, so that probing past
+ * other keys does not touch their buckets (a cache miss each). */
+static uint32_t
+tag_of(uint64_t hash)
+{
+    return (uint32_t)(hash >> 32);
+}
+
 static int
 grow_index(tally_session *session)
 {
     size_t slots = session->bucket_mask ? (session->bucket_mask + 1) * 2 : FIRST_BUCKETS;
     uint32_t *index = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
-    if (!index)
+    uint32_t *tags = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
+    if (!index || !tags) {
+        tally_ctx__free(session->ctx, index);
+        tally_ctx__free(session->ctx, tags);
         return TALLY_ERR_NOMEM;
+    }
     for (size_t i = 0; i < session->bucket_count; i++) {
         const tally_bucket *b = &session->buckets[i];
-        size_t at = (size_t)key_hash(b->slot, b->payee, b->period, b->settlement) & (slots - 1);
+        uint64_t hash = key_hash(b->slot, b->payee, b->period, b->settlement);
+        size_t at = (size_t)hash & (slots - 1);
         while (index[at])
             at = (at + 1) & (slots - 1);
         index[at] = (uint32_t)i + 1;
+        tags[at] = tag_of(hash);
     }
     tally_ctx__free(session->ctx, session->bucket_slots);
+    tally_ctx__free(session->ctx, session->bucket_tags);
     session->bucket_slots = index;
+    session->bucket_tags = tags;
     session->bucket_mask = slots - 1;
     return TALLY_OK;
 }
@@ -75,12 +91,16 @@ tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int3
     if (session->bucket_count * 2 + 2 > session->bucket_mask + 1 &&
         (status = grow_index(session)) != TALLY_OK)
         return status;
-    size_t at = (size_t)key_hash(slot, payee, period, settlement) & session->bucket_mask;
+    uint64_t hash = key_hash(slot, payee, period, settlement);
+    uint32_t tag = tag_of(hash);
+    size_t at = (size_t)hash & session->bucket_mask;
     while (session->bucket_slots[at]) {
-        tally_bucket *b = &session->buckets[session->bucket_slots[at] - 1];
-        if (same_key(b, slot, payee, period, settlement)) {
-            *out = b;
-            return TALLY_OK;
+        if (session->bucket_tags[at] == tag) {
+            tally_bucket *b = &session->buckets[session->bucket_slots[at] - 1];
+            if (same_key(b, slot, payee, period, settlement)) {
+                *out = b;
+                return TALLY_OK;
+            }
         }
         at = (at + 1) & session->bucket_mask;
     }
@@ -94,6 +114,7 @@ tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int3
     b->settlement = settlement;
     b->first_source = NO_LINK;
     session->bucket_slots[at] = (uint32_t)session->bucket_count + 1;
+    session->bucket_tags[at] = tag;
     session->bucket_count++;
     *out = b;
     return TALLY_OK;
@@ -105,10 +126,11 @@ tally_engine__find_bucket(const tally_session *session, uint32_t slot, uint32_t 
 {
     if (!session->bucket_mask)
         return NULL;
-    size_t at = (size_t)key_hash(slot, payee, period, settlement) & session->bucket_mask;
+    uint64_t hash = key_hash(slot, payee, period, settlement);
+    size_t at = (size_t)hash & session->bucket_mask;
     while (session->bucket_slots[at]) {
         const tally_bucket *b = &session->buckets[session->bucket_slots[at] - 1];
-        if (same_key(b, slot, payee, period, settlement))
+        if (session->bucket_tags[at] == tag_of(hash) && same_key(b, slot, payee, period, settlement))
             return b;
         at = (at + 1) & session->bucket_mask;
     }

@@ -229,6 +229,7 @@ struct tally_session {
     size_t bucket_count;
     size_t bucket_capacity;
     uint32_t *bucket_slots; /* open addressing: bucket index + 1 */
+    uint32_t *bucket_tags;  /* high hash bits of each slot's key */
     size_t bucket_mask;
 
     tally_source_link *sources;

@@ -211,6 +211,7 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->cell_index);
     tally_ctx__free(ctx, session->buckets);
     tally_ctx__free(ctx, session->bucket_slots);
+    tally_ctx__free(ctx, session->bucket_tags);
     tally_ctx__free(ctx, session->sources);
     tally_ctx__free(ctx, session->slots);
     tally_ctx__free(ctx, session->components);
