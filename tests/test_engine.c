@@ -1834,6 +1834,71 @@ spiff_return_in_a_later_version_claws_back(void **state)
     stop(&r);
 }
 
+static void
+referral_return_outside_the_window_claws_back(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<referral id=\"ref\" period=\"month\" fee=\"100\"><eligibility>"
+                  "<window from=\"2026-01-01\" to=\"2026-01-31\"/></eligibility></referral>"),
+          0);
+    row rows[] = {{.id = "s", .date = "2026-01-05", .amount = "500"},
+                  {.id = "r", .date = "2026-02-20", .amount = "-200", .original_id = "s"},
+                  /* Outside the window and without an original: not eligible, nothing. */
+                  {.id = "x", .date = "2026-02-21", .amount = "-50"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"ref 2026-01 P1 earned 100.00", "ref 2026-02 P1 clawback -100.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+per_transaction_rounding_of_fees_and_clawbacks(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<referral id=\"ref\" period=\"month\" fee=\"34.40\">"
+                  "<rounding point=\"per-transaction\" scale=\"0\"/></referral>"
+                  "<spiff id=\"s\" period=\"month\" window-from=\"2026-01-01\" "
+                  "window-to=\"2026-12-31\"><rounding mode=\"up\" point=\"per-transaction\"/>"
+                  "<product id=\"X\" amount=\"0.333\"/></spiff>"),
+          0);
+    row rows[] = {{.id = "a", .date = "2026-03-01", .amount = "10", .product = "X"},
+                  {.id = "b", .date = "2026-03-02", .amount = "10", .product = "X"},
+                  {.id = "c", .date = "2026-03-03", .amount = "10", .product = "X"},
+                  {.id = "ra", .date = "2026-03-04", .amount = "-10", .quantity = "-1",
+                   .product = "X", .original_id = "a"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* Referral: round(34.40) = 34 each, 3 sales − 1 return = 68. SPIFF, rounded up per
+     * transaction: 0.34 × 3 − 0.34 = 0.68. */
+    const char *expected[] = {"ref 2026-03 P1 earned 68", "s 2026-03 P1 earned 0.68"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
+static void
+tier_sign_follows_what_the_rate_multiplies(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"q\" period=\"month\"><tiers mode=\"whole\" measure=\"quantity\">"
+                  "<band from=\"0\" rate=\"0.01\"/></tiers></rebate>"),
+          0);
+    /* Net quantity 0, net revenue −1,180.42: 1 % of the revenue, a clawback. */
+    row rows[] = {{.id = "a", .date = "2026-03-01", .amount = "23.68", .quantity = "1"},
+                  {.id = "b", .date = "2026-03-02", .amount = "-1204.10", .quantity = "-1"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"q 2026-03 P1 clawback -11.80"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -2117,6 +2182,9 @@ main(void)
         cmocka_unit_test(partners_come_before_transactions),
         cmocka_unit_test(mdf_without_as_of_stops_at_the_latest_input),
         cmocka_unit_test(spiff_return_in_a_later_version_claws_back),
+        cmocka_unit_test(referral_return_outside_the_window_claws_back),
+        cmocka_unit_test(per_transaction_rounding_of_fees_and_clawbacks),
+        cmocka_unit_test(tier_sign_follows_what_the_rate_multiplies),
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

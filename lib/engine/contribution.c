@@ -158,8 +158,9 @@ tally_engine__plan_row(tally_session *session, tally_row *row)
     for (size_t i = 0; i < version->direct_count; i++) {
         uint32_t component = version->direct[i];
         const tally_component *model = session->components[component].model;
-        /* SPIFF returns are matched by their original, not by the filters. */
-        if (model->kind != TALLY_COMPONENT_SPIFF &&
+        /* SPIFFs and referrals match returns by their original, not by the filters:
+         * they check eligibility themselves. */
+        if (model->kind != TALLY_COMPONENT_SPIFF && model->kind != TALLY_COMPONENT_REFERRAL &&
             !tally_engine__eligible(session, &model->eligibility, row))
             continue;
         if ((status = kinds[model->kind](session, row, component)) != TALLY_OK)

@@ -103,6 +103,7 @@ typedef struct tally_pending_return {
     const char *id;          /* the return's id, in session->pending_text */
     const char *original_id; /* in session->pending_text */
     uint32_t transaction;    /* the return's symbol, or TALLY_NO_SYMBOL */
+    int eligible;            /* referral: the return passed the filters itself */
     tally_decimal amount;
     tally_decimal quantity;
     tally_decimal payout;

@@ -144,7 +144,7 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
     switch (tiers->measure) {
     case TALLY_MEASURE_QUANTITY:
         measured = quantity;
-        negative = tally_decimal_sign(&sum->quantity) < 0;
+        negative = tally_tiers__negative(tiers, &sum->amount, &sum->quantity);
         break;
     case TALLY_MEASURE_ATTAINMENT:
         if (!partner || !partner->has_quota)
@@ -155,13 +155,13 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
         quota = &partner->quota;
         if (attainment(&amount, quota, &measured) != TALLY_OK)
             return tally_engine__payout_overflow(f, ec, payee);
-        negative = tally_decimal_sign(&sum->amount) < 0;
+        negative = tally_tiers__negative(tiers, &sum->amount, &sum->quantity);
         say(f, "attainment: %s / quota %s x 100 = %s%%\n", show(f, &amount),
             show(f, quota), show(f, &measured));
         break;
     default:
         measured = amount;
-        negative = tally_decimal_sign(&sum->amount) < 0;
+        negative = tally_tiers__negative(tiers, &sum->amount, &sum->quantity);
         break;
     }
     p->basis = measured;

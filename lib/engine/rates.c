@@ -72,10 +72,7 @@ transaction_tiers(tally_session *session, const tally_component *c, const tally_
         return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                 "transaction \"%s\": a tier payout would need more than %d digits",
                                 row->input->id, TALLY_DECIMAL_MAX_DIGITS);
-    int negative = tally_decimal_sign(tiers->measure == TALLY_MEASURE_QUANTITY
-                                          ? &row->input->quantity
-                                          : &row->input->amount) < 0;
-    if (negative)
+    if (tally_tiers__negative(tiers, &row->input->amount, &row->input->quantity))
         tally_decimal_negate(out, out);
     return TALLY_OK;
 }

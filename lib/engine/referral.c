@@ -3,8 +3,12 @@
  * amount is one converted referral and earns the flat fee; a return claws one
  * fee back. A return naming its original claws back at most once per original,
  * in the period of its earliest return (resolved in returns.c once every row is
- * known, so the input order does not matter), and only when the original earned
- * a fee or is not among the transactions (then it cannot be checked).
+ * known, so the input order does not matter), when the original earned a fee —
+ * whatever the return's own date or fields, like a SPIFF — or, for an original
+ * not among the transactions, when the return itself is eligible. A return that
+ * names no original claws back nothing: "once per referral" cannot be kept without
+ * knowing which referral it returns (three partial credit notes of one sale would
+ * take three fees).
  */
 #include "engine/rows.h"
 
@@ -14,22 +18,27 @@ tally_engine__referral_row(tally_session *session, tally_row *row, uint32_t comp
     const tally_component *c = session->components[component].model;
     const tally_transaction *t = row->input;
     int sign = tally_decimal_sign(&t->amount);
+    int eligible = tally_engine__eligible(session, &c->eligibility, row);
+    int names_original = t->original_id && t->original_id[0];
+    if (sign == 0 || (sign < 0 && !names_original) || (sign > 0 && !eligible))
+        return TALLY_OK;
     tally_decimal fee = c->fee, count = {1, 0, 0, 0};
+    int status = tally_engine__round_row(session, c, row, row->partner, &fee);
+    if (status != TALLY_OK)
+        return status;
     if (sign > 0) {
         int already = 0;
-        int status = tally_engine__mark(session, row, 'E', component, t->id, &already);
-        if (status != TALLY_OK)
+        if ((status = tally_engine__mark(session, row, 'E', component, t->id, &already)) !=
+            TALLY_OK)
             return status;
         return tally_engine__add_update(session, row, component, row->partner, &t->amount,
                                         &count, &fee);
     }
-    if (sign == 0)
-        return TALLY_OK;
     tally_decimal_negate(&fee, &fee);
     tally_decimal_negate(&count, &count);
-    if (t->original_id && t->original_id[0])
-        return tally_engine__defer_return(session, row, TALLY_PENDING_REFERRAL_RETURN,
-                                          component, row->partner, &t->amount, &count, &fee);
-    return tally_engine__add_update(session, row, component, row->partner, &t->amount, &count,
-                                    &fee);
+    status = tally_engine__defer_return(session, row, TALLY_PENDING_REFERRAL_RETURN, component,
+                                        row->partner, &t->amount, &count, &fee);
+    if (status == TALLY_OK)
+        row->pending[row->pending_count - 1].eligible = eligible;
+    return status;
 }

@@ -43,6 +43,7 @@ tally_engine__defer_return(tally_session *session, tally_row *row, tally_pending
     p->payee = payee;
     p->date = row->date;
     p->transaction = TALLY_NO_SYMBOL;
+    p->eligible = 1;
     p->amount = *amount;
     p->quantity = *quantity;
     p->payout = *payout;
@@ -160,7 +161,7 @@ resolve_referral(tally_session *session, const tally_pending_return *p, int firs
     int known = !(session->flags & TALLY_SESSION_TRUST_IDS) &&
                 tally_symbols__find(&session->transaction_ids, p->original_id,
                                     strlen(p->original_id)) != TALLY_NO_SYMBOL;
-    if (known && !has_mark(session, 'E', slot, p->original_id))
+    if (known ? !has_mark(session, 'E', slot, p->original_id) : !p->eligible)
         return TALLY_OK;
     out->amount = p->amount;
     out->quantity = p->quantity;
@@ -212,6 +213,12 @@ resolve_spiff(tally_session *session, const tally_pending_return *p, tally_decim
         return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                 "transaction \"%s\": SPIFF clawback out of range", p->id);
     tally_decimal_negate(&out->payout, &out->payout);
+    const tally_component *c = session->components[p->component].model;
+    if (c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
+        tally_decimal_round(&out->payout, &out->payout, c->rounding.scale, c->rounding.mode) !=
+            TALLY_OK)
+        return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                "transaction \"%s\": SPIFF clawback out of range", p->id);
     tally_decimal_negate(&out->quantity, &units);
     out->amount = p->amount;
     return bucket_index(session, p->component, sale->payee, p->date, &out->bucket);

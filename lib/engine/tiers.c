@@ -28,6 +28,17 @@ tally_tiers__band_of(const tally_tier_table *tiers, const tally_decimal *value)
     return found;
 }
 
+int
+tally_tiers__negative(const tally_tier_table *tiers, const tally_decimal *amount,
+                      const tally_decimal *quantity)
+{
+    const tally_decimal *sign_of = amount;
+    if (tiers->pays == TALLY_BAND_PER_UNIT ||
+        (tiers->pays == TALLY_BAND_AMOUNT && tiers->measure == TALLY_MEASURE_QUANTITY))
+        sign_of = quantity;
+    return tally_decimal_sign(sign_of) < 0;
+}
+
 /* What the band's value multiplies: revenue for rates, units for per-unit amounts. */
 static const tally_decimal *
 multiplicand(const tally_tier_table *tiers, const tally_decimal *amount,

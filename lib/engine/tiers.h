@@ -29,6 +29,12 @@ int tally_tiers__pay(const tally_tier_table *tiers, const tally_decimal *measure
                      const tally_decimal *quota, tally_decimal *out,
                      tally_band_share *shares, size_t *share_count);
 
+/* Whether a payout on these signed totals is negative: the sign of what the band
+ * values multiply (revenue for rates, units for per-unit amounts), or of the
+ * measured value for interpolated amounts (domain.md 7: sign restored). */
+int tally_tiers__negative(const tally_tier_table *tiers, const tally_decimal *amount,
+                          const tally_decimal *quantity);
+
 /* Index of the band holding `value`, or SIZE_MAX below the first band. */
 size_t tally_tiers__band_of(const tally_tier_table *tiers, const tally_decimal *value);
 
