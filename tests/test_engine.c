@@ -1899,6 +1899,29 @@ tier_sign_follows_what_the_rate_multiplies(void **state)
     stop(&r);
 }
 
+static void
+interpolated_fractions_add_up_exactly(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"i\" period=\"month\"><rounding mode=\"floor\"/>"
+                  "<tiers mode=\"interpolated\" basis=\"transaction\" measure=\"quantity\">"
+                  "<band from=\"0\" to=\"3\" amount=\"1\"/><band from=\"3\" amount=\"1\"/>"
+                  "</tiers></rebate>"),
+          0);
+    /* Three sales of one unit each earn 1/3 each: together exactly 1.00, even
+     * rounded down. */
+    row rows[] = {{.id = "a", .date = "2026-03-01", .amount = "10", .quantity = "1"},
+                  {.id = "b", .date = "2026-03-02", .amount = "10", .quantity = "1"},
+                  {.id = "c", .date = "2026-03-03", .amount = "10", .quantity = "1"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"i 2026-03 P1 earned 1.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -2185,6 +2208,7 @@ main(void)
         cmocka_unit_test(referral_return_outside_the_window_claws_back),
         cmocka_unit_test(per_transaction_rounding_of_fees_and_clawbacks),
         cmocka_unit_test(tier_sign_follows_what_the_rate_multiplies),
+        cmocka_unit_test(interpolated_fractions_add_up_exactly),
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

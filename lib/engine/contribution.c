@@ -44,7 +44,33 @@ tally_engine__add_update(tally_session *session, tally_row *row, uint32_t compon
     u->amount = *amount;
     u->quantity = *quantity;
     u->payout = *payout;
+    /* A kept interpolated numerator goes with this update, and only with it. */
+    u->fraction_band = row->fraction_band;
+    u->fraction = row->fraction;
+    row->fraction_band = SIZE_MAX;
     return TALLY_OK;
+}
+
+/* The new numerator of an update's interpolated band (the bucket's array is made
+ * here, while failing is still harmless). */
+static int
+plan_fraction(tally_session *session, tally_row *row, size_t index)
+{
+    tally_update *u = &row->updates[index];
+    if (u->fraction_band == SIZE_MAX)
+        return TALLY_OK;
+    tally_bucket *b = &session->buckets[u->bucket];
+    if (!b->fractions) {
+        size_t bands = session->components[u->component].model->rate.tiers.band_count;
+        b->fractions = tally_ctx__calloc(session->ctx, bands, sizeof(tally_decimal));
+        if (!b->fractions)
+            return TALLY_ERR_NOMEM;
+    }
+    tally_decimal sum = b->fractions[u->fraction_band];
+    for (size_t j = 0; j < index; j++)
+        if (row->updates[j].bucket == u->bucket && row->updates[j].fraction_band == u->fraction_band)
+            sum = row->updates[j].new_fraction;
+    return tally_engine__add(session, row, &u->new_fraction, &sum, &u->fraction);
 }
 
 /* Finds (or makes) each update's bucket, then computes its new totals. */
@@ -76,7 +102,8 @@ plan_totals(tally_session *session, tally_row *row)
         if ((status = tally_engine__add(session, row, &u->new_amount, &amount, &u->amount)) ||
             (status = tally_engine__add(session, row, &u->new_quantity, &quantity,
                                         &u->quantity)) ||
-            (status = tally_engine__add(session, row, &u->new_payout, &payout, &u->payout)))
+            (status = tally_engine__add(session, row, &u->new_payout, &payout, &u->payout)) ||
+            (status = plan_fraction(session, row, i)))
             return status;
     }
     return TALLY_OK;
@@ -183,6 +210,8 @@ tally_engine__apply_row(tally_session *session, tally_row *row)
         b->amount = u->new_amount;
         b->quantity = u->new_quantity;
         b->payout = u->new_payout;
+        if (u->fraction_band != SIZE_MAX)
+            b->fractions[u->fraction_band] = u->new_fraction;
         b->rows++;
         if (b->rows == 1 || row->date >= b->latest) {
             b->latest = row->date;

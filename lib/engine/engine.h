@@ -147,6 +147,7 @@ typedef struct tally_bucket {
     tally_decimal prior;    /* prior settlement recorded for this settlement period */
     int has_baseline;
     tally_decimal baseline; /* growth rebates: given baseline of this period */
+    tally_decimal *fractions; /* interpolated numerators per band (transaction basis) */
 } tally_bucket;
 
 /* Source transaction ids of buckets: singly linked lists in one array. */

@@ -282,6 +282,43 @@ finish_all(tally_finisher *f)
     return status;
 }
 
+/*
+ * Divides each bucket's interpolated numerators by their bands' widths, once,
+ * now that every transaction has added to them (tiers.h). A bucket's rules are
+ * those of its latest-dated component.
+ */
+static int
+divide_fractions(tally_session *session)
+{
+    for (size_t i = 0; i < session->bucket_count; i++) {
+        tally_bucket *b = &session->buckets[i];
+        if (!b->fractions)
+            continue;
+        const tally_tier_table *tiers = &session->components[b->component].model->rate.tiers;
+        for (size_t k = 0; k < tiers->band_count; k++) {
+            const tally_band *band = &tiers->bands[k];
+            tally_decimal width, share;
+            if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
+                continue;
+            if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
+                tally_decimal_div(&share, &b->fractions[k], &width, 24, TALLY_ROUND_HALF_EVEN) !=
+                    TALLY_OK ||
+                tally_decimal_add(&b->payout, &b->payout, &share) != TALLY_OK) {
+                session->broken = 1;
+                return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
+                                        "component \"%s\": a period total needs more than %d "
+                                        "digits",
+                                        session->components[b->component].model->id,
+                                        TALLY_DECIMAL_MAX_DIGITS);
+            }
+        }
+        /* Divided once: a finish that fails later and is tried again must not redo it. */
+        tally_ctx__free(session->ctx, b->fractions);
+        b->fractions = NULL;
+    }
+    return TALLY_OK;
+}
+
 /* Drops the lines outside the run's range, after recovery has seen them all. */
 static void
 keep_lines_in_range(const tally_session *session, tally_result *result)
@@ -314,6 +351,8 @@ tally_session_finish(tally_session *session, tally_result **out)
     int resolved = tally_engine__flush_cells(session);
     if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
+    if (resolved == TALLY_OK)
+        resolved = divide_fractions(session);
     if (resolved != TALLY_OK)
         return resolved;
     tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));

@@ -204,6 +204,8 @@ add_one(tally_session *session, const tally_transaction *transaction)
     row.transaction = TALLY_NO_SYMBOL;
     row.split.count = 0;
     row.cell_update_count = 0;
+    row.keep_fraction = 0;
+    row.fraction_band = SIZE_MAX;
     row.update_count = 0;
     row.mark_count = 0;
     row.sale_count = 0;

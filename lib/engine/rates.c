@@ -52,7 +52,7 @@ tally_engine__mul(tally_session *session, const tally_row *row, tally_decimal *o
 
 /* Tiers on one transaction: |value| looked up, minimum per transaction, sign restored. */
 static int
-transaction_tiers(tally_session *session, const tally_component *c, const tally_row *row,
+transaction_tiers(tally_session *session, const tally_component *c, tally_row *row,
                   tally_decimal *out)
 {
     const tally_tier_table *tiers = &c->rate.tiers;
@@ -67,18 +67,25 @@ transaction_tiers(tally_session *session, const tally_component *c, const tally_
         return TALLY_OK;
     tally_band_share shares[TALLY_MAX_BANDS];
     size_t used;
-    if (tally_tiers__pay(tiers, measured, &amount, &quantity, NULL, out, shares, &used) !=
-        TALLY_OK)
+    int status;
+    if (tiers->mode == TALLY_TIERS_INTERPOLATED && row->keep_fraction)
+        status = tally_tiers__interpolated_parts(tiers, measured, out, &row->fraction_band,
+                                                 &row->fraction);
+    else
+        status = tally_tiers__pay(tiers, measured, &amount, &quantity, NULL, out, shares, &used);
+    if (status != TALLY_OK)
         return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                 "transaction \"%s\": a tier payout would need more than %d digits",
                                 row->input->id, TALLY_DECIMAL_MAX_DIGITS);
-    if (tally_tiers__negative(tiers, &row->input->amount, &row->input->quantity))
+    if (tally_tiers__negative(tiers, &row->input->amount, &row->input->quantity)) {
         tally_decimal_negate(out, out);
+        tally_decimal_negate(&row->fraction, &row->fraction);
+    }
     return TALLY_OK;
 }
 
 int
-tally_engine__row_payout(tally_session *session, const tally_component *c, const tally_row *row,
+tally_engine__row_payout(tally_session *session, const tally_component *c, tally_row *row,
                          tally_decimal *out, int *eligible)
 {
     const tally_transaction *t = row->input;
@@ -172,4 +179,15 @@ tally_engine__pay_rate(tally_session *session, tally_row *row, uint32_t componen
         return status;
     return tally_engine__add_update(session, row, component, row->partner, &row->input->amount,
                                     &row->input->quantity, &payout);
+}
+
+int
+tally_engine__keeps_fraction(const tally_session *session, const tally_row *row,
+                             uint32_t component)
+{
+    const tally_component *c = session->components[component].model;
+    return c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.mode == TALLY_TIERS_INTERPOLATED &&
+           c->rate.tiers.basis == TALLY_BASIS_TRANSACTION &&
+           c->rounding.point == TALLY_ROUNDING_PER_PAYOUT &&
+           !tally_engine__attributes_to_original(session, row, component);
 }

@@ -18,6 +18,9 @@ typedef struct tally_update {
     tally_decimal amount;
     tally_decimal quantity;
     tally_decimal payout;
+    size_t fraction_band;         /* interpolated part to divide at finish, or SIZE_MAX */
+    tally_decimal fraction;
+    tally_decimal new_fraction;
     size_t bucket;                /* set while planning */
     tally_decimal new_amount;     /* the bucket's totals after the row */
     tally_decimal new_quantity;
@@ -46,6 +49,11 @@ typedef struct tally_row {
     const tally_partner_record *partner_record; /* NULL without a partner table */
     uint32_t transaction; /* symbol, or TALLY_NO_SYMBOL when ids are not kept */
     tally_split split; /* parsed split column; count 0 when absent */
+    /* The interpolated numerator of the payout being booked (rates.c), handed to
+     * the next update; kept only when that payout is not rounded on its own. */
+    int keep_fraction;
+    size_t fraction_band;
+    tally_decimal fraction;
     tally_cell_update cell_updates[TALLY_MAX_ROW_CELLS];
     size_t cell_update_count;
     tally_update updates[TALLY_MAX_ROW_UPDATES];
@@ -112,12 +120,17 @@ int tally_engine__eligible(const tally_session *session, const tally_eligibility
 /* rates.c: the payout one row earns under a rate spec; *eligible 0 when it earns nothing
  * because the row has no rate (a category without a rate). */
 int tally_engine__row_payout(tally_session *session, const tally_component *component,
-                             const tally_row *row, tally_decimal *out, int *eligible);
+                             tally_row *row, tally_decimal *out, int *eligible);
 /* With per-transaction rounding: applies the payee's multiplier and rounds the row's
  * payout; otherwise leaves it alone (finish.c multiplies and rounds the total). */
 int tally_engine__round_row(tally_session *session, const tally_component *component,
                             const tally_row *row, uint32_t payee, tally_decimal *payout);
 
+/* rates.c: whether a row's interpolated payout for this component can wait for its
+ * division until finish (transaction-basis interpolated tiers rounded per payout,
+ * booked in the row's own period). */
+int tally_engine__keeps_fraction(const tally_session *session, const tally_row *row,
+                                 uint32_t component);
 /* rates.c: the payee of a row: its rep when the component pays rep-or-partner and
  * the row names one (interned), else its partner. */
 uint32_t tally_engine__payee(tally_session *session, const tally_row *row,

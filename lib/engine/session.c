@@ -209,6 +209,8 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->direct);
     tally_ctx__free(ctx, session->cells);
     tally_ctx__free(ctx, session->cell_index);
+    for (size_t i = 0; i < session->bucket_count; i++)
+        tally_ctx__free(ctx, session->buckets[i].fractions);
     tally_ctx__free(ctx, session->buckets);
     tally_ctx__free(ctx, session->bucket_slots);
     tally_ctx__free(ctx, session->bucket_tags);

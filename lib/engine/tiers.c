@@ -160,3 +160,31 @@ tally_tiers__pay(const tally_tier_table *tiers, const tally_decimal *measured,
     }
     return TALLY_ERR_INVALID_ARGUMENT;
 }
+
+int
+tally_tiers__interpolated_parts(const tally_tier_table *tiers, const tally_decimal *value,
+                                tally_decimal *whole, size_t *band, tally_decimal *numerator)
+{
+    static const tally_decimal zero = {0, 0, 0, 0};
+    *whole = zero;
+    *numerator = zero;
+    *band = SIZE_MAX;
+    size_t current = tally_tiers__band_of(tiers, value);
+    if (current == SIZE_MAX)
+        return TALLY_OK;
+    int status = TALLY_OK;
+    for (size_t i = 0; i < current && status == TALLY_OK; i++)
+        status = tally_decimal_add(whole, whole, &tiers->bands[i].value);
+    const tally_band *b = &tiers->bands[current];
+    if (status != TALLY_OK)
+        return status;
+    if (b->open)
+        return tally_decimal_add(whole, whole, &b->value);
+    tally_decimal into;
+    if ((status = tally_decimal_sub(&into, value, &b->from)) != TALLY_OK ||
+        (status = tally_decimal_mul(numerator, &into, &b->value)) != TALLY_OK)
+        return status;
+    if (tally_decimal_sign(numerator) != 0)
+        *band = current;
+    return TALLY_OK;
+}

@@ -35,6 +35,18 @@ int tally_tiers__pay(const tally_tier_table *tiers, const tally_decimal *measure
 int tally_tiers__negative(const tally_tier_table *tiers, const tally_decimal *amount,
                           const tally_decimal *quantity);
 
+/*
+ * Interpolated mode, kept exact for sums over many transactions: the amounts of
+ * the completed bands (and of an entered open top band) in *whole, and for the
+ * band the value is inside, its index in *band and (value − from) × amount in
+ * *numerator, to be divided by the band's width only once the numerators of all
+ * the transactions are added up (3 × 1/3 is then exactly 1). *band is SIZE_MAX
+ * when no band is partly done.
+ */
+int tally_tiers__interpolated_parts(const tally_tier_table *tiers, const tally_decimal *value,
+                                    tally_decimal *whole, size_t *band,
+                                    tally_decimal *numerator);
+
 /* Index of the band holding `value`, or SIZE_MAX below the first band. */
 size_t tally_tiers__band_of(const tally_tier_table *tiers, const tally_decimal *value);
 
