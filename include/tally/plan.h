@@ -183,6 +183,20 @@ TALLY_API const tally_currency *
 tally_plan_currency(const tally_plan *plan);
 
 /**
+ * @brief The month in which the plan's fiscal year starts.
+ *
+ * Set by `<calendar fiscal-year-start-month="N"/>`, January by default. A fiscal
+ * year is named by the calendar year it ends in: starting in July, `FY2027` is
+ * 2026-07-01 ... 2027-06-30 and `FY2027-Q1` is July to September 2026.
+ *
+ * @param[in] plan the plan.
+ * @returns 1 (January) ... 12 (December); 0 for a NULL @p plan.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_plan_fiscal_start_month(const tally_plan *plan);
+
+/**
  * @brief SHA-256 digest of the plan's canonical form.
  *
  * Two plans have the same digest exactly when they compile to the same rules:

@@ -137,6 +137,12 @@ tally_plan_currency(const tally_plan *plan)
 }
 
 int
+tally_plan_fiscal_start_month(const tally_plan *plan)
+{
+    return plan ? plan->fiscal_start_month : 0;
+}
+
+int
 tally_plan_digest(unsigned char out[TALLY_PLAN_DIGEST_SIZE], const tally_plan *plan)
 {
     if (!out || !plan)
