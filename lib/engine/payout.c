@@ -196,7 +196,8 @@ pay_rows(tally_finisher *f, const tally_component *c, const tally_totals *sum, t
                    (c->rate.kind == TALLY_RATE_TIERS &&
                     c->rate.tiers.measure == TALLY_MEASURE_QUANTITY);
     p->basis = by_units ? sum->quantity : sum->amount;
-    say(f, "sum of %llu transaction payouts: %s\n", (unsigned long long)sum->rows,
+    say(f, "sum of the payouts of %llu %s: %s\n", (unsigned long long)sum->rows,
+        sum->rows == 1 ? "transaction" : "transactions",
         show(f, &sum->payout));
     int per_transaction_tiers =
         c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_TRANSACTION;
@@ -260,9 +261,10 @@ tally_engine__compute_payout(tally_finisher *f, const tally_engine_component *ec
     const tally_partner_record *partner = tally_engine__partner(f->session, payee);
     memset(p, 0, offsetof(tally_payout, bands));
     p->band_count = 0;
-    say(f, "rule %s (%s, version %s): net amount %s, net quantity %s, %llu "
-        "transactions\n", c->id, tally_component_kind_name(c->kind), ec->version->id,
-        show(f, &sum->amount), show(f, &sum->quantity), (unsigned long long)sum->rows);
+    say(f, "rule %s (%s, version %s): net amount %s, net quantity %s, %llu %s\n", c->id,
+        tally_component_kind_name(c->kind), ec->version->id, show(f, &sum->amount),
+        show(f, &sum->quantity), (unsigned long long)sum->rows,
+        sum->rows == 1 ? "transaction" : "transactions");
     int status = TALLY_OK;
     if (c->kind == TALLY_COMPONENT_GROWTH_REBATE)
         status = tally_engine__pay_growth(f, ec, b, sum, p);
