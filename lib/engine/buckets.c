@@ -130,7 +130,8 @@ tally_engine__find_bucket(const tally_session *session, uint32_t slot, uint32_t 
     size_t at = (size_t)hash & session->bucket_mask;
     while (session->bucket_slots[at]) {
         const tally_bucket *b = &session->buckets[session->bucket_slots[at] - 1];
-        if (session->bucket_tags[at] == tag_of(hash) && same_key(b, slot, payee, period, settlement))
+        if (session->bucket_tags[at] == tag_of(hash) &&
+            same_key(b, slot, payee, period, settlement))
             return b;
         at = (at + 1) & session->bucket_mask;
     }

@@ -99,7 +99,8 @@ class_of(tally_session *session, const tally_engine_version *version, const tall
     int registered = c->kind == TALLY_COMPONENT_DEAL_REGISTRATION;
     for (uint32_t k = version->first_class; k < session->class_count; k++) {
         const tally_cell_class *cls = &session->classes[k];
-        if (cls->registered_only == registered && same_eligibility(cls->eligibility, &c->eligibility))
+        if (cls->registered_only == registered &&
+            same_eligibility(cls->eligibility, &c->eligibility))
             return k;
     }
     tally_cell_class *cls = &session->classes[session->class_count];

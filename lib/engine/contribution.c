@@ -68,7 +68,8 @@ plan_fraction(tally_session *session, tally_row *row, size_t index)
     }
     tally_decimal sum = b->fractions[u->fraction_band];
     for (size_t j = 0; j < index; j++)
-        if (row->updates[j].bucket == u->bucket && row->updates[j].fraction_band == u->fraction_band)
+        if (row->updates[j].bucket == u->bucket &&
+            row->updates[j].fraction_band == u->fraction_band)
             sum = row->updates[j].new_fraction;
     return tally_engine__add(session, row, &u->new_fraction, &sum, &u->fraction);
 }

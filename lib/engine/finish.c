@@ -162,7 +162,8 @@ compare_buckets(const void *a, const void *b)
     return (x->settlement > y->settlement) - (x->settlement < y->settlement);
 }
 
-/* The component whose rules pay a settlement period nobody sold in (a prior only). */
+/* The component whose rules pay a settlement period nobody sold in (a prior only):
+ * the slot's component in the version in effect at the period's end, else any. */
 static const tally_engine_component *
 fallback_component(const tally_session *session, const tally_bucket *b)
 {
@@ -172,10 +173,7 @@ fallback_component(const tally_session *session, const tally_bucket *b)
     for (size_t i = 0; version && i < version->component_count; i++)
         if (version->components[i].slot == b->slot)
             return &version->components[i];
-    for (size_t i = 0; i < session->component_count; i++)
-        if (session->components[i].slot == b->slot)
-            return &session->components[i];
-    return NULL;
+    return &session->components[slot->first_component];
 }
 
 static void
@@ -197,18 +195,20 @@ settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_compo
     tally_payout *p = tally_ctx__alloc(f->session->ctx, sizeof(tally_payout));
     if (!p)
         return TALLY_ERR_NOMEM;
-    f->explanation.length = 0;
-    f->explanation.data[0] = '\0';
+    tally_engine__clear_explanation(f);
     int status = tally_engine__compute_payout(f, ec, b, sum, p);
     tally_decimal line = p->rounded;
     const tally_slot *slot = &f->session->slots[b->slot];
     if (status == TALLY_OK && (slot->has_settlement || b->has_prior)) {
         if (tally_decimal_sub(&line, &line, previous_due) != TALLY_OK ||
             tally_decimal_sub(&line, &line, &b->prior) != TALLY_OK)
-            status = tally_engine__payout_overflow(f, ec, tally_symbols__text(&f->session->names, b->payee));
-        tally_engine__say(f, "due to date %s - settled in earlier periods %s - recorded for this "
-            "period %s = %s\n", tally_engine__show(f, &p->rounded), tally_engine__show(f, previous_due), tally_engine__show(f, &b->prior),
-            tally_engine__show(f, &line));
+            status = tally_engine__payout_overflow(
+                f, ec, tally_symbols__text(&f->session->names, b->payee));
+        tally_engine__say(f,
+                          "due to date %s - settled in earlier periods %s - recorded for this "
+                          "period %s = %s\n",
+                          tally_engine__show(f, &p->rounded), tally_engine__show(f, previous_due),
+                          tally_engine__show(f, &b->prior), tally_engine__show(f, &line));
     }
     if (status == TALLY_OK)
         status = emit_line(f, b, ec, p, &line);
@@ -239,9 +239,7 @@ settle_group(tally_finisher *f, const bucket_order *order, size_t count)
         }
         if (!b->rows && !b->has_prior)
             continue;
-        const tally_engine_component *rules = ec ? ec : fallback_component(s, b);
-        if (rules)
-            status = settle_bucket(f, b, rules, &sum, &previous_due);
+        status = settle_bucket(f, b, ec ? ec : fallback_component(s, b), &sum, &previous_due);
     }
     return status;
 }

@@ -30,7 +30,8 @@ static tally_decimal
 baseline_of(const tally_session *session, const tally_bucket *b, int32_t period, int *given)
 {
     static const tally_decimal zero = {0, 0, 0, 0};
-    const tally_bucket *base = tally_engine__find_bucket(session, b->slot, b->payee, period, period);
+    const tally_bucket *base =
+        tally_engine__find_bucket(session, b->slot, b->payee, period, period);
     *given = base && base->has_baseline;
     if (!base)
         return zero;

@@ -198,14 +198,6 @@ ledger_of(fund *d, int32_t period)
     return l;
 }
 
-static const tally_engine_component *
-any_component(const tally_session *s, uint32_t slot)
-{
-    for (size_t i = 0; i < s->component_count; i++)
-        if (s->components[i].slot == slot)
-            return &s->components[i];
-    return NULL;
-}
 
 static int
 process_claims(fund *d)
@@ -215,7 +207,8 @@ process_claims(fund *d)
         const tally_mdf_claim *claim = &d->claims[i];
         /* The rules of the version in effect on the claim's date, else the slot's latest. */
         const tally_engine_version *v = tally_engine__version_on(s, claim->date);
-        const tally_component *c = any_component(s, claim->slot)->model;
+        const tally_component *c =
+            s->components[s->slots[claim->slot].first_component].model;
         for (size_t k = 0; v && k < v->component_count; k++)
             if (v->components[k].slot == claim->slot)
                 c = v->components[k].model;
@@ -447,7 +440,7 @@ replay_partner(tally_finisher *f, uint32_t slot, uint32_t payee, const tally_buc
     if (status == TALLY_OK)
         status = expire(&d);
     if (status == TALLY_OK)
-        status = write_ledger(&d, any_component(f->session, slot));
+        status = write_ledger(&d, &f->session->components[d.slot->first_component]);
     tally_ctx__free(ctx, d.accruals);
     tally_ctx__free(ctx, d.periods);
     tally_ctx__free(ctx, d.approved);

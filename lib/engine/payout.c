@@ -54,7 +54,8 @@ tally_engine__show(tally_finisher *f, const tally_decimal *value)
 }
 
 int
-tally_engine__payout_overflow(tally_finisher *f, const tally_engine_component *ec, const char *payee)
+tally_engine__payout_overflow(tally_finisher *f, const tally_engine_component *ec,
+                              const char *payee)
 {
     return tally_ctx__error(f->session->ctx, TALLY_ERR_OVERFLOW,
                             "component \"%s\", payee \"%s\": the payout needs more than %d "

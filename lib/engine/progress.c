@@ -161,7 +161,8 @@ tally_session_progress(tally_session *session, const char *payee, const char *co
     if (!tally_engine__slot_named(session, component, &slot))
         return refuse(session, payee, component, "the plan has no component with this id");
     int32_t index;
-    if (payee_symbol == TALLY_NO_SYMBOL || !pick_period(session, slot, payee_symbol, period, &index))
+    if (payee_symbol == TALLY_NO_SYMBOL ||
+        !pick_period(session, slot, payee_symbol, period, &index))
         return refuse(session, payee, component, "the payee has no transactions in the period");
     tally_totals sum;
     const tally_bucket *latest = period_to_date(session, slot, payee_symbol, index, &sum, &status);

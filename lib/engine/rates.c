@@ -130,7 +130,8 @@ tally_engine__multiplier(const tally_session *session, const tally_component *c,
 int
 tally_engine__multiplies_per_row(const tally_component *c)
 {
-    int period_tiers = c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD;
+    int period_tiers =
+        c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD;
     return c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION && !period_tiers &&
            c->kind != TALLY_COMPONENT_GROWTH_REBATE;
 }

@@ -128,7 +128,8 @@ option_date(tally_ctx *ctx, const char *name, const char *text, tally_day *out)
 {
     if (!text || tally_date__parse(out, text, strlen(text)))
         return TALLY_OK;
-    return tally_ctx__error(ctx, TALLY_ERR_SYNTAX, "%s date \"%.16s\" is not a valid YYYY-MM-DD date",
+    return tally_ctx__error(ctx, TALLY_ERR_SYNTAX,
+                            "%s date \"%.16s\" is not a valid YYYY-MM-DD date",
                             name, text);
 }
 
