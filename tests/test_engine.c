@@ -15,6 +15,7 @@
 
 #include <tally/tally.h>
 
+#include "engine/engine.h"
 #include "support/test_alloc.h"
 
 /* Flags added to every session: the suite runs once as it is, and once with
@@ -1922,6 +1923,37 @@ interpolated_fractions_add_up_exactly(void **state)
     stop(&r);
 }
 
+/* With both memory flags a session keeps nothing per transaction (but the sales
+ * that earned a SPIFF): here no referral sale leaves a record behind. */
+static void
+trusted_ids_keep_nothing_per_transaction(void **state)
+{
+    (void)state;
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan(ctx, VERSION("<referral id=\"ref\" period=\"month\" fee=\"5\"/>"
+                                              "<rebate id=\"r\" period=\"month\"><rate>0.1</rate>"
+                                              "</rebate>"));
+    tally_session_options options = {sizeof(options),
+                                     TALLY_SESSION_TRUST_IDS | TALLY_SESSION_NO_SOURCE_IDS, NULL,
+                                     NULL, NULL};
+    tally_session *session;
+    assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_OK);
+    for (int i = 0; i < 1000; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "t%d", i);
+        row spec = {.id = id, .date = "2026-01-10", .amount = "10"};
+        tally_transaction t = transaction_of(&spec);
+        assert_int_equal(tally_session_add_transaction(session, &t), TALLY_OK);
+    }
+    assert_int_equal(session->sale_marks.count, 0);
+    assert_int_equal(session->transaction_ids.count, 0);
+    assert_true(session->bucket_count + session->cell_count <= 4);
+    tally_session_free(session);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -2209,6 +2241,7 @@ main(void)
         cmocka_unit_test(per_transaction_rounding_of_fees_and_clawbacks),
         cmocka_unit_test(tier_sign_follows_what_the_rate_multiplies),
         cmocka_unit_test(interpolated_fractions_add_up_exactly),
+        cmocka_unit_test(trusted_ids_keep_nothing_per_transaction),
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

@@ -27,9 +27,12 @@ tally_engine__referral_row(tally_session *session, tally_row *row, uint32_t comp
     if (status != TALLY_OK)
         return status;
     if (sign > 0) {
+        /* Which sales earned is only asked of originals the session knows; trusting
+         * ids, it knows none, and keeps no record per sale. */
         int already = 0;
-        if ((status = tally_engine__mark(session, row, 'E', component, t->id, &already)) !=
-            TALLY_OK)
+        if (!(session->flags & TALLY_SESSION_TRUST_IDS) &&
+            (status = tally_engine__mark(session, row, 'E', component, t->id, &already)) !=
+                TALLY_OK)
             return status;
         return tally_engine__add_update(session, row, component, row->partner, &t->amount,
                                         &count, &fee);
