@@ -1760,20 +1760,75 @@ progress_from_a_negative_period(void **state)
 }
 
 static void
-per_transaction_rounding_of_period_payouts_is_refused(void **state)
+whole_period_tiers_rounded_per_transaction(void **state)
 {
     (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"w\" period=\"month\"><rounding point=\"per-transaction\"/>"
+                  "<tiers mode=\"whole\"><band from=\"0\" to=\"100\" rate=\"0.015\"/>"
+                  "<band from=\"100\" rate=\"0.025\"/></tiers>"
+                  "<multipliers><multiplier partner-tier=\"gold\" factor=\"2\"/></multipliers>"
+                  "</rebate>"
+                  "<growth-rebate id=\"g\" period=\"month\" baseline=\"previous-period\">"
+                  "<rounding point=\"per-payout\"/><rate>0.1</rate></growth-rebate>"),
+          0);
+    partner_row partners[] = {{.id = "G", .tier = "gold"}, {.id = "S"}};
+    add_partners(&r, partners, COUNT(partners));
+    /* Three rows of 33.30 reach 99.90: band 1.5 %, each 0.4995 rounds to 0.50 (× 2 for
+     * gold: 0.999 → 1.00): 1.50 and 3.00. Four rows reach 133.20: 2.5 %, each 0.8325
+     * → 0.83 (silver) or 1.665 → 1.66 (gold, × 2 first): 3.32 and 6.64. */
+    row rows[] = {{.id = "s1", .date = "2026-01-01", .partner = "S", .amount = "33.30"},
+                  {.id = "s2", .date = "2026-01-02", .partner = "S", .amount = "33.30"},
+                  {.id = "s3", .date = "2026-01-03", .partner = "S", .amount = "33.30"},
+                  {.id = "g1", .date = "2026-01-01", .partner = "G", .amount = "33.30"},
+                  {.id = "g2", .date = "2026-01-02", .partner = "G", .amount = "33.30"},
+                  {.id = "g3", .date = "2026-01-03", .partner = "G", .amount = "33.30"},
+                  {.id = "s4", .date = "2026-02-01", .partner = "S", .amount = "33.30"},
+                  {.id = "s5", .date = "2026-02-02", .partner = "S", .amount = "33.30"},
+                  {.id = "s6", .date = "2026-02-03", .partner = "S", .amount = "33.30"},
+                  {.id = "s7", .date = "2026-02-04", .partner = "S", .amount = "33.30"},
+                  {.id = "g4", .date = "2026-02-01", .partner = "G", .amount = "33.30"},
+                  {.id = "g5", .date = "2026-02-02", .partner = "G", .amount = "33.30"},
+                  {.id = "g6", .date = "2026-02-03", .partner = "G", .amount = "33.30"},
+                  {.id = "g7", .date = "2026-02-04", .partner = "G", .amount = "33.30"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {
+        "g 2026-01 G earned 0.00",  "g 2026-01 S earned 0.00", "g 2026-02 G earned 3.33",
+        "g 2026-02 S earned 3.33",  "w 2026-01 G earned 3.00", "w 2026-01 S earned 1.50",
+        "w 2026-02 G earned 6.64",  "w 2026-02 S earned 3.32",
+    };
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+    /* A return counted in its original's period takes its band payouts there. */
+    start(&r,
+          VERSION("<rebate id=\"wo\" period=\"month\" returns=\"original\">"
+                  "<rounding point=\"per-transaction\"/><tiers mode=\"whole\">"
+                  "<band from=\"0\" to=\"100\" rate=\"0.015\"/>"
+                  "<band from=\"100\" rate=\"0.025\"/></tiers></rebate>"),
+          0);
+    row sales[] = {{.id = "s1", .date = "2026-01-01", .amount = "33.30"},
+                   {.id = "s2", .date = "2026-01-02", .amount = "33.30"},
+                   {.id = "s3", .date = "2026-01-03", .amount = "33.30"},
+                   {.id = "r1", .date = "2026-02-01", .amount = "-33.30", .original_id = "s1"}};
+    add_rows(&r, sales, COUNT(sales));
+    finish(&r);
+    /* January nets 66.60 (1.5 %): 0.50 + 0.50 + 0.50 − 0.50. */
+    const char *attributed[] = {"wo 2026-01 P1 earned 1.00"};
+    expect_lines(&r, attributed, COUNT(attributed));
+    stop(&r);
+    /* A growth rebate has no per-transaction meaning: refused. */
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
-    tally_plan *plan = load_plan(ctx, VERSION("<rebate id=\"w\" period=\"month\">"
-                                              "<rounding point=\"per-transaction\"/>"
-                                              "<tiers mode=\"whole\"><band from=\"0\" "
-                                              "rate=\"0.1\"/></tiers></rebate>"));
+    tally_plan *plan = load_plan(ctx, VERSION("<growth-rebate id=\"g\" period=\"month\" "
+                                              "baseline=\"previous-period\"><rounding "
+                                              "point=\"per-transaction\"/><rate>0.1</rate>"
+                                              "</growth-rebate>"));
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, NULL), TALLY_ERR_PLAN);
     assert_non_null(strstr(tally_error_message(tally_ctx_last_error(ctx)),
-                           "does not compute per-transaction rounding of a payout known only "
-                           "for the whole period"));
+                           "does not compute per-transaction rounding of a growth rebate"));
     tally_plan_unref(plan);
     tally_ctx_free(ctx);
 }
@@ -2233,7 +2288,7 @@ main(void)
         cmocka_unit_test(attainment_minimum_is_revenue),
         cmocka_unit_test(attributed_return_keeps_the_originals_version),
         cmocka_unit_test(progress_from_a_negative_period),
-        cmocka_unit_test(per_transaction_rounding_of_period_payouts_is_refused),
+        cmocka_unit_test(whole_period_tiers_rounded_per_transaction),
         cmocka_unit_test(partners_come_before_transactions),
         cmocka_unit_test(mdf_without_as_of_stops_at_the_latest_input),
         cmocka_unit_test(spiff_return_in_a_later_version_claws_back),

@@ -26,6 +26,42 @@ tally_engine__kind_supported(tally_component_kind kind)
 }
 
 int
+tally_engine__band_values(tally_session *session, const tally_row *row, uint32_t component,
+                          uint32_t payee, const tally_decimal *amount,
+                          const tally_decimal *quantity, tally_decimal *out)
+{
+    const tally_component *c = session->components[component].model;
+    const tally_tier_table *tiers = &c->rate.tiers;
+    const tally_decimal *base = tiers->pays == TALLY_BAND_PER_UNIT ? quantity : amount;
+    for (size_t b = 0; b < tiers->band_count; b++) {
+        int status = tally_engine__mul(session, row, &out[b], base, &tiers->bands[b].value);
+        if (status == TALLY_OK)
+            status = tally_engine__round_row(session, c, row, payee, &out[b]);
+        if (status != TALLY_OK)
+            return status;
+    }
+    return TALLY_OK;
+}
+
+static int
+band_payouts(tally_session *session, tally_row *row, tally_update *u)
+{
+    const tally_component *c = session->components[u->component].model;
+    u->band_count = 0;
+    if (!tally_engine__rounds_bands_per_row(c))
+        return TALLY_OK;
+    size_t bands = c->rate.tiers.band_count;
+    if (row->band_used + bands > TALLY_MAX_ROW_BANDS)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "transaction \"%s\" touches too many tier bands", row->input->id);
+    u->band_offset = row->band_used;
+    u->band_count = bands;
+    row->band_used += bands;
+    return tally_engine__band_values(session, row, u->component, u->payee, &u->amount,
+                                     &u->quantity, &row->band_pool[u->band_offset]);
+}
+
+int
 tally_engine__add_update(tally_session *session, tally_row *row, uint32_t component,
                          uint32_t payee, const tally_decimal *amount,
                          const tally_decimal *quantity, const tally_decimal *payout)
@@ -48,7 +84,7 @@ tally_engine__add_update(tally_session *session, tally_row *row, uint32_t compon
     u->fraction_band = row->fraction_band;
     u->fraction = row->fraction;
     row->fraction_band = SIZE_MAX;
-    return TALLY_OK;
+    return band_payouts(session, row, u);
 }
 
 /* The new numerator of an update's interpolated band (the bucket's array is made
@@ -72,6 +108,30 @@ plan_fraction(tally_session *session, tally_row *row, size_t index)
             row->updates[j].fraction_band == u->fraction_band)
             sum = row->updates[j].new_fraction;
     return tally_engine__add(session, row, &u->new_fraction, &sum, &u->fraction);
+}
+
+/* The buckets' new per-band sums (their arrays are made here, harmlessly). */
+static int
+plan_band_sums(tally_session *session, tally_row *row, size_t index)
+{
+    tally_update *u = &row->updates[index];
+    if (!u->band_count)
+        return TALLY_OK;
+    tally_bucket *b = &session->buckets[u->bucket];
+    if (!b->band_sums &&
+        !(b->band_sums = tally_ctx__calloc(session->ctx, u->band_count, sizeof(tally_decimal))))
+        return TALLY_ERR_NOMEM;
+    for (size_t k = 0; k < u->band_count; k++) {
+        tally_decimal sum = b->band_sums[k];
+        for (size_t j = 0; j < index; j++)
+            if (row->updates[j].bucket == u->bucket && row->updates[j].band_count)
+                sum = row->band_new[row->updates[j].band_offset + k];
+        int status = tally_engine__add(session, row, &row->band_new[u->band_offset + k], &sum,
+                                       &row->band_pool[u->band_offset + k]);
+        if (status != TALLY_OK)
+            return status;
+    }
+    return TALLY_OK;
 }
 
 /* Finds (or makes) each update's bucket, then computes its new totals. */
@@ -104,7 +164,8 @@ plan_totals(tally_session *session, tally_row *row)
             (status = tally_engine__add(session, row, &u->new_quantity, &quantity,
                                         &u->quantity)) ||
             (status = tally_engine__add(session, row, &u->new_payout, &payout, &u->payout)) ||
-            (status = plan_fraction(session, row, i)))
+            (status = plan_fraction(session, row, i)) ||
+            (status = plan_band_sums(session, row, i)))
             return status;
     }
     return TALLY_OK;
@@ -213,6 +274,8 @@ tally_engine__apply_row(tally_session *session, tally_row *row)
         b->payout = u->new_payout;
         if (u->fraction_band != SIZE_MAX)
             b->fractions[u->fraction_band] = u->new_fraction;
+        for (size_t k = 0; k < u->band_count; k++)
+            b->band_sums[k] = row->band_new[u->band_offset + k];
         b->rows++;
         if (b->rows == 1 || row->date >= b->latest) {
             b->latest = row->date;

@@ -104,6 +104,8 @@ typedef struct tally_pending_return {
     const char *original_id; /* in session->pending_text */
     uint32_t transaction;    /* the return's symbol, or TALLY_NO_SYMBOL */
     int eligible;            /* referral: the return passed the filters itself */
+    tally_decimal *band_values; /* per-band rounded payouts (rates.c), or NULL */
+    size_t band_count;
     tally_decimal amount;
     tally_decimal quantity;
     tally_decimal payout;
@@ -148,6 +150,8 @@ typedef struct tally_bucket {
     int has_baseline;
     tally_decimal baseline; /* growth rebates: given baseline of this period */
     tally_decimal *fractions; /* interpolated numerators per band (transaction basis) */
+    tally_decimal *band_sums; /* per-transaction rounding of whole period tiers: what the
+                               * rows would pay in each band, rounded row by row */
 } tally_bucket;
 
 /* Source transaction ids of buckets: singly linked lists in one array. */
@@ -325,6 +329,9 @@ const tally_decimal *tally_engine__multiplier(const tally_session *session,
 /* rates.c: whether rows apply the multiplier themselves (per-transaction rounding of
  * payouts made by rows); otherwise the period's total is multiplied at finish. */
 int tally_engine__multiplies_per_row(const tally_component *c);
+/* rates.c: whole-mode period tiers rounded per transaction: rows round what they
+ * would pay in every band, and finish takes the sums of the band reached. */
+int tally_engine__rounds_bands_per_row(const tally_component *c);
 
 /* Partner lookups by symbol in session->names. */
 static inline const tally_partner_record *

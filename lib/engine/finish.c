@@ -185,7 +185,26 @@ add_totals(tally_totals *sum, const tally_bucket *b, int *status)
         tally_decimal_add(&sum->quantity, &sum->quantity, &b->quantity) != TALLY_OK ||
         tally_decimal_add(&sum->payout, &sum->payout, &b->payout) != TALLY_OK)
         *status = TALLY_ERR_OVERFLOW;
+    for (size_t k = 0; b->band_sums && *status == TALLY_OK && k < sum->band_count; k++)
+        if (tally_decimal_add(&sum->band_sums[k], &sum->band_sums[k], &b->band_sums[k]) !=
+            TALLY_OK)
+            *status = TALLY_ERR_OVERFLOW;
     sum->rows += b->rows;
+}
+
+/* Room for the per-band sums of a group whose component rounds bands per row. */
+static int
+band_scratch(tally_session *s, const bucket_order *order, size_t count, tally_totals *sum)
+{
+    for (size_t i = 0; i < count; i++) {
+        const tally_bucket *b = &s->buckets[order[i].index];
+        if (!b->band_sums)
+            continue;
+        sum->band_count = s->components[b->component].model->rate.tiers.band_count;
+        sum->band_sums = tally_ctx__calloc(s->ctx, sum->band_count, sizeof(tally_decimal));
+        return sum->band_sums ? TALLY_OK : TALLY_ERR_NOMEM;
+    }
+    return TALLY_OK;
 }
 
 static int
@@ -220,19 +239,21 @@ settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_compo
 static int
 settle_group(tally_finisher *f, const bucket_order *order, size_t count)
 {
-    const tally_session *s = f->session;
-    tally_totals sum = {zero, zero, zero, 0};
+    tally_session *s = f->session;
+    tally_totals sum = {zero, zero, zero, 0, NULL, 0};
     tally_decimal previous_due = zero;
     const tally_engine_component *ec = NULL;
     tally_day latest = 0;
-    int status = TALLY_OK;
+    int status = band_scratch(s, order, count, &sum);
     for (size_t i = 0; i < count && status == TALLY_OK; i++) {
         const tally_bucket *b = &s->buckets[order[i].index];
         add_totals(&sum, b, &status);
-        if (status != TALLY_OK)
+        if (status != TALLY_OK) {
+            tally_ctx__free(s->ctx, sum.band_sums);
             return tally_ctx__error(s->ctx, TALLY_ERR_OVERFLOW,
                                     "component \"%s\": a period total needs more than %d digits",
                                     s->slots[b->slot].id, TALLY_DECIMAL_MAX_DIGITS);
+        }
         if (b->rows && (!ec || b->latest >= latest)) {
             ec = &s->components[b->component];
             latest = b->latest;
@@ -241,6 +262,7 @@ settle_group(tally_finisher *f, const bucket_order *order, size_t count)
             continue;
         status = settle_bucket(f, b, ec ? ec : fallback_component(s, b), &sum, &previous_due);
     }
+    tally_ctx__free(s->ctx, sum.band_sums);
     return status;
 }
 

@@ -206,6 +206,7 @@ add_one(tally_session *session, const tally_transaction *transaction)
     row.cell_update_count = 0;
     row.keep_fraction = 0;
     row.fraction_band = SIZE_MAX;
+    row.band_used = 0;
     row.update_count = 0;
     row.mark_count = 0;
     row.sale_count = 0;

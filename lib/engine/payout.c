@@ -180,6 +180,14 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
     say(f, "tiers (%s on %s %s):\n", mode_name(tiers->mode),
         measure_name(tiers->measure), show(f, &measured));
     explain_bands(f, tiers, p);
+    if (tally_engine__rounds_bands_per_row(c) && sum->band_sums) {
+        /* Each row already paid this band's rate, multiplied and rounded on its own. */
+        size_t band = tally_tiers__band_of(tiers, &measured);
+        p->unrounded = band == SIZE_MAX ? zero : sum->band_sums[band];
+        say(f, "the band's rate on each transaction, rounded per transaction: %s\n",
+            show(f, &p->unrounded));
+        return TALLY_OK;
+    }
     if (negative) {
         tally_decimal_negate(&p->unrounded, &p->unrounded);
         tally_decimal_negate(&p->basis, &p->basis);

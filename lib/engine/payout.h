@@ -23,6 +23,8 @@ typedef struct tally_totals {
     tally_decimal quantity;
     tally_decimal payout;
     uint64_t rows;
+    tally_decimal *band_sums; /* per-band rounded payouts (rates.c), or NULL */
+    size_t band_count;
 } tally_totals;
 
 typedef struct tally_payout {

@@ -128,11 +128,20 @@ tally_engine__multiplier(const tally_session *session, const tally_component *c,
 }
 
 int
+tally_engine__rounds_bands_per_row(const tally_component *c)
+{
+    return c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
+           c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD &&
+           c->rate.tiers.mode == TALLY_TIERS_WHOLE;
+}
+
+int
 tally_engine__multiplies_per_row(const tally_component *c)
 {
     int period_tiers =
         c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD;
-    return c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION && !period_tiers &&
+    return c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
+           (!period_tiers || tally_engine__rounds_bands_per_row(c)) &&
            c->kind != TALLY_COMPONENT_GROWTH_REBATE;
 }
 

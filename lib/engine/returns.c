@@ -44,6 +44,8 @@ tally_engine__defer_return(tally_session *session, tally_row *row, tally_pending
     p->date = row->date;
     p->transaction = TALLY_NO_SYMBOL;
     p->eligible = 1;
+    p->band_values = NULL;
+    p->band_count = 0;
     p->amount = *amount;
     p->quantity = *quantity;
     p->payout = *payout;
@@ -56,10 +58,23 @@ tally_engine__book(tally_session *session, tally_row *row, uint32_t component, u
                    const tally_decimal *amount, const tally_decimal *quantity,
                    const tally_decimal *payout)
 {
-    if (tally_engine__attributes_to_original(session, row, component))
-        return tally_engine__defer_return(session, row, TALLY_PENDING_ATTRIBUTION, component,
-                                          payee, amount, quantity, payout);
-    return tally_engine__add_update(session, row, component, payee, amount, quantity, payout);
+    if (!tally_engine__attributes_to_original(session, row, component))
+        return tally_engine__add_update(session, row, component, payee, amount, quantity,
+                                        payout);
+    int status = tally_engine__defer_return(session, row, TALLY_PENDING_ATTRIBUTION, component,
+                                            payee, amount, quantity, payout);
+    const tally_component *c = session->components[component].model;
+    if (status != TALLY_OK || !tally_engine__rounds_bands_per_row(c))
+        return status;
+    /* The per-band payouts travel with the return to its original's period. */
+    tally_pending_return *p = &row->pending[row->pending_count - 1];
+    p->band_count = c->rate.tiers.band_count;
+    p->band_values = tally_arena__alloc(&session->pending_text, session->ctx,
+                                        p->band_count * sizeof(tally_decimal));
+    if (!p->band_values)
+        return TALLY_ERR_NOMEM;
+    return tally_engine__band_values(session, row, component, payee, amount, quantity,
+                                     p->band_values);
 }
 
 /* ---- resolution ---- */
@@ -81,6 +96,8 @@ typedef struct booking {
     uint32_t transaction;
     uint32_t component;
     tally_day date;
+    const tally_decimal *band_values; /* added to the bucket's band sums, or NULL */
+    size_t band_count;
 } booking;
 
 static int
@@ -134,7 +151,16 @@ resolve_attribution(tally_session *session, const tally_pending_return *p, booki
     out->payout = p->payout;
     out->date = session->seen[original].date;
     out->component = component_on(session, p->component, out->date);
-    return bucket_index(session, p->component, p->payee, out->date, &out->bucket);
+    int status = bucket_index(session, p->component, p->payee, out->date, &out->bucket);
+    if (status != TALLY_OK || !p->band_values)
+        return status;
+    tally_bucket *b = &session->buckets[out->bucket];
+    if (!b->band_sums &&
+        !(b->band_sums = tally_ctx__calloc(session->ctx, p->band_count, sizeof(tally_decimal))))
+        return TALLY_ERR_NOMEM;
+    out->band_values = p->band_values;
+    out->band_count = p->band_count;
+    return TALLY_OK;
 }
 
 static int
@@ -260,6 +286,8 @@ resolve_all(tally_session *session, booking *bookings, tally_decimal *units_left
         bookings[i].bucket = SIZE_MAX;
         bookings[i].component = p->component;
         bookings[i].date = p->date;
+        bookings[i].band_values = NULL;
+        bookings[i].band_count = 0;
         if (p->kind == TALLY_PENDING_ATTRIBUTION)
             status = resolve_attribution(session, p, &bookings[i]);
         else if (p->kind == TALLY_PENDING_REFERRAL_RETURN)
@@ -276,6 +304,15 @@ resolve_all(tally_session *session, booking *bookings, tally_decimal *units_left
 }
 
 static int
+add_band_values(tally_bucket *b, const booking *k)
+{
+    for (size_t i = 0; i < k->band_count; i++)
+        if (tally_decimal_add(&b->band_sums[i], &b->band_sums[i], &k->band_values[i]) != TALLY_OK)
+            return TALLY_ERR_OVERFLOW;
+    return TALLY_OK;
+}
+
+static int
 book_all(tally_session *session, const booking *bookings)
 {
     for (size_t i = 0; i < session->pending_count; i++) {
@@ -284,7 +321,8 @@ book_all(tally_session *session, const booking *bookings)
         tally_bucket *b = &session->buckets[bookings[i].bucket];
         if (tally_decimal_add(&b->amount, &b->amount, &bookings[i].amount) != TALLY_OK ||
             tally_decimal_add(&b->quantity, &b->quantity, &bookings[i].quantity) != TALLY_OK ||
-            tally_decimal_add(&b->payout, &b->payout, &bookings[i].payout) != TALLY_OK)
+            tally_decimal_add(&b->payout, &b->payout, &bookings[i].payout) != TALLY_OK ||
+            add_band_values(b, &bookings[i]) != TALLY_OK)
             return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                     "transaction \"%s\": a period total needs more than %d digits",
                                     session->pending[i].id, TALLY_DECIMAL_MAX_DIGITS);

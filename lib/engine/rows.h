@@ -18,6 +18,8 @@ typedef struct tally_update {
     tally_decimal amount;
     tally_decimal quantity;
     tally_decimal payout;
+    size_t band_offset;           /* per-band rounded payouts in the row's band pool */
+    size_t band_count;            /* 0 when the component does not round bands per row */
     size_t fraction_band;         /* interpolated part to divide at finish, or SIZE_MAX */
     tally_decimal fraction;
     tally_decimal new_fraction;
@@ -38,6 +40,7 @@ typedef struct tally_cell_update {
 } tally_cell_update;
 
 #define TALLY_MAX_ROW_CELLS 64
+#define TALLY_MAX_ROW_BANDS 512
 
 typedef struct tally_row {
     const tally_transaction *input; /* amounts already in the plan's currency */
@@ -54,6 +57,11 @@ typedef struct tally_row {
     int keep_fraction;
     size_t fraction_band;
     tally_decimal fraction;
+    /* Per-band payouts of updates that round bands per row, then the buckets'
+     * new sums at the same places. */
+    tally_decimal band_pool[TALLY_MAX_ROW_BANDS];
+    tally_decimal band_new[TALLY_MAX_ROW_BANDS];
+    size_t band_used;
     tally_cell_update cell_updates[TALLY_MAX_ROW_CELLS];
     size_t cell_update_count;
     tally_update updates[TALLY_MAX_ROW_UPDATES];
@@ -108,6 +116,14 @@ int tally_engine__defer_return(tally_session *session, tally_row *row, tally_pen
 /* returns.c: whether a kind's return is booked in its original's period instead. */
 int tally_engine__attributes_to_original(const tally_session *session, const tally_row *row,
                                          uint32_t component);
+/* contribution.c: whole period tiers rounded per transaction — what a row pays in
+ * each band, multiplied by its payee's multiplier and rounded on its own, for
+ * finish to take the band the period reaches (the payout is only known then).
+ * `out` has room for the component's bands. */
+int tally_engine__band_values(tally_session *session, const tally_row *row, uint32_t component,
+                              uint32_t payee, const tally_decimal *amount,
+                              const tally_decimal *quantity, tally_decimal *out);
+
 /* Adds an update, or defers it when the component attributes returns to originals. */
 int tally_engine__book(tally_session *session, tally_row *row, uint32_t component,
                        uint32_t payee, const tally_decimal *amount, const tally_decimal *quantity,

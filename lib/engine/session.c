@@ -60,10 +60,10 @@ check_supported(tally_session *session, const tally_plan_version_model *version,
     if (!tally_engine__kind_supported(c->kind))
         missing = "components of this kind";
     else if (c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
-             (c->kind == TALLY_COMPONENT_GROWTH_REBATE ||
-              (c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.basis == TALLY_BASIS_PERIOD)))
-        missing = "per-transaction rounding of a payout known only for the whole period "
-                  "(period tiers, growth)";
+             c->kind == TALLY_COMPONENT_GROWTH_REBATE)
+        missing = "per-transaction rounding of a growth rebate (growth is known only for the "
+                  "whole period)";
+
     else if (c->kind == TALLY_COMPONENT_MDF && c->has_settlement)
         missing = "settlement periods of MDF funds";
     else if (c->kind == TALLY_COMPONENT_GROWTH_REBATE && c->has_settlement)
@@ -210,8 +210,10 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->direct);
     tally_ctx__free(ctx, session->cells);
     tally_ctx__free(ctx, session->cell_index);
-    for (size_t i = 0; i < session->bucket_count; i++)
+    for (size_t i = 0; i < session->bucket_count; i++) {
         tally_ctx__free(ctx, session->buckets[i].fractions);
+        tally_ctx__free(ctx, session->buckets[i].band_sums);
+    }
     tally_ctx__free(ctx, session->buckets);
     tally_ctx__free(ctx, session->bucket_slots);
     tally_ctx__free(ctx, session->bucket_tags);
