@@ -78,12 +78,28 @@ tally_date__parse(tally_day *out, const char *text, size_t length)
     return tally_date__from_civil(out, year, month, day);
 }
 
+static void
+put_digits(char *out, int value, int count)
+{
+    for (int i = count - 1; i >= 0; i--) {
+        out[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+}
+
+/* Digit by digit: years are 1 ... 9999, so the text always has its ten characters
+ * (and the compiler need not wonder whether an int fits the buffer). */
 void
 tally_date__format(char out[TALLY_DATE_TEXT_SIZE], tally_day day)
 {
     int year, month, day_of_month;
     tally_date__to_civil(day, &year, &month, &day_of_month);
-    snprintf(out, TALLY_DATE_TEXT_SIZE, "%04d-%02d-%02d", year, month, day_of_month);
+    put_digits(out, year, 4);
+    out[4] = '-';
+    put_digits(out + 5, month, 2);
+    out[7] = '-';
+    put_digits(out + 8, day_of_month, 2);
+    out[10] = '\0';
 }
 
 /* ---- periods ---- */
