@@ -2009,6 +2009,25 @@ trusted_ids_keep_nothing_per_transaction(void **state)
     tally_ctx_free(ctx);
 }
 
+static void
+explanations_can_be_left_out(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, TRUE_UP_PLAN, TALLY_SESSION_NO_EXPLANATIONS);
+    add_rows(&r, true_up_rows, COUNT(true_up_rows));
+    finish(&r);
+    /* The same amounts and structure, no text. */
+    const char *expected[] = {"annual 2026-10 P1 earned 0.00", "annual 2026-11 P1 earned 140.00",
+                              "annual 2026-12 P1 earned 940.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    for (size_t i = 0; i < COUNT(expected); i++)
+        assert_string_equal(tally_line_explanation(tally_result_line_at(r.result, i)), "");
+    assert_true(tally_line_flags(tally_result_line_at(r.result, 0)) & TALLY_LINE_BELOW_MINIMUM);
+    assert_int_equal(tally_line_band_count(tally_result_line_at(r.result, 2)), 1);
+    stop(&r);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -2297,6 +2316,7 @@ main(void)
         cmocka_unit_test(tier_sign_follows_what_the_rate_multiplies),
         cmocka_unit_test(interpolated_fractions_add_up_exactly),
         cmocka_unit_test(trusted_ids_keep_nothing_per_transaction),
+        cmocka_unit_test(explanations_can_be_left_out),
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),

@@ -41,7 +41,11 @@ enum tally_session_flags {
      *  cannot be attributed to their original's period. For streams de-duplicated
      *  upstream. With both flags the session's memory depends only on payees and
      *  periods (and on the sales that earned a SPIFF, which returns may claw back). */
-    TALLY_SESSION_TRUST_IDS = 1u << 1
+    TALLY_SESSION_TRUST_IDS = 1u << 1,
+    /** Do not write the explanation text of the lines (tally_line_explanation()
+     *  returns ""): a result then takes much less memory and time to finish. The
+     *  structured explanation (basis, bands, multiplier, flags, clawback) is kept. */
+    TALLY_SESSION_NO_EXPLANATIONS = 1u << 2
 };
 
 /**

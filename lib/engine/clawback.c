@@ -120,6 +120,8 @@ recover_group(payee_state *state, const order_entry *group, size_t count, tally_
 static int
 explain(tally_finisher *f, tally_line *line)
 {
+    if (f->session->flags & TALLY_SESSION_NO_EXPLANATIONS)
+        return TALLY_OK;
     tally_engine__clear_explanation(f);
     tally_engine__say(f, "%s", line->explanation);
     if (tally_decimal_sign(&line->requested) > 0)

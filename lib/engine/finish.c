@@ -90,7 +90,9 @@ tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_c
 int
 tally_engine__end_line(tally_finisher *f, tally_line *line)
 {
-    line->explanation = keep(f, f->explanation.data);
+    line->explanation = f->session->flags & TALLY_SESSION_NO_EXPLANATIONS
+                            ? ""
+                            : keep(f, f->explanation.data);
     if (!line->explanation)
         return TALLY_ERR_NOMEM;
     return tally_result__add_line(f->result, f->session->ctx, line);

@@ -27,7 +27,7 @@ void
 tally_engine__say(tally_finisher *f, const char *format, ...)
 {
     tally_text *t = &f->explanation;
-    if (t->length + 1 >= sizeof(t->data))
+    if ((f->session->flags & TALLY_SESSION_NO_EXPLANATIONS) || t->length + 1 >= sizeof(t->data))
         return;
     va_list args;
     va_start(args, format);
