@@ -47,12 +47,18 @@ min_of(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
     return status;
 }
 
+/* The lines and, beside them, what recovery does to each (by line index). */
+typedef struct work {
+    tally_line *lines;
+    tally_recovery *recs;
+} work;
+
 /* Moves up to the clawback's outstanding amount from one earning line to it. */
 static int
-recover_from(tally_line *clawback, tally_line *earning)
+recover_from(tally_recovery *clawback, const tally_line *earning_line, tally_recovery *earning)
 {
     tally_decimal available, take;
-    if (tally_decimal_sub(&available, &earning->amount, &earning->withheld) != TALLY_OK ||
+    if (tally_decimal_sub(&available, &earning_line->amount, &earning->withheld) != TALLY_OK ||
         min_of(&take, &available, &clawback->outstanding) != TALLY_OK)
         return TALLY_ERR_OVERFLOW;
     if (tally_decimal_sign(&take) <= 0)
@@ -66,19 +72,20 @@ recover_from(tally_line *clawback, tally_line *earning)
 
 /* Recovers one clawback from the earning lines of a same-day group. */
 static int
-recover_in_group(tally_line *clawback, const order_entry *group, size_t count,
-                 tally_line *lines)
+recover_in_group(work *w, size_t clawback, const order_entry *group, size_t count)
 {
+    const tally_line *claw = &w->lines[clawback];
+    tally_recovery *rec = &w->recs[clawback];
     int status = TALLY_OK;
     for (size_t i = 0; i < count && status == TALLY_OK; i++) {
-        tally_line *earning = &lines[group[i].index];
-        if (tally_decimal_sign(&clawback->outstanding) <= 0)
+        const tally_line *earning = &w->lines[group[i].index];
+        if (tally_decimal_sign(&rec->outstanding) <= 0)
             break;
         if (earning->is_ledger || tally_decimal_sign(&earning->amount) <= 0)
             continue;
-        if (!clawback->recover_from_payee && strcmp(earning->component, clawback->component))
+        if (!claw->recover_from_payee && strcmp(earning->component, claw->component))
             continue;
-        status = recover_from(clawback, earning);
+        status = recover_from(rec, earning, &w->recs[group[i].index]);
     }
     return status;
 }
@@ -89,51 +96,60 @@ typedef struct payee_state {
 } payee_state;
 
 static int
-recover_group(payee_state *state, const order_entry *group, size_t count, tally_line *lines)
+recover_group(work *w, payee_state *state, const order_entry *group, size_t count)
 {
     int status = TALLY_OK;
     /* Older carried clawbacks first, then this period's, in order. */
     for (size_t i = 0; i < state->carried_count && status == TALLY_OK; i++)
-        status = recover_in_group(&lines[state->carried[i]], group, count, lines);
+        status = recover_in_group(w, state->carried[i], group, count);
     for (size_t i = 0; i < count && status == TALLY_OK; i++) {
-        tally_line *line = &lines[group[i].index];
+        size_t index = group[i].index;
+        const tally_line *line = &w->lines[index];
+        tally_recovery *rec = &w->recs[index];
         if (line->is_ledger || tally_decimal_sign(&line->amount) >= 0)
             continue;
-        tally_decimal_negate(&line->requested, &line->amount);
-        line->outstanding = line->requested;
-        line->recovered = zero;
-        status = recover_in_group(line, group, count, lines);
+        tally_decimal_negate(&rec->requested, &line->amount);
+        rec->outstanding = rec->requested;
+        rec->recovered = zero;
+        status = recover_in_group(w, index, group, count);
         if (status == TALLY_OK && line->carry_forward &&
-            tally_decimal_sign(&line->outstanding) > 0)
-            state->carried[state->carried_count++] = group[i].index;
+            tally_decimal_sign(&rec->outstanding) > 0)
+            state->carried[state->carried_count++] = index;
     }
     /* Fully recovered carried clawbacks leave the queue. */
     size_t kept = 0;
     for (size_t i = 0; i < state->carried_count; i++)
-        if (tally_decimal_sign(&lines[state->carried[i]].outstanding) > 0)
+        if (tally_decimal_sign(&w->recs[state->carried[i]].outstanding) > 0)
             state->carried[kept++] = state->carried[i];
     state->carried_count = kept;
     return status;
 }
 
-/* Adds the outcome to the explanations of the lines it touched. */
+/* Keeps a line's recovery in the result, when it has any, and adds it to the
+ * line's explanation. */
 static int
-explain(tally_finisher *f, tally_line *line)
+record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
 {
+    int clawed = tally_decimal_sign(&rec->requested) > 0;
+    if (!clawed && tally_decimal_sign(&rec->withheld) == 0)
+        return TALLY_OK;
+    tally_recovery *kept = tally_arena__alloc(&f->result->arena, f->session->ctx, sizeof(*kept));
+    if (!kept)
+        return TALLY_ERR_NOMEM;
+    *kept = *rec;
+    line->recovery = kept;
     if (f->session->flags & TALLY_SESSION_NO_EXPLANATIONS)
         return TALLY_OK;
     tally_engine__clear_explanation(f);
     tally_engine__say(f, "%s", line->explanation);
-    if (tally_decimal_sign(&line->requested) > 0)
+    if (clawed)
         tally_engine__say(f, "clawback: requested %s, recovered %s, outstanding %s\n",
-                          tally_engine__show(f, &line->requested),
-                          tally_engine__show(f, &line->recovered),
-                          tally_engine__show(f, &line->outstanding));
-    else if (tally_decimal_sign(&line->withheld) > 0)
-        tally_engine__say(f, "withheld %s to recover clawbacks\n",
-                          tally_engine__show(f, &line->withheld));
+                          tally_engine__show(f, &rec->requested),
+                          tally_engine__show(f, &rec->recovered),
+                          tally_engine__show(f, &rec->outstanding));
     else
-        return TALLY_OK;
+        tally_engine__say(f, "withheld %s to recover clawbacks\n",
+                          tally_engine__show(f, &rec->withheld));
     const char *text = tally_arena__strndup(&f->result->arena, f->session->ctx,
                                             f->explanation.data, f->explanation.length);
     if (!text)
@@ -143,9 +159,8 @@ explain(tally_finisher *f, tally_line *line)
 }
 
 static int
-recover_all(tally_finisher *f, order_entry *order, size_t count, payee_state *state)
+recover_all(tally_finisher *f, work *w, order_entry *order, size_t count, payee_state *state)
 {
-    tally_line *lines = f->result->lines;
     int status = TALLY_OK;
     for (size_t start = 0; start < count && status == TALLY_OK;) {
         const tally_line *first = order[start].line;
@@ -155,7 +170,7 @@ recover_all(tally_finisher *f, order_entry *order, size_t count, payee_state *st
         while (end < count && strcmp(order[end].line->payee, first->payee) == 0 &&
                order[end].line->period_end == first->period_end)
             end++;
-        status = recover_group(state, order + start, end - start, lines);
+        status = recover_group(w, state, order + start, end - start);
         start = end;
     }
     if (status == TALLY_ERR_OVERFLOW)
@@ -163,7 +178,7 @@ recover_all(tally_finisher *f, order_entry *order, size_t count, payee_state *st
                                 "a clawback recovery needs more than %d digits",
                                 TALLY_DECIMAL_MAX_DIGITS);
     for (size_t i = 0; i < count && status == TALLY_OK; i++)
-        status = explain(f, &lines[order[i].index]);
+        status = record(f, &w->lines[order[i].index], &w->recs[order[i].index]);
     return status;
 }
 
@@ -176,15 +191,17 @@ tally_engine__recover_clawbacks(tally_finisher *f)
         return TALLY_OK;
     order_entry *order = tally_ctx__calloc(f->session->ctx, count, sizeof(order_entry));
     payee_state state = {tally_ctx__calloc(f->session->ctx, count, sizeof(size_t)), 0};
-    int status = order && state.carried ? TALLY_OK : TALLY_ERR_NOMEM;
+    work w = {result->lines, tally_ctx__calloc(f->session->ctx, count, sizeof(tally_recovery))};
+    int status = order && state.carried && w.recs ? TALLY_OK : TALLY_ERR_NOMEM;
     if (status == TALLY_OK) {
         for (size_t i = 0; i < count; i++) {
             order[i].line = &result->lines[i];
             order[i].index = i;
         }
         qsort(order, count, sizeof(order_entry), in_recovery_order);
-        status = recover_all(f, order, count, &state);
+        status = recover_all(f, &w, order, count, &state);
     }
+    tally_ctx__free(f->session->ctx, w.recs);
     tally_ctx__free(f->session->ctx, order);
     tally_ctx__free(f->session->ctx, state.carried);
     return status;

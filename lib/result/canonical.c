@@ -101,13 +101,15 @@ put_line(writer *w, const tally_line *line)
     put_decimal(w, "multiplier", &line->multiplier);
     snprintf(flags, sizeof(flags), "%u", line->flags);
     put_field(w, "flags", flags);
+    static const tally_recovery none;
+    const tally_recovery *r = line->recovery ? line->recovery : &none;
     if (line->kind == TALLY_LINE_CLAWBACK) {
-        put_decimal(w, "requested", &line->requested);
-        put_decimal(w, "recovered", &line->recovered);
-        put_decimal(w, "outstanding", &line->outstanding);
+        put_decimal(w, "requested", &r->requested);
+        put_decimal(w, "recovered", &r->recovered);
+        put_decimal(w, "outstanding", &r->outstanding);
     }
-    if (tally_decimal_sign(&line->withheld) != 0)
-        put_decimal(w, "withheld", &line->withheld);
+    if (tally_decimal_sign(&r->withheld) != 0)
+        put_decimal(w, "withheld", &r->withheld);
     put(w, "\n", 1);
     for (size_t i = 0; i < line->band_count; i++) {
         put_text(w, "band");

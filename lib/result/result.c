@@ -243,16 +243,20 @@ int
 tally_line_clawback(const tally_line *line, tally_decimal *requested, tally_decimal *recovered,
                     tally_decimal *outstanding)
 {
+    static const tally_recovery none;
     if (!line || !requested || !recovered || !outstanding)
         return TALLY_ERR_INVALID_ARGUMENT;
-    *requested = line->requested;
-    *recovered = line->recovered;
-    *outstanding = line->outstanding;
+    const tally_recovery *r = line->recovery ? line->recovery : &none;
+    *requested = r->requested;
+    *recovered = r->recovered;
+    *outstanding = r->outstanding;
     return TALLY_OK;
 }
 
 int
 tally_line_withheld(const tally_line *line, tally_decimal *out)
 {
-    return copy_decimal(line, line ? &line->withheld : NULL, out);
+    static const tally_recovery none;
+    return copy_decimal(line, line && line->recovery ? &line->recovery->withheld : &none.withheld,
+                        out);
 }

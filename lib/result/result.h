@@ -10,6 +10,14 @@
 #include "engine/tiers.h"
 #include "tally/result.h"
 
+/* What recovering clawbacks did to a line (most lines have none of it). */
+typedef struct tally_recovery {
+    tally_decimal requested;   /* clawback lines: what is to be recovered */
+    tally_decimal recovered;   /* clawback lines: recovered from earnings */
+    tally_decimal outstanding; /* clawback lines: still to recover */
+    tally_decimal withheld;    /* earning lines: kept back to recover clawbacks */
+} tally_recovery;
+
 struct tally_line {
     const char *payee;
     const char *component;
@@ -28,11 +36,8 @@ struct tally_line {
     const char **sources;
     size_t source_count;
     const char *explanation;
-    /* Clawback recovery (engine/clawback.c); zero where it does not apply. */
-    tally_decimal requested;   /* clawback lines: what is to be recovered */
-    tally_decimal recovered;   /* clawback lines: recovered from earnings */
-    tally_decimal outstanding; /* clawback lines: still to recover */
-    tally_decimal withheld;    /* earning lines: kept back to recover clawbacks */
+    /* Clawback recovery (engine/clawback.c); NULL where all of it is zero. */
+    const tally_recovery *recovery;
     /* Internal to the engine, not part of the canonical form. */
     int32_t period_end;        /* last day of the line's period (a tally_day) */
     int is_ledger;             /* MDF ledger entries take no part in recovery */
