@@ -47,11 +47,19 @@ min_of(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
     return status;
 }
 
-/* The lines and, beside them, what recovery does to each (by line index). */
+/* One payee's lines in recovery order and, beside them, what recovery does to each
+ * (both by position in the block). */
 typedef struct work {
-    tally_line *lines;
-    tally_recovery *recs;
+    tally_line *lines;          /* the result's lines */
+    const order_entry *block;   /* the payee's lines, in recovery order */
+    tally_recovery *recs;       /* by position in the block */
 } work;
+
+static const tally_line *
+line_at(const work *w, size_t position)
+{
+    return &w->lines[w->block[position].index];
+}
 
 /* Moves up to the clawback's outstanding amount from one earning line to it. */
 static int
@@ -70,51 +78,51 @@ recover_from(tally_recovery *clawback, const tally_line *earning_line, tally_rec
     return TALLY_OK;
 }
 
-/* Recovers one clawback from the earning lines of a same-day group. */
+/* Recovers one clawback from the earning lines of a same-day group
+ * (positions first ... first + count - 1 of the block). */
 static int
-recover_in_group(work *w, size_t clawback, const order_entry *group, size_t count)
+recover_in_group(work *w, size_t clawback, size_t first, size_t count)
 {
-    const tally_line *claw = &w->lines[clawback];
+    const tally_line *claw = line_at(w, clawback);
     tally_recovery *rec = &w->recs[clawback];
     int status = TALLY_OK;
-    for (size_t i = 0; i < count && status == TALLY_OK; i++) {
-        const tally_line *earning = &w->lines[group[i].index];
+    for (size_t i = first; i < first + count && status == TALLY_OK; i++) {
+        const tally_line *earning = line_at(w, i);
         if (tally_decimal_sign(&rec->outstanding) <= 0)
             break;
         if (earning->is_ledger || tally_decimal_sign(&earning->amount) <= 0)
             continue;
         if (!claw->recover_from_payee && strcmp(earning->component, claw->component))
             continue;
-        status = recover_from(rec, earning, &w->recs[group[i].index]);
+        status = recover_from(rec, earning, &w->recs[i]);
     }
     return status;
 }
 
 typedef struct payee_state {
-    size_t *carried; /* indexes of clawback lines still outstanding, oldest first */
+    size_t *carried; /* positions of clawback lines still outstanding, oldest first */
     size_t carried_count;
 } payee_state;
 
 static int
-recover_group(work *w, payee_state *state, const order_entry *group, size_t count)
+recover_group(work *w, payee_state *state, size_t first, size_t count)
 {
     int status = TALLY_OK;
     /* Older carried clawbacks first, then this period's, in order. */
     for (size_t i = 0; i < state->carried_count && status == TALLY_OK; i++)
-        status = recover_in_group(w, state->carried[i], group, count);
-    for (size_t i = 0; i < count && status == TALLY_OK; i++) {
-        size_t index = group[i].index;
-        const tally_line *line = &w->lines[index];
-        tally_recovery *rec = &w->recs[index];
+        status = recover_in_group(w, state->carried[i], first, count);
+    for (size_t i = first; i < first + count && status == TALLY_OK; i++) {
+        const tally_line *line = line_at(w, i);
+        tally_recovery *rec = &w->recs[i];
         if (line->is_ledger || tally_decimal_sign(&line->amount) >= 0)
             continue;
         tally_decimal_negate(&rec->requested, &line->amount);
         rec->outstanding = rec->requested;
         rec->recovered = zero;
-        status = recover_in_group(w, index, group, count);
+        status = recover_in_group(w, i, first, count);
         if (status == TALLY_OK && line->carry_forward &&
             tally_decimal_sign(&rec->outstanding) > 0)
-            state->carried[state->carried_count++] = index;
+            state->carried[state->carried_count++] = i;
     }
     /* Fully recovered carried clawbacks leave the queue. */
     size_t kept = 0;
@@ -159,18 +167,26 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
 }
 
 static int
-recover_all(tally_finisher *f, work *w, order_entry *order, size_t count, payee_state *state)
+has_clawback(const work *w, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!line_at(w, i)->is_ledger && tally_decimal_sign(&line_at(w, i)->amount) < 0)
+            return 1;
+    return 0;
+}
+
+/* One payee: its same-day groups in order, then what happened kept per line. */
+static int
+recover_payee(tally_finisher *f, work *w, size_t count, payee_state *state)
 {
     int status = TALLY_OK;
+    state->carried_count = 0;
+    memset(w->recs, 0, count * sizeof(tally_recovery));
     for (size_t start = 0; start < count && status == TALLY_OK;) {
-        const tally_line *first = order[start].line;
-        if (start == 0 || strcmp(order[start - 1].line->payee, first->payee) != 0)
-            state->carried_count = 0;
         size_t end = start + 1;
-        while (end < count && strcmp(order[end].line->payee, first->payee) == 0 &&
-               order[end].line->period_end == first->period_end)
+        while (end < count && line_at(w, end)->period_end == line_at(w, start)->period_end)
             end++;
-        status = recover_group(w, state, order + start, end - start);
+        status = recover_group(w, state, start, end - start);
         start = end;
     }
     if (status == TALLY_ERR_OVERFLOW)
@@ -178,7 +194,42 @@ recover_all(tally_finisher *f, work *w, order_entry *order, size_t count, payee_
                                 "a clawback recovery needs more than %d digits",
                                 TALLY_DECIMAL_MAX_DIGITS);
     for (size_t i = 0; i < count && status == TALLY_OK; i++)
-        status = record(f, &w->lines[order[i].index], &w->recs[order[i].index]);
+        status = record(f, &w->lines[w->block[i].index], &w->recs[i]);
+    return status;
+}
+
+/* Payees without a clawback line are left alone; the others get working room for
+ * their own lines only. */
+static int
+recover_all(tally_finisher *f, const order_entry *order, size_t count)
+{
+    tally_ctx *ctx = f->session->ctx;
+    work w = {f->result->lines, NULL, NULL};
+    payee_state state = {NULL, 0};
+    size_t room = 0;
+    int status = TALLY_OK;
+    for (size_t start = 0; start < count && status == TALLY_OK;) {
+        size_t end = start + 1;
+        while (end < count && strcmp(order[end].line->payee, order[start].line->payee) == 0)
+            end++;
+        w.block = order + start;
+        if (has_clawback(&w, end - start)) {
+            if (end - start > room) {
+                tally_ctx__free(ctx, w.recs);
+                tally_ctx__free(ctx, state.carried);
+                room = end - start;
+                w.recs = tally_ctx__calloc(ctx, room, sizeof(tally_recovery));
+                state.carried = tally_ctx__calloc(ctx, room, sizeof(size_t));
+                if (!w.recs || !state.carried)
+                    status = TALLY_ERR_NOMEM;
+            }
+            if (status == TALLY_OK)
+                status = recover_payee(f, &w, end - start, &state);
+        }
+        start = end;
+    }
+    tally_ctx__free(ctx, w.recs);
+    tally_ctx__free(ctx, state.carried);
     return status;
 }
 
@@ -190,19 +241,14 @@ tally_engine__recover_clawbacks(tally_finisher *f)
     if (!count)
         return TALLY_OK;
     order_entry *order = tally_ctx__calloc(f->session->ctx, count, sizeof(order_entry));
-    payee_state state = {tally_ctx__calloc(f->session->ctx, count, sizeof(size_t)), 0};
-    work w = {result->lines, tally_ctx__calloc(f->session->ctx, count, sizeof(tally_recovery))};
-    int status = order && state.carried && w.recs ? TALLY_OK : TALLY_ERR_NOMEM;
-    if (status == TALLY_OK) {
-        for (size_t i = 0; i < count; i++) {
-            order[i].line = &result->lines[i];
-            order[i].index = i;
-        }
-        qsort(order, count, sizeof(order_entry), in_recovery_order);
-        status = recover_all(f, &w, order, count, &state);
+    if (!order)
+        return TALLY_ERR_NOMEM;
+    for (size_t i = 0; i < count; i++) {
+        order[i].line = &result->lines[i];
+        order[i].index = i;
     }
-    tally_ctx__free(f->session->ctx, w.recs);
+    qsort(order, count, sizeof(order_entry), in_recovery_order);
+    int status = recover_all(f, order, count);
     tally_ctx__free(f->session->ctx, order);
-    tally_ctx__free(f->session->ctx, state.carried);
     return status;
 }
