@@ -897,7 +897,8 @@ column_map_errors(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         fixture f;
         fixture_open(&f, 0);
-        tally_csv_options options = {sizeof(options), NULL, cases[i].map, NULL, NULL};
+        tally_csv_options options = {sizeof(options), NULL, cases[i].map, NULL, NULL,
+                                     NULL, NULL};
         tally_csv_stats stats = {sizeof(stats), 7, 7, 7};
         assert_int_equal(tally_csv_read_buffer(f.session, cases[i].kind, "payee\n", 6, &options,
                                                &stats),
@@ -980,6 +981,117 @@ reject_callback_can_stop(void **state)
     assert_int_equal(c.calls, 2);
 }
 
+/* ---- the progress callback ---- */
+
+typedef struct progress_log {
+    uint64_t seen[64];
+    int calls;
+    uint64_t stop_from; /* stop at the first call with at least this many bytes; 0 never */
+} progress_log;
+
+static int
+log_progress(uint64_t bytes_read, void *user_data)
+{
+    progress_log *log = user_data;
+    if (log->calls > 0)
+        assert_true(bytes_read >= log->seen[log->calls - 1]); /* never decreases */
+    if (log->calls < 64)
+        log->seen[log->calls] = bytes_read;
+    log->calls++;
+    return log->stop_from && bytes_read >= log->stop_from;
+}
+
+/* Reads `text` one way (as read_one_way) with the progress callback only. */
+static int
+read_with_progress(long way, const char *text, progress_log *log, tally_csv_stats *stats)
+{
+    fixture f;
+    fixture_open(&f, 0);
+    tally_csv_options options;
+    memset(&options, 0, sizeof(options));
+    options.size = sizeof(options);
+    options.source_name = "tx.csv";
+    options.on_progress = log_progress;
+    options.progress_user_data = log;
+    memset(stats, 0, sizeof(*stats));
+    stats->size = sizeof(*stats);
+    size_t size = strlen(text);
+    int status;
+    if (way == 0) {
+        status = tally_csv_read_buffer(f.session, TALLY_CSV_TRANSACTIONS, text, size, &options,
+                                       stats);
+    } else if (way < 0) {
+        status = read_file_way(f.session, TALLY_CSV_TRANSACTIONS, text, size, &options, stats);
+    } else {
+        tally_csv__limits limits = {(size_t)way, TALLY_CSV_MAX_RECORD_SIZE};
+        status = tally_csv__read_chunked(f.session, TALLY_CSV_TRANSACTIONS, text, size, &limits,
+                                         &options, stats);
+    }
+    if (status == TALLY_ERR_CALLBACK) {
+        char message[1024];
+        last_error(f.ctx, message, sizeof(message));
+        assert_non_null(strstr(message, "the progress callback stopped the reading"));
+        assert_int_equal(strncmp(message, "tx.csv:", 7), 0);
+    }
+    fixture_close(&f);
+    return status;
+}
+
+static void
+progress_callback_counts_bytes(void **state)
+{
+    (void)state;
+    /* A byte order mark (it counts too), a 23-byte header and three 21-byte rows ending
+     * at bytes 47, 68 and 89. */
+    const char *text = "\xef\xbb\xbfid,date,partner,amount\n"
+                       "T1,2026-01-05,P1,1.5\nT2,2026-01-06,P1,2.5\nT3,2026-01-07,P2,3.5\n";
+    uint64_t size = strlen(text);
+    tally_csv_stats stats;
+    progress_log log;
+
+    /* A buffer: once, at the end, with its size. */
+    memset(&log, 0, sizeof(log));
+    assert_int_equal(read_with_progress(0, text, &log, &stats), TALLY_OK);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.seen[0], size);
+    assert_int_equal(stats.accepted, 3);
+
+    /* A file: after its reads, and at the end with every byte. */
+    memset(&log, 0, sizeof(log));
+    assert_int_equal(read_with_progress(-1, text, &log, &stats), TALLY_OK);
+    assert_true(log.calls >= 2);
+    assert_int_equal(log.seen[log.calls - 1], size);
+    assert_int_equal(stats.accepted, 3);
+
+    /* Chunks of at most 8 bytes: a call after each read that brought bytes (growing by
+     * 1 ... 8), then the end. */
+    memset(&log, 0, sizeof(log));
+    assert_int_equal(read_with_progress(8, text, &log, &stats), TALLY_OK);
+    assert_true(log.calls >= (int)((size + 7) / 8) + 1 && log.calls < 64);
+    for (int i = 0; i + 1 < log.calls; i++) {
+        uint64_t before = i ? log.seen[i - 1] : 0;
+        assert_true(log.seen[i] > before && log.seen[i] - before <= 8);
+    }
+    assert_int_equal(log.seen[log.calls - 2], size);
+    assert_int_equal(log.seen[log.calls - 1], size);
+    assert_int_equal(stats.accepted, 3);
+
+    /* Non-zero stops the reading; the rows added before stay. Past byte 60 the first
+     * row (to 47) is in, the second (to 68) not yet. */
+    memset(&log, 0, sizeof(log));
+    log.stop_from = 60;
+    assert_int_equal(read_with_progress(8, text, &log, &stats), TALLY_ERR_CALLBACK);
+    assert_true(log.seen[log.calls - 1] >= 60 && log.seen[log.calls - 1] < 68);
+    assert_int_equal(stats.accepted, 1);
+    assert_int_equal(stats.rejected, 0);
+
+    /* Stopping at the final call still stops: the caller wanted out. */
+    memset(&log, 0, sizeof(log));
+    log.stop_from = 1;
+    assert_int_equal(read_with_progress(0, text, &log, &stats), TALLY_ERR_CALLBACK);
+    assert_int_equal(stats.accepted, 3);
+}
+
 /* Without a callback the first bad row stops the reading; the rows before it stay. */
 static void
 first_bad_row_stops(void **state)
@@ -1011,7 +1123,8 @@ session_errors_are_located(void **state)
     (void)state;
     fixture f;
     fixture_open(&f, 0);
-    tally_csv_options options = {sizeof(options), "partners.csv", NULL, NULL, NULL};
+    tally_csv_options options = {sizeof(options), "partners.csv", NULL, NULL, NULL, NULL,
+                                 NULL};
     const char *partners = "id,type,tier,region,join_date,quota\n"
                            "P1,reseller,gold,EMEA,2025-01-01,1000\n"
                            "P2,,,,,\n";
@@ -1133,7 +1246,7 @@ files_and_their_errors(void **state)
     last_error(f.ctx, message, sizeof(message));
     assert_string_equal(message,
                         "/nonexistent/tx.csv: cannot open the file: No such file or directory");
-    tally_csv_options options = {sizeof(options), "named.csv", NULL, NULL, NULL};
+    tally_csv_options options = {sizeof(options), "named.csv", NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(
         tally_csv_read_file(f.session, TALLY_CSV_TRANSACTIONS, "/nonexistent", &options, NULL),
         TALLY_ERR_IO);
@@ -1195,7 +1308,7 @@ bad_arguments(void **state)
     last_error(f.ctx, message, sizeof(message));
     assert_string_equal(message, "unknown kind of CSV file 7");
 
-    tally_csv_options options = {0, NULL, NULL, NULL, NULL};
+    tally_csv_options options = {0, NULL, NULL, NULL, NULL, NULL, NULL};
     assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_PARTNERS, text, 5, &options, NULL),
                      TALLY_ERR_INVALID_ARGUMENT);
     /* A newer caller's larger struct: accepted when the unknown tail is zero. */
@@ -1214,7 +1327,7 @@ bad_arguments(void **state)
         TALLY_ERR_INVALID_ARGUMENT);
     /* An older caller's smaller struct: the missing fields take their defaults. */
     tally_csv_options older = {offsetof(tally_csv_options, on_reject), "old.csv", NULL,
-                               collect, NULL};
+                               collect, NULL, NULL, NULL};
     const char *bad = "id,join_date\nP7,x\n";
     assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_PARTNERS, bad, strlen(bad),
                                            &older, NULL),
@@ -1279,7 +1392,8 @@ claims_baselines_and_rates(void **state)
     assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_TRANSACTIONS, transactions,
                                            strlen(transactions), NULL, NULL),
                      TALLY_OK);
-    tally_csv_options options = {sizeof(options), "claims.csv", NULL, NULL, NULL};
+    tally_csv_options options = {sizeof(options), "claims.csv", NULL, NULL, NULL, NULL,
+                                 NULL};
     assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_CLAIMS, claims, strlen(claims),
                                            &options, &stats),
                      TALLY_ERR_INPUT);
@@ -1374,7 +1488,7 @@ read_under_allocator(const tally_allocator *allocator, void *user_data)
                      "3,1\n";
     int rejected = 0;
     tally_csv_options options = {sizeof(options), "tx.csv", NULL,
-                                 c->with_callback ? ignore_row : NULL, &rejected};
+                                 c->with_callback ? ignore_row : NULL, &rejected, NULL, NULL};
     tally_csv_stats stats = {sizeof(stats), 0, 0, 0};
     if (status == TALLY_OK) {
         tally_csv__limits limits = {(size_t)(c->way > 0 ? c->way : 16), TALLY_CSV_MAX_RECORD_SIZE};
@@ -1449,6 +1563,7 @@ main(void)
         cmocka_unit_test(column_map_errors),
         cmocka_unit_test(reject_callback_collects_every_bad_row),
         cmocka_unit_test(reject_callback_can_stop),
+        cmocka_unit_test(progress_callback_counts_bytes),
         cmocka_unit_test(first_bad_row_stops),
         cmocka_unit_test(session_errors_are_located),
         cmocka_unit_test(session_flags_do_not_change_reading),

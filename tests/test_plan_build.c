@@ -500,6 +500,100 @@ accessors_read_the_plan(void **state)
     tally_ctx_free(ctx);
 }
 
+/* Lines, caps, filters, windows and SPIFF products, as linters and drawings read them. */
+static const tally_component *
+component_named(const tally_plan *plan, const char *id)
+{
+    for (size_t v = 0; v < tally_plan_version_count(plan); v++) {
+        const tally_plan_version *version = tally_plan_version_at(plan, v);
+        for (size_t i = 0; i < tally_plan_version_component_count(version); i++) {
+            const tally_component *c = tally_plan_version_component_at(version, i);
+            if (strcmp(tally_component_id(c), id) == 0)
+                return c;
+        }
+    }
+    fail_msg("no component \"%s\"", id);
+    return NULL;
+}
+
+static void
+component_accessors_read_limits_filters_and_windows(void **state)
+{
+    (void)state;
+    tally_ctx *ctx = NULL;
+    tally_decimal d;
+    int exclude = -1;
+    char from[TALLY_PLAN_DATE_SIZE], to[TALLY_PLAN_DATE_SIZE];
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_plan *plan = load_plan_file(ctx, "every-element.xml");
+    const tally_component *volume = component_named(plan, "volume");
+    const tally_component *units = component_named(plan, "units");
+    const tally_component *launch = component_named(plan, "launch");
+
+    assert_int_equal(tally_component_line(volume), 28);
+    assert_true(tally_component_line(units) > tally_component_line(volume));
+    assert_int_equal(tally_component_cap(volume, &d), 1);
+    assert_decimal(&d, "100000.50");
+    assert_int_equal(tally_component_cap(units, &d), 0);
+    assert_decimal(&d, "100000.50"); /* left as it was */
+
+    assert_int_equal(tally_component_filter(volume, TALLY_FILTER_PRODUCTS, &exclude), 1);
+    assert_int_equal(exclude, 1);
+    assert_string_equal(tally_component_filter_id(volume, TALLY_FILTER_PRODUCTS, 0), "SKU-3");
+    assert_null(tally_component_filter_id(volume, TALLY_FILTER_PRODUCTS, 1));
+    assert_int_equal(tally_component_filter(volume, TALLY_FILTER_CATEGORIES, &exclude), 2);
+    assert_int_equal(exclude, 0);
+    assert_string_equal(tally_component_filter_id(volume, TALLY_FILTER_CATEGORIES, 0),
+                        "hardware"); /* sorted */
+    assert_int_equal(tally_component_filter(volume, TALLY_FILTER_REGIONS, NULL), 2);
+    assert_int_equal(tally_component_filter(volume, TALLY_FILTER_PARTNER_TYPES, NULL), 1);
+    assert_int_equal(tally_component_filter(volume, TALLY_FILTER_PARTNER_TIERS, &exclude), 1);
+    assert_int_equal(exclude, 1);
+    assert_int_equal(tally_component_filter(volume, TALLY_FILTER_CUSTOMER_CATEGORIES, NULL), 2);
+    assert_int_equal(tally_component_filter(units, TALLY_FILTER_PRODUCTS, &exclude), 0);
+    assert_int_equal(exclude, 0);
+    assert_int_equal(tally_component_filter(volume, (tally_filter_field)99, &exclude), 0);
+    assert_null(tally_component_filter_id(volume, (tally_filter_field)99, 0));
+    assert_int_equal(tally_component_customers(volume), 0); /* existing */
+    assert_int_equal(tally_component_customers(units), -1);
+
+    assert_int_equal(tally_component_window(volume, from, to), 1);
+    assert_string_equal(from, "2026-02-01");
+    assert_string_equal(to, "2026-11-30");
+    assert_int_equal(tally_component_window(units, from, to), 0);
+    assert_int_equal(tally_component_spiff_window(volume, from, to), 0);
+    assert_int_equal(tally_component_spiff_window(launch, from, to), 1);
+    assert_string_equal(from, "2026-03-01");
+    assert_string_equal(to, "2026-05-31");
+
+    assert_int_equal(tally_component_spiff_product_count(volume), 0);
+    assert_int_equal(tally_component_spiff_product_count(launch), 2);
+    assert_string_equal(tally_component_spiff_product_at(launch, 0, &d), "SKU-1");
+    assert_decimal(&d, "50.00");
+    assert_string_equal(tally_component_spiff_product_at(launch, 1, NULL), "SKU-2");
+    assert_null(tally_component_spiff_product_at(launch, 2, &d));
+    assert_null(tally_component_spiff_product_at(volume, 0, &d));
+
+    /* NULL and values that are not fields. */
+    assert_int_equal(tally_component_line(NULL), 0);
+    assert_int_equal(tally_component_cap(NULL, &d), 0);
+    assert_int_equal(tally_component_cap(volume, NULL), 0);
+    assert_int_equal(tally_component_filter(NULL, TALLY_FILTER_PRODUCTS, &exclude), 0);
+    assert_null(tally_component_filter_id(NULL, TALLY_FILTER_PRODUCTS, 0));
+    assert_int_equal(tally_component_customers(NULL), -1);
+    assert_int_equal(tally_component_window(NULL, from, to), 0);
+    assert_int_equal(tally_component_window(volume, NULL, to), 0);
+    assert_int_equal(tally_component_spiff_window(NULL, from, to), 0);
+    assert_int_equal(tally_component_spiff_window(launch, from, NULL), 0);
+    assert_int_equal(tally_component_spiff_product_count(NULL), 0);
+    assert_null(tally_component_spiff_product_at(NULL, 0, &d));
+    /* The values are part of the ABI. */
+    assert_int_equal(TALLY_FILTER_PRODUCTS, 0);
+    assert_int_equal(TALLY_FILTER_CUSTOMER_CATEGORIES, 5);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
 static void
 accessors_accept_null(void **state)
 {
@@ -1259,6 +1353,7 @@ main(int argc, char **argv)
         cmocka_unit_test(accessors_read_the_plan),
         cmocka_unit_test(accessors_accept_null),
         cmocka_unit_test(tier_tables_tell_basis_and_pays),
+        cmocka_unit_test(component_accessors_read_limits_filters_and_windows),
         cmocka_unit_test(kind_names_are_the_element_names),
         cmocka_unit_test(digest_ignores_what_does_not_change_the_rules),
         cmocka_unit_test(digest_changes_with_every_rule),

@@ -1,56 +1,44 @@
 /*
  * `tally check PLAN`: loads a plan and reports every error (exit 1), or prints its
  * id, digest, fiscal calendar, versions and components (exit 0). A plan the engine
- * cannot compute yet (docs/semantics.md section 22) fails the check too.
+ * cannot compute yet (docs/semantics.md section 22) fails the check too. A valid
+ * plan is then linted (lint.c): warnings go to standard error and fail the check
+ * only with --strict.
  */
 #include <string.h>
 
 #include "tally.h"
 
 static const char check_help[] =
-    "Usage: tally check PLAN\n"
+    "Usage: tally check PLAN [--strict]\n"
     "\n"
     "Loads PLAN (an XML plan; '-' reads standard input) and checks it against the\n"
     "schema, the rules the schema cannot express and what the engine can compute.\n"
     "Prints every error as file:line:column: element: message, or, for a good plan,\n"
     "its id, digest, currency, fiscal year, versions and components.\n"
     "\n"
+    "A valid plan is then linted; each warning goes to standard error as\n"
+    "'file:line: component ID: message':\n"
+    "  - cliffs: in whole mode, one more unit of volume lowers the payout\n"
+    "  - unreachable bands: the cap is reached at or before a band starts\n"
+    "  - a cap at or below what the first band pays at its start\n"
+    "  - components no transaction can ever match or earn (a SPIFF whose\n"
+    "    eligibility window misses its window, or whose products its own\n"
+    "    products filter leaves out)\n"
+    "Payouts are compared at multiplier 1, before rounding.\n"
+    "\n"
     "Options:\n"
+    "  --strict     warnings fail the check (exit 1)\n"
     "  -h, --help   show this help\n"
     "\n"
-    "Exit status: 0 the plan is valid, 1 it is not, 2 usage error, 3 it could not be\n"
-    "read, 4 out of memory or internal error.\n";
+    "Exit status: 0 the plan is valid (warnings or not), 1 it is not (or has\n"
+    "warnings, with --strict), 2 usage error, 3 it could not be read, 4 out of\n"
+    "memory or internal error.\n";
 
 static const char *const month_names[12] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December",
 };
-
-static const char *
-mode_name(tally_tier_mode mode)
-{
-    switch (mode) {
-    case TALLY_TIERS_MARGINAL:
-        return "marginal";
-    case TALLY_TIERS_INTERPOLATED:
-        return "interpolated";
-    default:
-        return "whole";
-    }
-}
-
-static const char *
-measure_name(tally_tier_measure measure)
-{
-    switch (measure) {
-    case TALLY_MEASURE_QUANTITY:
-        return "quantity";
-    case TALLY_MEASURE_ATTAINMENT:
-        return "attainment";
-    default:
-        return "amount";
-    }
-}
 
 static int
 print_version(const tally_plan_version *version)
@@ -75,8 +63,8 @@ print_version(const tally_plan_version *version)
         if (tiers) {
             size_t bands = tally_tier_table_band_count(tiers);
             snprintf(tier_text, sizeof(tier_text), "%zu band%s, %s on %s%s", bands,
-                     bands == 1 ? "" : "s", mode_name(tally_tier_table_mode(tiers)),
-                     measure_name(tally_tier_table_measure(tiers)),
+                     bands == 1 ? "" : "s", tool_mode_name(tally_tier_table_mode(tiers)),
+                     tool_measure_name(tally_tier_table_measure(tiers)),
                      tally_tier_table_basis(tiers) == TALLY_BASIS_TRANSACTION
                          ? " per transaction"
                          : "");
@@ -122,7 +110,7 @@ tool_cmd_check(int argc, char **argv)
     tally_ctx *ctx = NULL;
     tally_plan *plan = NULL;
     tally_session *session = NULL;
-    int only_positional = 0, code;
+    int only_positional = 0, strict = 0, code;
 
     while (args.index < argc) {
         const char *arg = argv[args.index];
@@ -138,6 +126,8 @@ tool_cmd_check(int argc, char **argv)
         } else if (tool_is_help(&args)) {
             fputs(check_help, stdout);
             return TOOL_EXIT_OK;
+        } else if (tool_flag(&args, "--strict")) {
+            strict = 1;
         } else {
             return tool_usage_error("check", "unknown option \"%s\"", arg);
         }
@@ -161,6 +151,14 @@ tool_cmd_check(int argc, char **argv)
             code = tool_out_of_memory();
         else if (fflush(stdout) != 0 || ferror(stdout))
             code = TOOL_EXIT_IO;
+    }
+    if (code == TOOL_EXIT_OK) {
+        size_t warnings = tool_lint_plan(plan, strcmp(path, "-") == 0 ? "<stdin>" : path, stderr);
+        if (warnings > 0)
+            tool_error("%zu warning%s%s", warnings, warnings == 1 ? "" : "s",
+                       strict ? " (--strict: the check fails)" : "");
+        if (warnings > 0 && strict)
+            code = TOOL_EXIT_INPUT;
     }
     tally_session_free(session);
     tally_plan_unref(plan);

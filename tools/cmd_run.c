@@ -64,7 +64,12 @@ static const char run_help[] =
     "                        amount,currency) or json (digests, counts, lines with\n"
     "                        explanations and source ids, totals; amounts as strings)\n"
     "  -o, --output FILE     write to FILE instead of standard output\n"
-    "  -q, --quiet           no summary on standard error\n"
+    "  --bundle OUT          also write an audit bundle into the new directory OUT:\n"
+    "                        copies of the plan and inputs with their SHA-256, the\n"
+    "                        result (canonical form and CSV) and manifest.json with\n"
+    "                        the digests and options; verify it with\n"
+    "                        'tally replay OUT'\n"
+    "  -q, --quiet           no summary and no progress bar on standard error\n"
     "  -h, --help            show this help\n"
     "\n"
     "Totals add the lines that are money paid or recovered: earned, true-up, clawback\n"
@@ -73,73 +78,21 @@ static const char run_help[] =
     "Exit status: 0 ok, 1 invalid plan or rejected input, 2 usage error, 3 a file\n"
     "could not be read or written, 4 out of memory or internal error.\n";
 
-#define KIND_COUNT 6
-
-/* The order inputs are read in: partners before everything that names them,
- * rates before the transactions they convert. */
-static const tally_csv_kind read_order[KIND_COUNT] = {
-    TALLY_CSV_PARTNERS, TALLY_CSV_RATES,  TALLY_CSV_SETTLEMENTS,
-    TALLY_CSV_BASELINES, TALLY_CSV_CLAIMS, TALLY_CSV_TRANSACTIONS,
-};
-
 typedef enum output_format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } output_format;
 
 typedef struct run_options {
     const char *plan;
-    tool_file_stats *files; /* in command-line order */
-    size_t file_count;
-    char *maps[KIND_COUNT]; /* joined --map texts per kind, or NULL */
-    const char *as_of, *from, *to, *period;
+    tool_inputs inputs; /* files, maps, --on-error, dates */
     output_format format;
     const char *output;
-    const char *reject_path;
-    unsigned flags;
+    const char *bundle; /* --bundle OUT, or NULL */
     int quiet;
 } run_options;
 
 static void
 free_options(run_options *options)
 {
-    free(options->files);
-    for (size_t i = 0; i < KIND_COUNT; i++)
-        free(options->maps[i]);
-}
-
-static const struct {
-    const char *option;
-    tally_csv_kind kind;
-} input_options[] = {
-    {"--transactions", TALLY_CSV_TRANSACTIONS}, {"--partners", TALLY_CSV_PARTNERS},
-    {"--settlements", TALLY_CSV_SETTLEMENTS},   {"--claims", TALLY_CSV_CLAIMS},
-    {"--baselines", TALLY_CSV_BASELINES},       {"--rates", TALLY_CSV_RATES},
-};
-
-/* Adds `KIND:field=Header,...` to the map of its kind. */
-static int
-add_map(run_options *options, const char *text)
-{
-    const char *colon = strchr(text, ':');
-    size_t kind_length = colon ? (size_t)(colon - text) : 0;
-
-    for (int k = 0; colon && k < KIND_COUNT; k++) {
-        const char *name = tally_csv_kind_name((tally_csv_kind)k);
-        if (strlen(name) != kind_length || strncmp(name, text, kind_length) != 0)
-            continue;
-        const char *map = colon + 1;
-        char *old = options->maps[k];
-        size_t size = (old ? strlen(old) + 1 : 0) + strlen(map) + 1;
-        char *joined = malloc(size);
-        if (!joined)
-            return tool_out_of_memory();
-        snprintf(joined, size, "%s%s%s", old ? old : "", old ? "," : "", map);
-        free(old);
-        options->maps[k] = joined;
-        return TOOL_EXIT_OK;
-    }
-    return tool_usage_error("run",
-                            "--map \"%s\": expected KIND:field=Header,... with KIND one of "
-                            "transactions, partners, settlements, claims, baselines, rates",
-                            text);
+    tool_inputs_free(&options->inputs);
 }
 
 static int
@@ -156,52 +109,13 @@ parse_format(run_options *options, const char *text)
     return TOOL_EXIT_OK;
 }
 
-/* --on-error=stop, --on-error=reject FILE (also --on-error reject FILE). */
-static int
-parse_on_error(run_options *options, tool_args *args, const char *mode)
-{
-    if (strcmp(mode, "stop") == 0) {
-        options->reject_path = NULL;
-        return TOOL_EXIT_OK;
-    }
-    if (strcmp(mode, "reject") != 0)
-        return tool_usage_error("run", "--on-error \"%s\": expected stop or reject FILE", mode);
-    if (args->index >= args->argc || args->argv[args->index][0] == '-')
-        return tool_usage_error("run", "--on-error=reject needs a FILE for the rejected rows");
-    options->reject_path = args->argv[args->index++];
-    return TOOL_EXIT_OK;
-}
-
-/* --transactions FILE and the other inputs; 1 when argv[index] was one. */
-static int
-input_option(run_options *options, tool_args *args)
-{
-    const char *value;
-
-    for (size_t i = 0; i < sizeof(input_options) / sizeof(input_options[0]); i++) {
-        if (!tool_option(args, input_options[i].option, &value))
-            continue;
-        if (!args->failed) {
-            tool_file_stats *file = &options->files[options->file_count++];
-            file->kind = input_options[i].kind;
-            file->path = value;
-            file->source = strcmp(value, "-") == 0 ? "<stdin>" : value;
-        }
-        return 1;
-    }
-    return 0;
-}
-
 /* Options whose value is stored as it is; 1 when argv[index] was one. */
 static int
 string_option(run_options *options, tool_args *args)
 {
-    return tool_option(args, "--as-of", &options->as_of) ||
-           tool_option(args, "--from", &options->from) ||
-           tool_option(args, "--to", &options->to) ||
-           tool_option(args, "--period", &options->period) ||
-           tool_option(args, "--output", &options->output) ||
-           tool_option(args, "-o", &options->output);
+    return tool_option(args, "--output", &options->output) ||
+           tool_option(args, "-o", &options->output) ||
+           tool_option(args, "--bundle", &options->bundle);
 }
 
 /* The remaining options; returns the exit code (a usage error for an unknown one). */
@@ -210,30 +124,18 @@ other_option(run_options *options, tool_args *args)
 {
     const char *arg = args->argv[args->index];
     const char *value;
+    int code;
 
-    if (tool_option(args, "--map", &value))
-        return args->failed ? TOOL_EXIT_USAGE : add_map(options, value);
+    if (tool_inputs_option(&options->inputs, args, &code))
+        return code;
     if (tool_option(args, "--format", &value))
         return args->failed ? TOOL_EXIT_USAGE : parse_format(options, value);
-    if (tool_option(args, "--on-error", &value))
-        return args->failed ? TOOL_EXIT_USAGE : parse_on_error(options, args, value);
     if (tool_flag(args, "--no-source-ids"))
-        options->flags |= TALLY_SESSION_NO_SOURCE_IDS;
-    else if (tool_flag(args, "--trust-ids"))
-        options->flags |= TALLY_SESSION_TRUST_IDS;
+        options->inputs.flags |= TALLY_SESSION_NO_SOURCE_IDS;
     else if (tool_flag(args, "--quiet") || tool_flag(args, "-q"))
         options->quiet = 1;
     else
         return tool_usage_error("run", "unknown option \"%s\"", arg);
-    return TOOL_EXIT_OK;
-}
-
-static int
-check_date(const char *option, const char *value)
-{
-    if (value && !tool_is_date(value))
-        return tool_usage_error("run", "%s \"%s\" is not a date (expected YYYY-MM-DD)", option,
-                                value);
     return TOOL_EXIT_OK;
 }
 
@@ -244,9 +146,8 @@ parse_run(run_options *options, int argc, char **argv)
     int status = TOOL_EXIT_OK, only_positional = 0;
 
     memset(options, 0, sizeof(*options));
-    options->files = calloc((size_t)argc, sizeof(*options->files));
-    if (!options->files)
-        return tool_out_of_memory();
+    if ((status = tool_inputs_init(&options->inputs, "run", argc)) != TOOL_EXIT_OK)
+        return status;
 
     while (status == TOOL_EXIT_OK && args.index < argc) {
         const char *arg = argv[args.index];
@@ -267,7 +168,7 @@ parse_run(run_options *options, int argc, char **argv)
             fputs(run_help, stdout);
             return -1;
         }
-        if (!input_option(options, &args) && !string_option(options, &args))
+        if (!string_option(options, &args))
             status = other_option(options, &args);
         if (args.failed)
             return TOOL_EXIT_USAGE;
@@ -277,75 +178,11 @@ parse_run(run_options *options, int argc, char **argv)
 
     if (!options->plan)
         return tool_usage_error("run", "no PLAN given");
-    int has_transactions = 0, stdin_users = strcmp(options->plan, "-") == 0;
-    for (size_t i = 0; i < options->file_count; i++) {
-        has_transactions |= options->files[i].kind == TALLY_CSV_TRANSACTIONS;
-        stdin_users += strcmp(options->files[i].path, "-") == 0;
-    }
-    if (!has_transactions)
-        return tool_usage_error("run", "no --transactions FILE given");
-    if (stdin_users > 1)
-        return tool_usage_error("run", "only one input can be read from standard input ('-')");
-    if ((status = check_date("--as-of", options->as_of)) != TOOL_EXIT_OK ||
-        (status = check_date("--from", options->from)) != TOOL_EXIT_OK ||
-        (status = check_date("--to", options->to)) != TOOL_EXIT_OK)
-        return status;
-    if (options->period && (options->from || options->to))
-        return tool_usage_error("run", "--period cannot be combined with --from or --to");
-    if (options->from && options->to && strcmp(options->from, options->to) > 0)
-        return tool_usage_error("run", "--from %s is after --to %s", options->from, options->to);
-    return TOOL_EXIT_OK;
-}
-
-/* ---- reading the inputs ---- */
-
-static int
-read_inputs(tally_session *session, run_options *options, tool_rejects *rejects)
-{
-    tally_ctx *ctx = tally_session_context(session);
-
-    for (size_t k = 0; k < KIND_COUNT; k++) {
-        for (size_t i = 0; i < options->file_count; i++) {
-            tool_file_stats *file = &options->files[i];
-            if (file->kind != read_order[k])
-                continue;
-
-            tally_csv_options csv;
-            tally_csv_stats stats;
-            memset(&csv, 0, sizeof(csv));
-            csv.size = sizeof(csv);
-            csv.column_map = options->maps[file->kind];
-            if (options->reject_path) {
-                csv.on_reject = tool_rejects_row;
-                csv.user_data = rejects;
-            }
-            memset(&stats, 0, sizeof(stats));
-            stats.size = sizeof(stats);
-
-            int status = tally_csv_read_file(session, file->kind, file->path, &csv, &stats);
-            file->rows = stats.rows;
-            file->accepted = stats.accepted;
-            file->rejected = stats.rejected;
-            if (status == TALLY_OK)
-                continue;
-            if (status == TALLY_ERR_CALLBACK) {
-                tool_error("%s: cannot write the reject file", rejects->path);
-                return TOOL_EXIT_IO;
-            }
-            if (status == TALLY_ERR_INVALID_ARGUMENT && csv.column_map) {
-                tool_print_errors(ctx, status, file->source);
-                return tool_usage_error("run", "--map %s: bad column map",
-                                        tally_csv_kind_name(file->kind));
-            }
-            tool_print_errors(ctx, status, file->source);
-            if (status == TALLY_ERR_INPUT && stats.rejected > 0 && !options->reject_path)
-                tool_error("stopped at the first bad row of %s (%" PRIu64 " row%s accepted "
-                           "before it); --on-error=reject FILE collects every bad row instead",
-                           file->source, stats.accepted, stats.accepted == 1 ? "" : "s");
-            return tool_exit_for_status(status);
-        }
-    }
-    return TOOL_EXIT_OK;
+    /* Tables and CSV show no explanations: the library need not write them (a
+     * result then takes a third less memory). JSON and bundles keep them. */
+    if (options->format != FORMAT_JSON && !options->bundle)
+        options->inputs.flags |= TALLY_SESSION_NO_EXPLANATIONS;
+    return tool_inputs_validate(&options->inputs, options->plan, 1);
 }
 
 /* ---- output ---- */
@@ -389,17 +226,19 @@ write_output(const run_options *options, const tool_report *report)
 }
 
 static void
-print_summary(const run_options *options, const tool_report *report, const tool_rejects *rejects)
+print_summary(const run_options *options, const tool_report *report)
 {
+    const tool_inputs *inputs = &options->inputs;
+
     fputs("tally: ", stderr);
-    for (size_t i = 0; i < options->file_count; i++) {
-        const tool_file_stats *file = &options->files[i];
+    for (size_t i = 0; i < inputs->file_count; i++) {
+        const tool_file_stats *file = &inputs->files[i];
         fprintf(stderr, "%s%s %s: %" PRIu64 " accepted, %" PRIu64 " rejected", i ? "; " : "",
                 tally_csv_kind_name(file->kind), file->source, file->accepted, file->rejected);
     }
-    if (options->reject_path)
-        fprintf(stderr, "; %" PRIu64 " rejected rows written to %s", rejects->count,
-                options->reject_path);
+    if (inputs->reject_path)
+        fprintf(stderr, "; %" PRIu64 " rejected rows written to %s", inputs->rejects.count,
+                inputs->reject_path);
     fprintf(stderr, "; %zu lines; result %s\n", tally_result_line_count(report->result),
             report->result_digest);
 }
@@ -414,12 +253,11 @@ tool_cmd_run(int argc, char **argv)
     tally_plan *plan = NULL;
     tally_session *session = NULL;
     tally_result *result = NULL;
-    tool_rejects rejects;
     tool_report report;
-    char first[TOOL_DATE_SIZE], last[TOOL_DATE_SIZE];
+    tool_bundle bundle;
     int code, status, have_report = 0;
 
-    memset(&rejects, 0, sizeof(rejects));
+    memset(&bundle, 0, sizeof(bundle));
     code = parse_run(&options, argc, argv);
     if (code != TOOL_EXIT_OK) {
         free_options(&options);
@@ -431,54 +269,19 @@ tool_cmd_run(int argc, char **argv)
         free_options(&options);
         return tool_out_of_memory();
     }
+    options.inputs.quiet = options.quiet;
+    /* The bundle's copies are made first and are what the run reads. */
+    if (options.bundle &&
+        (code = tool_bundle_begin(&bundle, options.bundle, &options.plan, &options.inputs)) !=
+            TOOL_EXIT_OK)
+        goto done;
     code = tool_load_plan(ctx, &plan, options.plan);
     if (code != TOOL_EXIT_OK)
         goto done;
-
-    tally_session_options session_options;
-    memset(&session_options, 0, sizeof(session_options));
-    session_options.size = sizeof(session_options);
-    session_options.flags = options.flags;
-    session_options.as_of = options.as_of;
-    session_options.lines_from = options.from;
-    session_options.lines_to = options.to;
-    if (options.period) {
-        if (tool_period_range(options.period, tally_plan_fiscal_start_month(plan), first, last) !=
-            0) {
-            code = tool_usage_error("run",
-                                    "--period \"%s\" is not a period label (expected e.g. 2026, "
-                                    "2026-H2, 2026-Q4, 2026-11, FY2027, FY2027-H1, FY2027-Q1)",
-                                    options.period);
-            goto done;
-        }
-        session_options.lines_from = first;
-        session_options.lines_to = last;
-    }
-    status = tally_session_new(ctx, &session, plan, &session_options);
-    if (status != TALLY_OK) {
-        tool_print_errors(ctx, status, options.plan);
-        code = tool_exit_for_status(status);
-        goto done;
-    }
-
-    if (options.reject_path && tool_rejects_open(&rejects, options.reject_path) != 0) {
-        code = TOOL_EXIT_IO;
-        goto done;
-    }
-    code = read_inputs(session, &options, &rejects);
+    code = tool_inputs_compute(&options.inputs, ctx, plan, options.plan, &session, &result);
     if (code != TOOL_EXIT_OK)
         goto done;
-    if (options.reject_path && tool_rejects_close(&rejects) != 0) {
-        code = TOOL_EXIT_IO;
-        goto done;
-    }
 
-    status = tally_session_finish(session, &result);
-    if (status != TALLY_OK) {
-        tool_print_errors(ctx, status, "finishing the run");
-        code = tool_exit_for_status(status);
-        goto done;
-    }
     status = tool_report_init(&report, plan, result);
     if (status != TALLY_OK) {
         if (status == TALLY_ERR_NOMEM) {
@@ -490,16 +293,19 @@ tool_cmd_run(int argc, char **argv)
         goto done;
     }
     have_report = 1;
-    report.files = options.files;
-    report.file_count = options.file_count;
-    report.reject_path = options.reject_path;
+    report.files = options.inputs.files;
+    report.file_count = options.inputs.file_count;
+    report.reject_path = options.inputs.reject_path;
     code = write_output(&options, &report);
+    if (code == TOOL_EXIT_OK && options.bundle)
+        code = tool_bundle_finish(&bundle, &report, &options.inputs);
     if (code == TOOL_EXIT_OK && !options.quiet)
-        print_summary(&options, &report, &rejects);
+        print_summary(&options, &report);
+    if (code == TOOL_EXIT_OK && !options.quiet && options.bundle)
+        fprintf(stderr, "tally: audit bundle written to %s\n", options.bundle);
 
 done:
-    if (rejects.file)
-        fclose(rejects.file);
+    tool_bundle_free(&bundle); /* removes an unfinished bundle */
     if (have_report)
         tool_report_free(&report);
     tally_result_free(result);

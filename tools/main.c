@@ -12,9 +12,15 @@ static const char main_help[] =
     "Exact, reproducible channel-partner incentive calculations.\n"
     "\n"
     "Commands:\n"
-    "  run     compute the payouts of a plan for CSV inputs (table, CSV or JSON)\n"
-    "  check   validate a plan and show its versions and components\n"
-    "  help    show the help of a command: tally help COMMAND\n"
+    "  run       compute the payouts of a plan for CSV inputs (table, CSV or JSON)\n"
+    "  check     validate and lint a plan and show its versions and components\n"
+    "  explain   explain each payout line: rule, bands, caps, clawback, sources\n"
+    "  progress  each payee's distance to the next tier (table, CSV or JSON)\n"
+    "  curve     draw the payout curve of a tiered component as a standalone SVG\n"
+    "  report    the programme view: cost, participation, tiers, leaders, growth, MDF\n"
+    "  statement a partner's statement as a self-contained, printable HTML page\n"
+    "  replay    verify an audit bundle written by 'tally run --bundle'\n"
+    "  help      show the help of a command: tally help COMMAND\n"
     "\n"
     "Options:\n"
     "  -h, --help      show this help\n"
@@ -44,6 +50,12 @@ typedef struct command {
 static const command commands[] = {
     {"run", tool_cmd_run},
     {"check", tool_cmd_check},
+    {"explain", tool_cmd_explain},
+    {"progress", tool_cmd_progress},
+    {"curve", tool_cmd_curve},
+    {"report", tool_cmd_report},
+    {"statement", tool_cmd_statement},
+    {"replay", tool_cmd_replay},
 };
 
 static const command *

@@ -2,11 +2,22 @@
  * Shared declarations of the tally command-line tool. The tool is a face of the
  * library: it uses the public API (<tally/tally.h>) only, never lib/ headers.
  *
- * One file per concept: main.c (dispatch, global --help/--version), cmd_run.c and
- * cmd_check.c (the subcommands), options.c (argument parsing), period.c (period
- * labels as date ranges), diag.c (messages and exit codes), reject.c (the reject
- * file), report.c (totals over a result), table.c (aligned terminal tables) and the
- * writers write_table.c, write_csv.c and write_json.c.
+ * One file per concept: main.c (dispatch, global --help/--version), cmd_run.c,
+ * cmd_check.c, cmd_explain.c, cmd_progress.c and cmd_curve.c (the subcommands),
+ * inputs.c (the CSV inputs and run dates they share), lint.c (check's warnings),
+ * components.c (components of a plan), svg.c (SVG drawings), options.c (argument
+ * parsing), period.c (period labels as date ranges), diag.c (messages and exit
+ * codes), reject.c (the reject file), report.c (totals over a result), table.c
+ * (aligned terminal tables) and the writers write_table.c, write_csv.c and
+ * write_json.c.
+ *
+ * Reports and audits: cmd_report.c, cmd_statement.c and cmd_replay.c (the
+ * subcommands), bundle.c (run --bundle), file_digest.c (SHA-256 of files),
+ * json_read.c (reading a bundle's manifest), revenue.c (revenue per partner and
+ * month), programme.c (the programme view) with write_report_table.c,
+ * write_report_csv.c, write_report_json.c and write_report_html.c, html.c
+ * (self-contained HTML), statement_chart.c (the statement's SVG progress chart)
+ * and progress_bar.c (the progress bar on a terminal).
  */
 #ifndef TALLY_TOOL_H
 #define TALLY_TOOL_H
@@ -195,9 +206,351 @@ int tool_rejects_close(tool_rejects *rejects);
  * error and returns the exit code. */
 int tool_load_plan(tally_ctx *ctx, tally_plan **plan, const char *path);
 
+/* ---- inputs.c: the inputs of a computation (run, explain, progress, curve) ---- */
+
+/* Kinds of CSV input (tally_csv_kind values 0 ... 5). */
+#define TOOL_INPUT_KINDS 6
+
+typedef struct tool_inputs {
+    const char *command;          /* for messages: "run", "explain" ... */
+    tool_file_stats *files;       /* in command-line order */
+    size_t file_count;
+    char *maps[TOOL_INPUT_KINDS]; /* joined --map texts per kind, or NULL */
+    const char *reject_path;      /* --on-error=reject FILE, or NULL */
+    tool_rejects rejects;
+    const char *as_of, *from, *to, *period;
+    unsigned flags; /* tally_session_flags */
+    char first[TOOL_DATE_SIZE], last[TOOL_DATE_SIZE]; /* the range of --period */
+    int quiet; /* no progress bar while reading (--quiet) */
+} tool_inputs;
+
+/* The help text of the options tool_inputs_option() reads. */
+extern const char tool_inputs_help[];
+
+/* Room for the files of @p argc arguments; returns the exit code. */
+int tool_inputs_init(tool_inputs *inputs, const char *command, int argc);
+void tool_inputs_free(tool_inputs *inputs);
+
+/* When argv[index] is --transactions FILE (or another input kind), --map, --on-error,
+ * --as-of, --period, --from, --to or --trust-ids: reads it, sets @p code (a usage
+ * error is printed) and returns 1. Returns 0 for another argument. */
+int tool_inputs_option(tool_inputs *inputs, tool_args *args, int *code);
+
+/* Checks the options together: --transactions given (when @p need_transactions),
+ * one input at most from standard input (@p plan_path counts), dates, --period
+ * alone. Returns the exit code (a usage error is printed). */
+int tool_inputs_validate(const tool_inputs *inputs, const char *plan_path, int need_transactions);
+
+/* Creates the session with the flags, the as-of date and the range; prints the
+ * errors and returns the exit code. */
+int tool_inputs_session(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan,
+                        const char *plan_path, tally_session **out);
+
+/* Reads every file into @p session, partners first and transactions last, with the
+ * reject file when asked; prints the errors and returns the exit code. */
+int tool_inputs_read(tool_inputs *inputs, tally_session *session);
+
+/* tool_inputs_session(), tool_inputs_read() and tally_session_finish(); on success
+ * the caller owns @p session (still usable for progress) and @p result. */
+int tool_inputs_compute(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan,
+                        const char *plan_path, tally_session **session, tally_result **result);
+
+/* ---- components.c: components of a plan ---- */
+
+/* The component @p component_id of version @p version_id (NULL: the first version
+ * that has it); NULL when there is none. */
+const tally_component *tool_find_component(const tally_plan *plan, const char *version_id,
+                                           const char *component_id);
+
+/* 1 for a rebate or commission with tiers on the period total: the components
+ * tally_session_progress() reports on. */
+int tool_has_period_tiers(const tally_component *component);
+
+/* Names as written in plans: "rate", "per-unit", "amount"; "whole" ...; "amount" ... */
+const char *tool_pays_name(tally_band_pays pays);
+const char *tool_mode_name(tally_tier_mode mode);
+const char *tool_measure_name(tally_tier_measure measure);
+
+/* Stores the names of the set tally_line_flag bits ("below-minimum", "capped",
+ * "multiplied", "rounded-per-transaction"), at most @p room; returns the count. */
+size_t tool_flag_names(unsigned flags, const char **names, size_t room);
+
+/* ---- lint.c: what `tally check` warns about ---- */
+
+/* Prints a warning "SOURCE:LINE: component ID: message" on @p out for every cliff,
+ * unreachable band, cap below the first band and component that can never match
+ * or earn; returns the number of warnings. */
+size_t tool_lint_plan(const tally_plan *plan, const char *source, FILE *out);
+
+/* ---- svg.c: standalone SVG drawings (doubles for coordinates only) ---- */
+
+typedef struct tool_plot {
+    int width, height;            /* the drawing, in pixels */
+    int left, right, top, bottom; /* margins around the plot area */
+    double x_max, y_max;          /* the values at the right and top edges */
+} tool_plot;
+
+/* A decimal as a coordinate (never for money: labels use the decimal's text). */
+double tool_svg_value(const tally_decimal *value);
+/* Writes @p text escaped for SVG text and attribute values. */
+void tool_svg_text(FILE *out, const char *text);
+/* The XML declaration, <svg> with its size, <title>, styles and a white background. */
+void tool_svg_begin(FILE *out, const tool_plot *plot, const char *title);
+void tool_svg_end(FILE *out);
+/* The coordinates of a value in the plot area (0 at the bottom left). */
+double tool_plot_x(const tool_plot *plot, double value);
+double tool_plot_y(const tool_plot *plot, double value);
+
+/* ---- progress_bar.c: the progress bar on a terminal while inputs are read ---- */
+
+/* Inputs smaller than this are read without a bar. */
+#define TOOL_PROGRESS_MIN_BYTES (1024u * 1024u)
+
+typedef struct tool_progress_bar {
+    int enabled;        /* stderr is a terminal, not --quiet, and the input is large */
+    const char *label;  /* the file's name in messages */
+    uint64_t total;     /* the file's size; 0 when unknown (standard input, a pipe) */
+    uint64_t last_step; /* per mille (or MiB) last drawn */
+    int drawn;          /* something is on the line, to be erased */
+} tool_progress_bar;
+
+/* 1 when a bar may be drawn: standard error is a terminal and not @p quiet. */
+int tool_progress_bar_wanted(int quiet);
+/* Prepares the bar of the file at @p path ("-": standard input); @p enabled from
+ * tool_progress_bar_wanted(). */
+void tool_progress_bar_begin(tool_progress_bar *bar, const char *label, const char *path,
+                             int enabled);
+/* The tally_csv_progress_fn: redraws the bar; never stops the reading. */
+int tool_progress_bar_update(uint64_t bytes_read, void *user_data);
+/* Erases the bar, when one was drawn. */
+void tool_progress_bar_end(tool_progress_bar *bar);
+
+/* ---- file_digest.c: SHA-256 of files, and copies ---- */
+
+/* The SHA-256 of the file at @p path and its size; 0, or -1 with errno set. */
+int tool_sha256_file(const char *path, char hex[TALLY_SHA256_HEX_SIZE], uint64_t *size);
+/* Copies @p source ("-": standard input) to @p target, which must not exist, with
+ * the SHA-256 and size of the bytes copied; 0, or -1 (message printed). */
+int tool_copy_file(const char *source, const char *target, char hex[TALLY_SHA256_HEX_SIZE],
+                   uint64_t *size);
+
+/* ---- bundle.c: tally run --bundle OUT (audit bundles) ---- */
+
+#define TOOL_BUNDLE_FORMAT "tally-bundle-1"
+#define TOOL_BUNDLE_PLAN "plan.xml"
+#define TOOL_BUNDLE_CANONICAL "result.canonical"
+#define TOOL_BUNDLE_CSV "result.csv"
+#define TOOL_BUNDLE_MANIFEST "manifest.json"
+
+typedef struct tool_bundle_file {
+    const char *kind;   /* "plan" or a tally_csv_kind_name() */
+    const char *source; /* as given on the command line ("<stdin>" for "-") */
+    char *name;         /* in the bundle: "plan.xml", "inputs/1-transactions.csv" */
+    char *path;         /* dir/name */
+    char sha256[TALLY_SHA256_HEX_SIZE];
+    uint64_t size;
+} tool_bundle_file;
+
+typedef struct tool_bundle {
+    const char *dir;
+    int created_dir, created_inputs, complete;
+    tool_bundle_file *files; /* the plan, then the inputs in command-line order */
+    size_t count, capacity;
+} tool_bundle;
+
+/* dir/name, malloc'ed; NULL when out of memory. */
+char *tool_path_join(const char *dir, const char *name);
+/* Creates the bundle directory @p dir (new, or empty) and copies the plan and every
+ * input into it with their SHA-256; the inputs' paths then name the copies (the
+ * run reads those), and *plan_path too for a plan read from standard input.
+ * Returns the exit code (message printed). */
+int tool_bundle_begin(tool_bundle *bundle, const char *dir, const char **plan_path,
+                      tool_inputs *inputs);
+/* Writes result.canonical, result.csv and, last, manifest.json. */
+int tool_bundle_finish(tool_bundle *bundle, const tool_report *report, const tool_inputs *inputs);
+/* Frees the bundle; removes what it wrote unless tool_bundle_finish() succeeded. */
+void tool_bundle_free(tool_bundle *bundle);
+
+/* ---- json_read.c: reading JSON (a bundle's manifest) ---- */
+
+typedef enum tool_json_type {
+    TOOL_JSON_NULL,
+    TOOL_JSON_BOOL,
+    TOOL_JSON_NUMBER,
+    TOOL_JSON_STRING,
+    TOOL_JSON_ARRAY,
+    TOOL_JSON_OBJECT
+} tool_json_type;
+
+typedef struct tool_json tool_json;
+struct tool_json {
+    tool_json_type type;
+    char *text;        /* a string's value (UTF-8), a number's text */
+    int boolean;
+    size_t count;      /* items of an array or object */
+    tool_json **items;
+    char **keys;       /* an object's member names (NULL entries for arrays) */
+};
+
+/* Parses @p size bytes of JSON; NULL with a message in @p error on failure. */
+tool_json *tool_json_parse(const char *text, size_t size, char *error, size_t error_size);
+void tool_json_free(tool_json *value);
+/* The member @p name of an object; NULL when absent or not an object. */
+const tool_json *tool_json_member(const tool_json *object, const char *name);
+/* The string member @p name of an object; NULL when absent or not a string. */
+const char *tool_json_text(const tool_json *object, const char *name);
+
+/* ---- revenue.c: revenue per partner and month (tally report) ---- */
+
+typedef struct tool_revenue {
+    tally_ctx *ctx;
+    tally_result *result; /* one line per partner and month; its basis: the net amount */
+    uint64_t skipped;     /* rows the revenue session rejected */
+} tool_revenue;
+
+/* Reads the partners, rates and transactions of @p inputs into a session of a
+ * generated monthly revenue plan in @p plan's currency; returns the exit code. */
+int tool_revenue_compute(tool_revenue *revenue, const tally_plan *plan, tool_inputs *inputs,
+                         int progress);
+void tool_revenue_free(tool_revenue *revenue);
+/* Revenue per partner of the months ending in [from, to] (NULL: open), sorted by
+ * partner (free *out), and their sum. Returns TALLY_OK, TALLY_ERR_NOMEM or
+ * TALLY_ERR_OVERFLOW. */
+int tool_revenue_by_partner(const tool_revenue *revenue, const char *from, const char *to,
+                            tool_total **out, size_t *count, tally_decimal *all);
+/* The total of @p key in totals sorted by key (strcmp); NULL when absent. */
+const tool_total *tool_total_find(const tool_total *totals, size_t count, const char *key);
+
+/* ---- programme.c: the programme view of tally report ---- */
+
+typedef struct tool_percent {
+    tally_decimal value; /* rounded half-even to 2 places */
+    int defined;         /* 0: a percentage of zero */
+} tool_percent;
+
+typedef struct tool_programme_cost {
+    const char *component, *kind, *name;
+    tally_decimal cost;
+    tool_percent share; /* of revenue */
+} tool_programme_cost;
+
+typedef struct tool_programme_tier {
+    const char *component, *period;
+    size_t band;       /* SIZE_MAX: below the first band */
+    size_t band_count;
+    tally_decimal from; /* the band's lower bound */
+    size_t payees;
+} tool_programme_tier;
+
+typedef struct tool_programme_leader {
+    const char *partner;
+    tally_decimal revenue, earned, baseline;
+    tool_percent share, growth;
+} tool_programme_leader;
+
+typedef struct tool_programme_standing {
+    const char *component, *period, *payee, *measure;
+    const tally_tier_table *tiers;
+    tally_decimal basis, next_from, needed;
+    size_t band, band_count;
+    int has_next;
+} tool_programme_standing;
+
+typedef struct tool_programme_mdf {
+    const char *component;
+    tally_decimal accrued, claimed, reimbursed, shortfall, expired, balance;
+    tool_percent utilisation, expired_share; /* reimbursed, expired: % of accrued */
+} tool_programme_mdf;
+
+typedef struct tool_programme_spec {
+    const tally_plan *plan;
+    tally_session *session; /* finished, for tally_session_progress() */
+    const tally_result *result;
+    const tool_revenue *revenue;
+    const char *from, *to;  /* the run's range, NULL: the plan's versions */
+    const char *baseline_from, *baseline_to; /* NULL: no baseline */
+    size_t top;
+    int has_partner_table;
+    uint64_t table_partners;
+} tool_programme_spec;
+
+typedef struct tool_programme {
+    const tally_plan *plan;
+    const tally_result *result;
+    tool_report report; /* totals per payee and component, digests */
+    const char *currency;
+    char from[TOOL_DATE_SIZE], to[TOOL_DATE_SIZE]; /* "" when open */
+    const char *baseline_from, *baseline_to;
+    int has_baseline;
+    tally_decimal zero; /* 0 at the currency's scale */
+    tally_decimal revenue, baseline_revenue, cost;
+    tool_percent growth, cost_share, participation;
+    size_t partners, earning;
+    int partners_from_table;
+    size_t top;
+    tool_programme_cost *costs;
+    size_t cost_count;
+    tool_programme_tier *tiers;
+    size_t tier_count;
+    tool_programme_leader *by_revenue;
+    size_t leader_count;
+    tool_programme_standing *standings; /* every payee × tiered component × period */
+    size_t standing_count;
+    tool_programme_standing *by_attainment;
+    size_t attainment_count;
+    tool_programme_mdf *mdf;
+    size_t mdf_count;
+} tool_programme;
+
+/* Computes the view; TALLY_OK, TALLY_ERR_NOMEM or TALLY_ERR_OVERFLOW. */
+int tool_programme_build(tool_programme *programme, const tool_programme_spec *spec);
+void tool_programme_free(tool_programme *programme);
+/* part / whole × 100, rounded half-even to 2 places; undefined when whole is 0. */
+void tool_percent_of(tool_percent *out, const tally_decimal *part, const tally_decimal *whole);
+/* The percentage, or "n/a". */
+void tool_format_percent(char out[TALLY_DECIMAL_STRING_MAX], const tool_percent *percent);
+/* "2 of 3", or "below 1" for SIZE_MAX. */
+void tool_band_label(char *out, size_t size, size_t band, size_t band_count);
+/* "2026-01-01 to 2026-06-30", "from ...", "until ..." or "all dates". */
+void tool_programme_range_text(char *out, size_t size, const char *from, const char *to);
+
+/* Writers of tally report: 0 on success, -1 when out of memory. */
+int tool_write_report_table(FILE *out, const tool_programme *programme);
+int tool_write_report_csv(FILE *out, const tool_programme *programme);
+int tool_write_report_json(FILE *out, const tool_programme *programme);
+int tool_write_report_html(FILE *out, const tool_programme *programme);
+
+/* ---- html.c: self-contained, printable HTML ---- */
+
+/* Writes @p text escaped for HTML text and attribute values. */
+void tool_html_text(FILE *out, const char *text);
+/* The document up to <body>, with the inline style sheet. */
+void tool_html_begin(FILE *out, const char *title);
+void tool_html_end(FILE *out);
+void tool_html_cell(FILE *out, const char *text, int numeric);
+void tool_html_decimal_cell(FILE *out, const tally_decimal *value);
+void tool_html_head_row(FILE *out, const char *const *titles, size_t count, const int *numeric);
+void tool_html_card(FILE *out, const char *label, const char *value);
+
+/* ---- statement_chart.c: the progress chart of tally statement (inline SVG) ---- */
+
+typedef struct tool_chart_row {
+    const char *component, *period, *measure;
+    const tally_tier_table *tiers;
+    tally_progress progress;
+} tool_chart_row;
+
+void tool_statement_chart(FILE *out, const tool_chart_row *rows, size_t count);
+
 /* ---- subcommands: each returns the exit code ---- */
 
 int tool_cmd_run(int argc, char **argv);
 int tool_cmd_check(int argc, char **argv);
+int tool_cmd_explain(int argc, char **argv);
+int tool_cmd_progress(int argc, char **argv);
+int tool_cmd_curve(int argc, char **argv);
+int tool_cmd_report(int argc, char **argv);
+int tool_cmd_statement(int argc, char **argv);
+int tool_cmd_replay(int argc, char **argv);
 
 #endif /* TALLY_TOOL_H */

@@ -100,6 +100,25 @@ typedef int (*tally_csv_reject_fn)(const tally_error *error, const char *raw_row
                                    size_t raw_size, void *user_data);
 
 /**
+ * @brief Called as the reader gets through its input, when set in
+ *        ::tally_csv_options: for a progress display.
+ *
+ * tally_csv_read_file() calls it after each chunk it reads from the file (about
+ * every 64 KiB), then once more when the input has been read to its end without
+ * a failure; tally_csv_read_buffer() calls it once, at the end, with the buffer's
+ * size. The bytes count every byte of the input read so far (a byte order mark
+ * included), so a caller that knows the file's size can show a percentage; the
+ * rows of the last chunk may still be being added to the session.
+ *
+ * @param[in] bytes_read bytes of the input read so far; never decreases.
+ * @param[in] user_data  tally_csv_options::progress_user_data.
+ * @returns 0 to go on; non-zero to stop: the reading function then returns
+ *          ::TALLY_ERR_CALLBACK (rows accepted before stay in the session).
+ * @since 0.1.0
+ */
+typedef int (*tally_csv_progress_fn)(uint64_t bytes_read, void *user_data);
+
+/**
  * @brief Options of the CSV reader. Versioned: set `size` to
  *        `sizeof(tally_csv_options)`; zero fields take the defaults.
  * @since 0.1.0
@@ -120,6 +139,11 @@ typedef struct tally_csv_options {
     tally_csv_reject_fn on_reject;
     /** Passed unchanged to tally_csv_options::on_reject. */
     void *user_data;
+    /** Called as the input is read (see ::tally_csv_progress_fn); NULL: not
+     *  called (the default). @since 0.1.0 */
+    tally_csv_progress_fn on_progress;
+    /** Passed unchanged to tally_csv_options::on_progress. @since 0.1.0 */
+    void *progress_user_data;
 } tally_csv_options;
 
 /**
@@ -157,7 +181,8 @@ typedef struct tally_csv_stats {
  *          without a callback, a bad row; ::TALLY_ERR_OVERFLOW for a row whose
  *          totals leave the decimal range (without a callback);
  *          ::TALLY_ERR_LIMIT for a record over ::TALLY_CSV_MAX_RECORD_SIZE;
- *          ::TALLY_ERR_CALLBACK when the callback asked to stop;
+ *          ::TALLY_ERR_CALLBACK when the reject or progress callback asked to
+ *          stop;
  *          ::TALLY_ERR_STATE after tally_session_finish(); ::TALLY_ERR_NOMEM;
  *          ::TALLY_ERR_INVALID_ARGUMENT for a NULL argument, an unknown @p kind,
  *          a bad column map or a bad struct size. Details are on the session's

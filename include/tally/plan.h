@@ -363,6 +363,126 @@ tally_component_period(const tally_component *component);
 TALLY_API const tally_tier_table *
 tally_component_tiers(const tally_component *component);
 
+/** @brief Buffer size for a date written "YYYY-MM-DD", with its NUL. */
+#define TALLY_PLAN_DATE_SIZE 11
+
+/** @brief The eligibility filters that test a list of ids. The values are stable. */
+typedef enum tally_filter_field {
+    TALLY_FILTER_PRODUCTS = 0,           /**< `<products>`: the product id */
+    TALLY_FILTER_CATEGORIES = 1,         /**< `<categories>`: the product category */
+    TALLY_FILTER_REGIONS = 2,            /**< `<regions>`: the transaction's or partner's region */
+    TALLY_FILTER_PARTNER_TYPES = 3,      /**< `<partner-types>`: the partner's type */
+    TALLY_FILTER_PARTNER_TIERS = 4,      /**< `<partner-tiers>`: the partner's tier */
+    TALLY_FILTER_CUSTOMER_CATEGORIES = 5 /**< `<customer-categories>` */
+} tally_filter_field;
+
+/**
+ * @brief Line of the plan document on which the component's element starts, for
+ *        messages about it ("plan.xml:12: component volume: ...").
+ * @param[in] component the component.
+ * @returns the line (1 or more); 0 for NULL.
+ * @since 0.1.0
+ */
+TALLY_API unsigned long
+tally_component_line(const tally_component *component);
+
+/**
+ * @brief The component's `<cap>`: the largest absolute payout per payee and period,
+ *        applied after the multiplier (for an MDF fund, see its yearly cap instead).
+ * @param[in]  component the component.
+ * @param[out] out       receives the cap when there is one.
+ * @returns 1 when the component has a cap (stored in @p out); 0 when it has none,
+ *          or for a NULL argument (@p out is left as it was).
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_component_cap(const tally_component *component, tally_decimal *out);
+
+/**
+ * @brief The ids an eligibility filter of the component lists.
+ * @param[in]  component the component.
+ * @param[in]  field     which filter.
+ * @param[out] exclude   receives 1 for an `exclude="true"` filter, else 0; may be
+ *                       NULL.
+ * @returns the number of ids listed (read them with tally_component_filter_id());
+ *          0 when the component has no such filter (it lets every transaction
+ *          through), or for NULL.
+ * @since 0.1.0
+ */
+TALLY_API size_t
+tally_component_filter(const tally_component *component, tally_filter_field field,
+                       int *exclude);
+
+/**
+ * @brief One id of an eligibility filter, ids sorted by their bytes.
+ * @param[in] component the component.
+ * @param[in] field     which filter.
+ * @param[in] index     0 ... tally_component_filter() - 1.
+ * @returns a string owned by the plan; NULL when out of range.
+ * @since 0.1.0
+ */
+TALLY_API const char *
+tally_component_filter_id(const tally_component *component, tally_filter_field field,
+                          size_t index);
+
+/**
+ * @brief The component's `<customers>` filter, as the value of
+ *        tally_transaction::new_customer a transaction needs to pass it.
+ * @param[in] component the component.
+ * @returns 1 when only sales to new customers count, 0 when only sales to existing
+ *          ones count, -1 when the component has no such filter (or for NULL).
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_component_customers(const tally_component *component);
+
+/**
+ * @brief The component's eligibility `<window>`.
+ * @param[in]  component the component.
+ * @param[out] from      receives its first day, "YYYY-MM-DD".
+ * @param[out] to        receives its last day (inclusive).
+ * @returns 1 when the component has a window (the dates are written); 0 when it has
+ *          none, or for a NULL argument.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_component_window(const tally_component *component, char from[TALLY_PLAN_DATE_SIZE],
+                       char to[TALLY_PLAN_DATE_SIZE]);
+
+/**
+ * @brief A SPIFF's `window-from` and `window-to`: the dates of the sales that earn.
+ * @param[in]  component the component.
+ * @param[out] from      receives the first day, "YYYY-MM-DD".
+ * @param[out] to        receives the last day (inclusive).
+ * @returns 1 for a SPIFF (the dates are written); 0 for another kind of component,
+ *          or for a NULL argument.
+ * @since 0.1.0
+ */
+TALLY_API int
+tally_component_spiff_window(const tally_component *component, char from[TALLY_PLAN_DATE_SIZE],
+                             char to[TALLY_PLAN_DATE_SIZE]);
+
+/**
+ * @brief Number of products a SPIFF pays for (its `<product>` children).
+ * @param[in] component the component.
+ * @returns the count; 0 for another kind of component or NULL.
+ * @since 0.1.0
+ */
+TALLY_API size_t
+tally_component_spiff_product_count(const tally_component *component);
+
+/**
+ * @brief One product of a SPIFF, products sorted by id.
+ * @param[in]  component the component.
+ * @param[in]  index     0 ... tally_component_spiff_product_count() - 1.
+ * @param[out] amount    receives the amount per unit or per deal; may be NULL.
+ * @returns the product id, owned by the plan; NULL when out of range.
+ * @since 0.1.0
+ */
+TALLY_API const char *
+tally_component_spiff_product_at(const tally_component *component, size_t index,
+                                 tally_decimal *amount);
+
 /**
  * @brief Mode of a tier table.
  * @param[in] tiers the table (not NULL).

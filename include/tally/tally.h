@@ -5,7 +5,7 @@
  * tally computes channel-partner incentives exactly. Start with a context
  * (context.h), exact money arithmetic (decimal.h), currencies (currency.h),
  * plans (plan.h), calculation sessions (session.h) and their results (result.h),
- * and CSV input for sessions (csv.h).
+ * CSV input for sessions (csv.h), and SHA-256 of caller data (digest.h).
  */
 #ifndef TALLY_H
 #define TALLY_H
@@ -19,5 +19,6 @@
 #include "tally/session.h"
 #include "tally/result.h"
 #include "tally/csv.h"
+#include "tally/digest.h"
 
 #endif /* TALLY_H */

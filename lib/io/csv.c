@@ -205,14 +205,30 @@ rejected(reader *r, int status, const tally_csv__record *record, unsigned long l
                                "the reject callback stopped the reading");
 }
 
+/* Tells the progress callback how far the input has been read. */
+static int
+progress(reader *r)
+{
+    if (!r->options.on_progress)
+        return TALLY_OK;
+    if (r->options.on_progress(r->input.total_read, r->options.progress_user_data) == 0)
+        return TALLY_OK;
+    tally_location where = {r->source, r->line, 0, NULL};
+    return tally_ctx__error_at(r->ctx, TALLY_ERR_CALLBACK, &where,
+                               "the progress callback stopped the reading");
+}
+
 static int
 more(reader *r)
 {
+    uint64_t before = r->input.total_read;
     int status = tally_csv__input_more(&r->input);
     if (status == TALLY_ERR_IO)
         return io_error(r, "cannot read the file", r->input.read_error);
     if (status == TALLY_ERR_LIMIT)
         return too_long(r);
+    if (status == TALLY_OK && r->input.total_read != before)
+        status = progress(r);
     return status;
 }
 
@@ -280,7 +296,7 @@ run(reader *r)
                                    "the input is empty (expected a header row: %s)", expected);
     }
     tally_ctx_clear_errors(r->ctx);
-    return TALLY_OK;
+    return progress(r);
 }
 
 /* ---- the public functions ---- */

@@ -99,6 +99,7 @@ typedef struct tally_csv__input {
     size_t end;
     int at_end;              /* nothing follows the window */
     int read_error;          /* errno of a failed read (TALLY_ERR_IO) */
+    uint64_t total_read;     /* bytes of the input read so far (the progress callback) */
     /* Streaming only (read != NULL): the carry-over buffer. */
     tally_ctx *ctx;
     tally_csv__read_fn read;

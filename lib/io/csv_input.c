@@ -16,6 +16,7 @@ tally_csv__input_memory(tally_csv__input *input, const char *data, size_t size)
     input->data = data ? data : "";
     input->end = size;
     input->at_end = 1;
+    input->total_read = size;
 }
 
 void
@@ -80,5 +81,6 @@ tally_csv__input_more(tally_csv__input *input)
         input->at_end = 1;
     }
     input->end += got;
+    input->total_read += got;
     return TALLY_OK;
 }

@@ -10,6 +10,7 @@
 
 _Static_assert(TALLY_DIGEST_SIZE == TALLY_PLAN_DIGEST_SIZE, "digest sizes agree");
 _Static_assert(TALLY_SHA256_SIZE == TALLY_PLAN_DIGEST_SIZE, "the plan digest is SHA-256");
+_Static_assert(TALLY_DATE_TEXT_SIZE == TALLY_PLAN_DATE_SIZE, "dates fit");
 
 /* ---- destruction ---- */
 
@@ -254,6 +255,119 @@ tally_component_tiers(const tally_component *component)
 {
     return component && component->rate.kind == TALLY_RATE_TIERS ? &component->rate.tiers
                                                                   : NULL;
+}
+
+unsigned long
+tally_component_line(const tally_component *component)
+{
+    return component ? component->line : 0;
+}
+
+int
+tally_component_cap(const tally_component *component, tally_decimal *out)
+{
+    if (!component || !out || !component->has_cap)
+        return 0;
+    *out = component->cap;
+    return 1;
+}
+
+/* The filter of @p field; NULL for a value that is not a field. */
+static const tally_filter *
+filter_of(const tally_component *component, tally_filter_field field)
+{
+    const tally_eligibility *e = &component->eligibility;
+    switch (field) {
+    case TALLY_FILTER_PRODUCTS:
+        return &e->products;
+    case TALLY_FILTER_CATEGORIES:
+        return &e->categories;
+    case TALLY_FILTER_REGIONS:
+        return &e->regions;
+    case TALLY_FILTER_PARTNER_TYPES:
+        return &e->partner_types;
+    case TALLY_FILTER_PARTNER_TIERS:
+        return &e->partner_tiers;
+    case TALLY_FILTER_CUSTOMER_CATEGORIES:
+        return &e->customer_categories;
+    }
+    return NULL;
+}
+
+size_t
+tally_component_filter(const tally_component *component, tally_filter_field field,
+                       int *exclude)
+{
+    const tally_filter *filter = component ? filter_of(component, field) : NULL;
+    if (exclude)
+        *exclude = filter && filter->active ? filter->exclude : 0;
+    return filter && filter->active ? filter->ids.count : 0;
+}
+
+const char *
+tally_component_filter_id(const tally_component *component, tally_filter_field field,
+                          size_t index)
+{
+    const tally_filter *filter = component ? filter_of(component, field) : NULL;
+    return filter && filter->active && index < filter->ids.count ? filter->ids.ids[index]
+                                                                 : NULL;
+}
+
+int
+tally_component_customers(const tally_component *component)
+{
+    if (!component)
+        return -1;
+    switch (component->eligibility.customers) {
+    case TALLY_CUSTOMERS_NEW:
+        return 1;
+    case TALLY_CUSTOMERS_EXISTING:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+int
+tally_component_window(const tally_component *component, char from[TALLY_PLAN_DATE_SIZE],
+                       char to[TALLY_PLAN_DATE_SIZE])
+{
+    if (!component || !from || !to || !component->eligibility.has_window)
+        return 0;
+    tally_date__format(from, component->eligibility.window_from);
+    tally_date__format(to, component->eligibility.window_to);
+    return 1;
+}
+
+int
+tally_component_spiff_window(const tally_component *component, char from[TALLY_PLAN_DATE_SIZE],
+                             char to[TALLY_PLAN_DATE_SIZE])
+{
+    if (!component || !from || !to || component->kind != TALLY_COMPONENT_SPIFF)
+        return 0;
+    tally_date__format(from, component->spiff.window_from);
+    tally_date__format(to, component->spiff.window_to);
+    return 1;
+}
+
+size_t
+tally_component_spiff_product_count(const tally_component *component)
+{
+    return component && component->kind == TALLY_COMPONENT_SPIFF
+               ? component->spiff.products.count
+               : 0;
+}
+
+const char *
+tally_component_spiff_product_at(const tally_component *component, size_t index,
+                                 tally_decimal *amount)
+{
+    if (index >= tally_component_spiff_product_count(component))
+        return NULL;
+    const tally_keyed_rate *product = &component->spiff.products.entries[index];
+    if (amount)
+        *amount = product->value;
+    return product->key;
 }
 
 /* ---- tier tables ---- */
