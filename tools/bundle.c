@@ -201,24 +201,6 @@ typedef struct manifest {
 } manifest;
 
 static void
-member(FILE *out, const char *indent, const char *name, const char *value, int last)
-{
-    fprintf(out, "%s\"%s\": ", indent, name);
-    if (value)
-        tool_json_string(out, value);
-    else
-        fputs("null", out);
-    fputs(last ? "\n" : ",\n", out);
-}
-
-static void
-count(FILE *out, const char *indent, const char *name, uint64_t value, int last)
-{
-    fprintf(out, "%s\"%s\": %llu%s", indent, name, (unsigned long long)value,
-            last ? "\n" : ",\n");
-}
-
-static void
 write_options(FILE *out, const tool_inputs *inputs)
 {
     static const char *const in = "    ";
@@ -227,10 +209,10 @@ write_options(FILE *out, const tool_inputs *inputs)
     int first = 1;
 
     fputs("  \"options\": {\n", out);
-    member(out, in, "as_of", inputs->as_of, 0);
-    member(out, in, "period", inputs->period, 0);
-    member(out, in, "lines_from", from && *from ? from : NULL, 0);
-    member(out, in, "lines_to", to && *to ? to : NULL, 0);
+    tool_json_string_member(out, in, "as_of", inputs->as_of, 0);
+    tool_json_string_member(out, in, "period", inputs->period, 0);
+    tool_json_string_member(out, in, "lines_from", from && *from ? from : NULL, 0);
+    tool_json_string_member(out, in, "lines_to", to && *to ? to : NULL, 0);
     fprintf(out, "%s\"flags\": [", in);
     if (inputs->flags & TALLY_SESSION_NO_SOURCE_IDS) {
         fputs("\"no-source-ids\"", out);
@@ -250,7 +232,7 @@ write_options(FILE *out, const tool_inputs *inputs)
         first = 0;
     }
     fputs(first ? "},\n" : "\n    },\n", out);
-    member(out, in, "on_error", inputs->reject_path ? "reject" : "stop", 1);
+    tool_json_string_member(out, in, "on_error", inputs->reject_path ? "reject" : "stop", 1);
     fputs("  },\n", out);
 }
 
@@ -258,18 +240,18 @@ static void
 write_file_entry(FILE *out, const char *in, const tool_bundle_file *file,
                  const tool_file_stats *stats, const char *plan_digest)
 {
-    member(out, in, "kind", file->kind, 0);
-    member(out, in, "file", file->name, 0);
-    member(out, in, "source", file->source, 0);
-    member(out, in, "sha256", file->sha256, 0);
+    tool_json_string_member(out, in, "kind", file->kind, 0);
+    tool_json_string_member(out, in, "file", file->name, 0);
+    tool_json_string_member(out, in, "source", file->source, 0);
+    tool_json_string_member(out, in, "sha256", file->sha256, 0);
     if (plan_digest)
-        member(out, in, "digest", plan_digest, 0);
+        tool_json_string_member(out, in, "digest", plan_digest, 0);
     if (stats) {
-        count(out, in, "rows", stats->rows, 0);
-        count(out, in, "accepted", stats->accepted, 0);
-        count(out, in, "rejected", stats->rejected, 0);
+        tool_json_count_member(out, in, "rows", stats->rows, 0);
+        tool_json_count_member(out, in, "accepted", stats->accepted, 0);
+        tool_json_count_member(out, in, "rejected", stats->rejected, 0);
     }
-    count(out, in, "size", file->size, 1);
+    tool_json_count_member(out, in, "size", file->size, 1);
 }
 
 static int
@@ -281,13 +263,13 @@ write_manifest(FILE *out, const void *data)
     static const char *const in = "  ";
 
     fputs("{\n", out);
-    member(out, in, "format", TOOL_BUNDLE_FORMAT, 0);
-    member(out, in, "tally_version", tally_version(), 0);
-    member(out, in, "plan_id", tally_plan_id(report->plan), 0);
-    member(out, in, "currency", report->currency, 0);
-    member(out, in, "plan_digest", report->plan_digest, 0);
-    member(out, in, "input_digest", report->input_digest, 0);
-    member(out, in, "result_digest", report->result_digest, 0);
+    tool_json_string_member(out, in, "format", TOOL_BUNDLE_FORMAT, 0);
+    tool_json_string_member(out, in, "tally_version", tally_version(), 0);
+    tool_json_string_member(out, in, "plan_id", tally_plan_id(report->plan), 0);
+    tool_json_string_member(out, in, "currency", report->currency, 0);
+    tool_json_string_member(out, in, "plan_digest", report->plan_digest, 0);
+    tool_json_string_member(out, in, "input_digest", report->input_digest, 0);
+    tool_json_string_member(out, in, "result_digest", report->result_digest, 0);
     fputs("  \"plan\": {\n", out);
     write_file_entry(out, "    ", &bundle->files[0], NULL, report->plan_digest);
     fputs("  },\n", out);
@@ -300,11 +282,13 @@ write_manifest(FILE *out, const void *data)
     fputs(bundle->count > 1 ? "\n  ],\n" : "],\n", out);
     write_options(out, m->inputs);
     fputs("  \"result\": {\n", out);
-    member(out, "    ", "canonical", TOOL_BUNDLE_CANONICAL, 0);
-    member(out, "    ", "csv", TOOL_BUNDLE_CSV, 0);
-    count(out, "    ", "lines", tally_result_line_count(report->result), 0);
-    count(out, "    ", "transactions_accepted", tally_result_accepted_count(report->result), 0);
-    count(out, "    ", "transactions_rejected", tally_result_rejected_count(report->result), 1);
+    tool_json_string_member(out, "    ", "canonical", TOOL_BUNDLE_CANONICAL, 0);
+    tool_json_string_member(out, "    ", "csv", TOOL_BUNDLE_CSV, 0);
+    tool_json_count_member(out, "    ", "lines", tally_result_line_count(report->result), 0);
+    tool_json_count_member(out, "    ", "transactions_accepted",
+                           tally_result_accepted_count(report->result), 0);
+    tool_json_count_member(out, "    ", "transactions_rejected",
+                           tally_result_rejected_count(report->result), 1);
     fputs("  }\n}\n", out);
     return 0;
 }

@@ -110,19 +110,13 @@ tool_cmd_check(int argc, char **argv)
     tally_ctx *ctx = NULL;
     tally_plan *plan = NULL;
     tally_session *session = NULL;
-    int only_positional = 0, strict = 0, code;
+    int only_positional = 0, strict = 0, code = TOOL_EXIT_OK;
 
     while (args.index < argc) {
         const char *arg = argv[args.index];
-        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (path)
-                return tool_usage_error("check", "unexpected argument \"%s\" (one PLAN only)",
-                                        arg);
-            path = arg;
-            args.index++;
-        } else if (strcmp(arg, "--") == 0) {
-            only_positional = 1;
-            args.index++;
+        if (tool_plan_argument(&args, &only_positional, &path, &code)) {
+            if (code != TOOL_EXIT_OK)
+                return code;
         } else if (tool_is_help(&args)) {
             fputs(check_help, stdout);
             return TOOL_EXIT_OK;

@@ -8,7 +8,6 @@
  * their volume and payout; with --payee and the inputs, the payee's current
  * position and the next-tier target come from tally_session_progress().
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -624,23 +623,12 @@ pick_max(curve *cv, const curve_options *options, tally_decimal *max)
 static int
 write_svg(const curve *cv, const curve_options *options, const tally_decimal *max)
 {
-    FILE *out = stdout;
+    FILE *out = tool_output_open(options->svg, "SVG file");
 
-    if (strcmp(options->svg, "-") != 0) {
-        out = fopen(options->svg, "wb");
-        if (!out) {
-            tool_error("%s: cannot create the SVG file: %s", options->svg, strerror(errno));
-            return TOOL_EXIT_IO;
-        }
-    }
-    draw(out, cv, options, max);
-    int failed = ferror(out) != 0;
-    failed |= out != stdout ? fclose(out) != 0 : fflush(out) != 0;
-    if (failed) {
-        tool_error("%s: cannot write the SVG", out == stdout ? "<stdout>" : options->svg);
+    if (!out)
         return TOOL_EXIT_IO;
-    }
-    return TOOL_EXIT_OK;
+    draw(out, cv, options, max);
+    return tool_output_close(out, 0, out == stdout ? "<stdout>" : options->svg, "SVG");
 }
 
 int

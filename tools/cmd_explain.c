@@ -6,7 +6,6 @@
  * recovery, the part withheld and the source transactions. The session keeps the
  * source ids (never TALLY_SESSION_NO_SOURCE_IDS here).
  */
-#include <errno.h>
 #include <string.h>
 
 #include "tally.h"
@@ -55,15 +54,9 @@ parse_explain(explain_options *options, int argc, char **argv)
     while (args.index < argc) {
         const char *arg = argv[args.index];
 
-        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (options->plan)
-                return tool_usage_error("explain", "unexpected argument \"%s\" (one PLAN only)",
-                                        arg);
-            options->plan = arg;
-            args.index++;
-        } else if (strcmp(arg, "--") == 0) {
-            only_positional = 1;
-            args.index++;
+        if (tool_plan_argument(&args, &only_positional, &options->plan, &code)) {
+            if (code != TOOL_EXIT_OK)
+                return code;
         } else if (tool_is_help(&args)) {
             printf(explain_help, tool_inputs_help);
             return -1;
@@ -307,15 +300,10 @@ static int
 write_explanations(const explain_options *options, const tally_plan *plan,
                    const tally_result *result, size_t *written)
 {
-    FILE *out = stdout;
+    FILE *out = tool_output_open(options->output, "output file");
 
-    if (options->output && strcmp(options->output, "-") != 0) {
-        out = fopen(options->output, "wb");
-        if (!out) {
-            tool_error("%s: cannot create the output file: %s", options->output, strerror(errno));
-            return TOOL_EXIT_IO;
-        }
-    }
+    if (!out)
+        return TOOL_EXIT_IO;
     *written = 0;
     if (options->json) {
         char digest[TALLY_PLAN_DIGEST_HEX_SIZE];
@@ -341,13 +329,7 @@ write_explanations(const explain_options *options, const tally_plan *plan,
     }
     if (options->json)
         fputs(*written ? "\n  ]\n}\n" : "]\n}\n", out);
-    int failed = ferror(out) != 0;
-    failed |= out != stdout ? fclose(out) != 0 : fflush(out) != 0;
-    if (failed) {
-        tool_error("%s: cannot write the output", out == stdout ? "<stdout>" : options->output);
-        return TOOL_EXIT_IO;
-    }
-    return TOOL_EXIT_OK;
+    return tool_output_close(out, 0, out == stdout ? "<stdout>" : options->output, "output");
 }
 
 int
@@ -365,13 +347,7 @@ tool_cmd_explain(int argc, char **argv)
         tool_inputs_free(&options.inputs);
         return code < 0 ? TOOL_EXIT_OK : code;
     }
-    if (tally_ctx_new(&ctx, NULL) != TALLY_OK) {
-        tool_inputs_free(&options.inputs);
-        return tool_out_of_memory();
-    }
-    code = tool_load_plan(ctx, &plan, options.plan);
-    if (code == TOOL_EXIT_OK)
-        code = tool_inputs_compute(&options.inputs, ctx, plan, options.plan, &session, &result);
+    code = tool_inputs_run_plan(&options.inputs, options.plan, &ctx, &plan, &session, &result);
     if (code == TOOL_EXIT_OK)
         code = write_explanations(&options, plan, result, &written);
     if (code == TOOL_EXIT_OK && written == 0) {
@@ -383,10 +359,6 @@ tool_cmd_explain(int argc, char **argv)
                        : "");
         code = TOOL_EXIT_INPUT;
     }
-    tally_result_free(result);
-    tally_session_free(session);
-    tally_plan_unref(plan);
-    tally_ctx_free(ctx);
-    tool_inputs_free(&options.inputs);
+    tool_inputs_run_free(&options.inputs, ctx, plan, session, result);
     return code;
 }

@@ -6,7 +6,6 @@
  * pays now and at the next band. Without a range, each payee's latest period with
  * transactions; with --period, --from or --to, every tier period of the lines kept.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +69,9 @@ parse_progress(progress_options *options, int argc, char **argv)
     while (args.index < argc) {
         const char *arg = argv[args.index];
 
-        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (options->plan)
-                return tool_usage_error("progress", "unexpected argument \"%s\" (one PLAN only)",
-                                        arg);
-            options->plan = arg;
-            args.index++;
-        } else if (strcmp(arg, "--") == 0) {
-            only_positional = 1;
-            args.index++;
+        if (tool_plan_argument(&args, &only_positional, &options->plan, &code)) {
+            if (code != TOOL_EXIT_OK)
+                return code;
         } else if (tool_is_help(&args)) {
             printf(progress_help, tool_inputs_help);
             return -1;
@@ -323,31 +316,19 @@ write_json(FILE *out, const row_list *list)
 static int
 write_rows(const progress_options *options, const row_list *list)
 {
-    FILE *out = stdout;
+    FILE *out = tool_output_open(options->output, "output file");
     int status = 0;
 
-    if (options->output && strcmp(options->output, "-") != 0) {
-        out = fopen(options->output, "wb");
-        if (!out) {
-            tool_error("%s: cannot create the output file: %s", options->output, strerror(errno));
-            return TOOL_EXIT_IO;
-        }
-    }
+    if (!out)
+        return TOOL_EXIT_IO;
     if (options->format == PROGRESS_CSV)
         write_csv(out, list);
     else if (options->format == PROGRESS_JSON)
         write_json(out, list);
     else
         status = write_table(out, list);
-    int failed = ferror(out) != 0;
-    failed |= out != stdout ? fclose(out) != 0 : fflush(out) != 0;
-    if (status != 0)
-        return tool_out_of_memory();
-    if (failed) {
-        tool_error("%s: cannot write the output", out == stdout ? "<stdout>" : options->output);
-        return TOOL_EXIT_IO;
-    }
-    return TOOL_EXIT_OK;
+    return tool_output_close(out, status, out == stdout ? "<stdout>" : options->output,
+                             "output");
 }
 
 int
@@ -366,13 +347,7 @@ tool_cmd_progress(int argc, char **argv)
         tool_inputs_free(&options.inputs);
         return code < 0 ? TOOL_EXIT_OK : code;
     }
-    if (tally_ctx_new(&ctx, NULL) != TALLY_OK) {
-        tool_inputs_free(&options.inputs);
-        return tool_out_of_memory();
-    }
-    code = tool_load_plan(ctx, &plan, options.plan);
-    if (code == TOOL_EXIT_OK)
-        code = tool_inputs_compute(&options.inputs, ctx, plan, options.plan, &session, &result);
+    code = tool_inputs_run_plan(&options.inputs, options.plan, &ctx, &plan, &session, &result);
     if (code == TOOL_EXIT_OK) {
         int status = collect(&options, plan, result, session, &list, &components);
         if (status != TALLY_OK) {
@@ -390,10 +365,6 @@ tool_cmd_progress(int argc, char **argv)
     if (code == TOOL_EXIT_OK)
         code = write_rows(&options, &list);
     free(list.rows);
-    tally_result_free(result);
-    tally_session_free(session);
-    tally_plan_unref(plan);
-    tally_ctx_free(ctx);
-    tool_inputs_free(&options.inputs);
+    tool_inputs_run_free(&options.inputs, ctx, plan, session, result);
     return code;
 }

@@ -125,20 +125,8 @@ parse(report_options *options, int argc, char **argv)
     if ((status = tool_inputs_init(&options->inputs, "report", argc)) != TOOL_EXIT_OK)
         return status;
     while (status == TOOL_EXIT_OK && args.index < argc) {
-        const char *arg = argv[args.index];
-        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (options->plan)
-                return tool_usage_error("report", "unexpected argument \"%s\" (one PLAN only)",
-                                        arg);
-            options->plan = arg;
-            args.index++;
+        if (tool_plan_argument(&args, &only_positional, &options->plan, &status))
             continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            only_positional = 1;
-            args.index++;
-            continue;
-        }
         if (tool_is_help(&args)) {
             fputs(report_help_head, stdout);
             fputs(tool_inputs_help, stdout);
@@ -191,17 +179,11 @@ accepted_of_kind(const tool_inputs *inputs, tally_csv_kind kind)
 static int
 write_output(const report_options *options, const tool_programme *programme)
 {
-    FILE *out = stdout;
+    FILE *out = tool_output_open(options->output, "output file");
     int status;
 
-    if (options->output && strcmp(options->output, "-") != 0) {
-        out = fopen(options->output, "wb");
-        if (!out) {
-            tool_error("%s: cannot create the output file: %s", options->output,
-                       strerror(errno));
-            return TOOL_EXIT_IO;
-        }
-    }
+    if (!out)
+        return TOOL_EXIT_IO;
     switch (options->format) {
     case REPORT_CSV:
         status = tool_write_report_csv(out, programme);
@@ -216,16 +198,8 @@ write_output(const report_options *options, const tool_programme *programme)
         status = tool_write_report_table(out, programme);
         break;
     }
-    int failed = ferror(out) != 0;
-    failed |= out != stdout ? fclose(out) != 0 : fflush(out) != 0;
-    if (status != 0)
-        return tool_out_of_memory();
-    if (failed) {
-        tool_error("%s: cannot write the output",
-                   out == stdout || !options->output ? "<stdout>" : options->output);
-        return TOOL_EXIT_IO;
-    }
-    return TOOL_EXIT_OK;
+    return tool_output_close(out, status, out == stdout ? "<stdout>" : options->output,
+                             "output");
 }
 
 int
@@ -249,13 +223,7 @@ tool_cmd_report(int argc, char **argv)
     /* Source ids are not shown: do not keep them. */
     options.inputs.flags |= TALLY_SESSION_NO_SOURCE_IDS;
     options.inputs.quiet = options.quiet;
-    if (tally_ctx_new(&ctx, NULL) != TALLY_OK) {
-        tool_inputs_free(&options.inputs);
-        return tool_out_of_memory();
-    }
-    code = tool_load_plan(ctx, &plan, options.plan);
-    if (code == TOOL_EXIT_OK)
-        code = tool_inputs_compute(&options.inputs, ctx, plan, options.plan, &session, &result);
+    code = tool_inputs_run_plan(&options.inputs, options.plan, &ctx, &plan, &session, &result);
     if (code == TOOL_EXIT_OK)
         code = tool_revenue_compute(&revenue, plan, &options.inputs,
                                     tool_progress_bar_wanted(options.quiet));
@@ -294,10 +262,6 @@ tool_cmd_report(int argc, char **argv)
     if (have_programme)
         tool_programme_free(&programme);
     tool_revenue_free(&revenue);
-    tally_result_free(result);
-    tally_session_free(session);
-    tally_plan_unref(plan);
-    tally_ctx_free(ctx);
-    tool_inputs_free(&options.inputs);
+    tool_inputs_run_free(&options.inputs, ctx, plan, session, result);
     return code;
 }

@@ -4,7 +4,6 @@
  * of the rows accepted and rejected per file and the result digest goes to
  * standard error.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +19,7 @@ static const char run_help[] =
     "\n"
     "Inputs (CSV, RFC 4180, UTF-8; '-' reads standard input, for one input only):\n"
     "  --transactions FILE   sales, returns and credit notes (required, repeatable)\n"
-    "  --partners FILE       the partner table (type, tier, region, quota)\n"
-    "  --settlements FILE    payments already made, for true-up\n"
-    "  --claims FILE         MDF claims\n"
-    "  --baselines FILE      growth-rebate baselines\n"
-    "  --rates FILE          exchange rates into the plan's currency\n"
-    "  --map KIND:field=Header,...\n"
-    "                        read column 'Header' as tally's 'field' in the files of\n"
+    TOOL_INPUT_FILES_HELP
     "                        KIND (transactions, partners, settlements, claims,\n"
     "                        baselines, rates); may be repeated\n"
     "\n"
@@ -150,20 +143,8 @@ parse_run(run_options *options, int argc, char **argv)
         return status;
 
     while (status == TOOL_EXIT_OK && args.index < argc) {
-        const char *arg = argv[args.index];
-
-        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (options->plan)
-                return tool_usage_error("run", "unexpected argument \"%s\" (one PLAN only)", arg);
-            options->plan = arg;
-            args.index++;
+        if (tool_plan_argument(&args, &only_positional, &options->plan, &status))
             continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            only_positional = 1;
-            args.index++;
-            continue;
-        }
         if (tool_is_help(&args)) {
             fputs(run_help, stdout);
             return -1;
@@ -190,16 +171,11 @@ parse_run(run_options *options, int argc, char **argv)
 static int
 write_output(const run_options *options, const tool_report *report)
 {
-    FILE *out = stdout;
+    FILE *out = tool_output_open(options->output, "output file");
     int status;
 
-    if (options->output && strcmp(options->output, "-") != 0) {
-        out = fopen(options->output, "wb");
-        if (!out) {
-            tool_error("%s: cannot create the output file: %s", options->output, strerror(errno));
-            return TOOL_EXIT_IO;
-        }
-    }
+    if (!out)
+        return TOOL_EXIT_IO;
     switch (options->format) {
     case FORMAT_CSV:
         status = tool_write_csv(out, report);
@@ -211,18 +187,8 @@ write_output(const run_options *options, const tool_report *report)
         status = tool_write_table(out, report);
         break;
     }
-    int failed = ferror(out) != 0;
-    if (out != stdout)
-        failed |= fclose(out) != 0;
-    else
-        failed |= fflush(out) != 0;
-    if (status != 0)
-        return tool_out_of_memory();
-    if (failed) {
-        tool_error("%s: cannot write the output", out == stdout ? "<stdout>" : options->output);
-        return TOOL_EXIT_IO;
-    }
-    return TOOL_EXIT_OK;
+    return tool_output_close(out, status, out == stdout ? "<stdout>" : options->output,
+                             "output");
 }
 
 static void

@@ -6,7 +6,6 @@
  * of each tiered component (statement_chart.c), with the digests an auditor needs
  * to tie the statement to its run.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,19 +56,8 @@ parse(statement_options *options, int argc, char **argv)
         return status;
     while (status == TOOL_EXIT_OK && args.index < argc) {
         const char *arg = argv[args.index];
-        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (options->plan)
-                return tool_usage_error("statement",
-                                        "unexpected argument \"%s\" (one PLAN only)", arg);
-            options->plan = arg;
-            args.index++;
+        if (tool_plan_argument(&args, &only_positional, &options->plan, &status))
             continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            only_positional = 1;
-            args.index++;
-            continue;
-        }
         if (tool_is_help(&args)) {
             fputs(statement_help_head, stdout);
             fputs(tool_inputs_help, stdout);
@@ -379,22 +367,11 @@ static int
 write_file(const statement *s)
 {
     const char *path = s->options->html;
-    FILE *out = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+    FILE *out = tool_output_open(path, "statement");
 
-    if (!out) {
-        tool_error("%s: cannot create the statement: %s", path, strerror(errno));
+    if (!out)
         return TOOL_EXIT_IO;
-    }
-    int status = write_statement(out, s);
-    int failed = ferror(out) != 0;
-    failed |= out != stdout ? fclose(out) != 0 : fflush(out) != 0;
-    if (status != 0)
-        return tool_out_of_memory();
-    if (failed) {
-        tool_error("%s: cannot write the statement", path);
-        return TOOL_EXIT_IO;
-    }
-    return TOOL_EXIT_OK;
+    return tool_output_close(out, write_statement(out, s), path, "statement");
 }
 
 int
@@ -415,13 +392,7 @@ tool_cmd_statement(int argc, char **argv)
         return code < 0 ? TOOL_EXIT_OK : code;
     }
     options.inputs.quiet = options.quiet;
-    if (tally_ctx_new(&ctx, NULL) != TALLY_OK) {
-        tool_inputs_free(&options.inputs);
-        return tool_out_of_memory();
-    }
-    code = tool_load_plan(ctx, &plan, options.plan);
-    if (code == TOOL_EXIT_OK)
-        code = tool_inputs_compute(&options.inputs, ctx, plan, options.plan, &session, &result);
+    code = tool_inputs_run_plan(&options.inputs, options.plan, &ctx, &plan, &session, &result);
     if (code == TOOL_EXIT_OK) {
         s.plan = plan;
         s.session = session;
@@ -450,10 +421,6 @@ tool_cmd_statement(int argc, char **argv)
     }
     free(s.lines);
     free(s.by_component);
-    tally_result_free(result);
-    tally_session_free(session);
-    tally_plan_unref(plan);
-    tally_ctx_free(ctx);
-    tool_inputs_free(&options.inputs);
+    tool_inputs_run_free(&options.inputs, ctx, plan, session, result);
     return code;
 }

@@ -11,15 +11,25 @@
 /* Room for one located message; a longer one is cut (and says so). */
 #define MESSAGE_SIZE 4096
 
+/* "tally: <message>" and a line end. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 0)))
+#endif
+static void
+message(const char *format, va_list args)
+{
+    fputs("tally: ", stderr);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+}
+
 void
 tool_error(const char *format, ...)
 {
     va_list args;
 
     va_start(args, format);
-    fputs("tally: ", stderr);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    message(format, args);
     va_end(args);
 }
 
@@ -29,9 +39,7 @@ tool_usage_error(const char *command, const char *format, ...)
     va_list args;
 
     va_start(args, format);
-    fputs("tally: ", stderr);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    message(format, args);
     va_end(args);
     if (command)
         fprintf(stderr, "Try 'tally %s --help'.\n", command);

@@ -41,27 +41,7 @@ static const char style[] =
 void
 tool_html_text(FILE *out, const char *text)
 {
-    for (const char *p = text ? text : ""; *p; p++) {
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        default:
-            fputc(*p, out);
-        }
-    }
+    tool_xml_escape(out, text, TOOL_XML_APOSTROPHE);
 }
 
 void

@@ -14,13 +14,7 @@
 const char tool_inputs_help[] =
     "Inputs (CSV as for 'tally run'; '-' reads standard input, for one input only):\n"
     "  --transactions FILE   sales, returns and credit notes (repeatable)\n"
-    "  --partners FILE       the partner table (type, tier, region, quota)\n"
-    "  --settlements FILE    payments already made, for true-up\n"
-    "  --claims FILE         MDF claims\n"
-    "  --baselines FILE      growth-rebate baselines\n"
-    "  --rates FILE          exchange rates into the plan's currency\n"
-    "  --map KIND:field=Header,...\n"
-    "                        read column 'Header' as tally's 'field' in the files of\n"
+    TOOL_INPUT_FILES_HELP
     "                        KIND; may be repeated\n"
     "  --on-error=stop | --on-error=reject FILE\n"
     "                        stop at the first bad row (default), or write every bad\n"
@@ -321,4 +315,31 @@ tool_inputs_compute(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan, const
         return tool_exit_for_status(status);
     }
     return TOOL_EXIT_OK;
+}
+
+int
+tool_inputs_run_plan(tool_inputs *inputs, const char *plan_path, tally_ctx **ctx,
+                     tally_plan **plan, tally_session **session, tally_result **result)
+{
+    int code;
+
+    if (tally_ctx_new(ctx, NULL) != TALLY_OK) {
+        *ctx = NULL;
+        return tool_out_of_memory();
+    }
+    code = tool_load_plan(*ctx, plan, plan_path);
+    if (code == TOOL_EXIT_OK)
+        code = tool_inputs_compute(inputs, *ctx, *plan, plan_path, session, result);
+    return code;
+}
+
+void
+tool_inputs_run_free(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan,
+                     tally_session *session, tally_result *result)
+{
+    tally_result_free(result);
+    tally_session_free(session);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+    tool_inputs_free(inputs);
 }

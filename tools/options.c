@@ -1,6 +1,6 @@
 /*
  * Argument parsing helpers: long options as `--name VALUE` or `--name=VALUE`,
- * flags, and date checks for option values.
+ * flags, and the one PLAN argument (dates are checked in period.c).
  */
 #include <string.h>
 
@@ -48,36 +48,25 @@ tool_is_help(const tool_args *args)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-static int
-digits(const char *text, size_t count, int *out)
-{
-    int value = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (text[i] < '0' || text[i] > '9')
-            return 0;
-        value = value * 10 + (text[i] - '0');
-    }
-    *out = value;
-    return 1;
-}
-
-static int
-days_in_month(int year, int month)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
 int
-tool_is_date(const char *text)
+tool_plan_argument(tool_args *args, int *only_positional, const char **plan, int *status)
 {
-    int year, month, day;
+    const char *arg = args->argv[args->index];
 
-    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-        return 0;
-    if (!digits(text, 4, &year) || !digits(text + 5, 2, &month) || !digits(text + 8, 2, &day))
-        return 0;
-    return year >= 1 && month >= 1 && month <= 12 && day >= 1 &&
-           day <= days_in_month(year, month);
+    if (*only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
+        if (*plan) {
+            *status = tool_usage_error(args->command,
+                                       "unexpected argument \"%s\" (one PLAN only)", arg);
+            return 1;
+        }
+        *plan = arg;
+        args->index++;
+        return 1;
+    }
+    if (strcmp(arg, "--") == 0) {
+        *only_positional = 1;
+        args->index++;
+        return 1;
+    }
+    return 0;
 }

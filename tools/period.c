@@ -1,7 +1,8 @@
 /*
  * Period labels as date ranges, for `tally run --period`: the labels of
  * docs/semantics.md section 3. A fiscal year is named by the calendar year it ends
- * in: starting in July, FY2027 is 2026-07-01 ... 2027-06-30.
+ * in: starting in July, FY2027 is 2026-07-01 ... 2027-06-30. Also the check of
+ * a date option value (YYYY-MM-DD).
  */
 #include <string.h>
 
@@ -106,4 +107,16 @@ tool_period_range(const char *label, int fiscal_start_month, char first[TOOL_DAT
         return 0;
     }
     return -1;
+}
+
+int
+tool_is_date(const char *text)
+{
+    int year, month, day;
+
+    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+        return 0;
+    if (!number(text, 4, &year) || !number(text + 5, 2, &month) || !number(text + 8, 2, &day))
+        return 0;
+    return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= month_days(year, month);
 }

@@ -19,25 +19,7 @@ tool_svg_value(const tally_decimal *value)
 void
 tool_svg_text(FILE *out, const char *text)
 {
-    for (const char *p = text ? text : ""; *p; p++) {
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            if ((unsigned char)*p >= 0x20 || *p == '\t' || *p == '\n')
-                fputc(*p, out);
-        }
-    }
+    tool_xml_escape(out, text, TOOL_XML_DROP_CONTROLS);
 }
 
 void

@@ -5,8 +5,9 @@
  * One file per concept: main.c (dispatch, global --help/--version), cmd_run.c,
  * cmd_check.c, cmd_explain.c, cmd_progress.c and cmd_curve.c (the subcommands),
  * inputs.c (the CSV inputs and run dates they share), lint.c (check's warnings),
- * components.c (components of a plan), svg.c (SVG drawings), options.c (argument
- * parsing), period.c (period labels as date ranges), diag.c (messages and exit
+ * components.c (components of a plan), svg.c (SVG drawings), xml_escape.c (text
+ * escaped for XML and HTML), options.c (argument parsing), output.c (a command's
+ * output file), period.c (period labels as date ranges), diag.c (messages and exit
  * codes), reject.c (the reject file), report.c (totals over a result), table.c
  * (aligned terminal tables) and the writers write_table.c, write_csv.c and
  * write_json.c.
@@ -64,6 +65,17 @@ int tool_exit_for_status(int status);
 /* Reports an allocation failure of the tool itself; returns TOOL_EXIT_INTERNAL. */
 int tool_out_of_memory(void);
 
+/* ---- output.c: the output file of a command ---- */
+
+/* Standard output when @p path is NULL or "-", else @p path created for writing;
+ * NULL (after "tally: PATH: cannot create the <what>: <reason>") when it cannot be. */
+FILE *tool_output_open(const char *path, const char *what);
+
+/* Flushes standard output or closes a file from tool_output_open(). When the
+ * writer's @p status is not 0, reports out of memory; when writing failed, prints
+ * "tally: <name>: cannot write the <what>" and returns TOOL_EXIT_IO. */
+int tool_output_close(FILE *out, int status, const char *name, const char *what);
+
 /* ---- options.c: argument parsing ---- */
 
 typedef struct tool_args {
@@ -85,10 +97,15 @@ int tool_flag(tool_args *args, const char *name);
 /* 1 when argv[index] is -h or --help. */
 int tool_is_help(const tool_args *args);
 
+/* When argv[index] is the PLAN (an argument not starting with '-', "-", or any
+ * argument after "--") or is "--", moves past it and returns 1; a second PLAN sets
+ * @p status to a usage error. Returns 0 for an option. */
+int tool_plan_argument(tool_args *args, int *only_positional, const char **plan, int *status);
+
+/* ---- period.c: period labels and dates ---- */
+
 /* 1 when @p text is a valid calendar date written YYYY-MM-DD. */
 int tool_is_date(const char *text);
-
-/* ---- period.c: period labels ---- */
 
 /* Room for "YYYY-MM-DD" and its NUL. */
 #define TOOL_DATE_SIZE 11
@@ -176,8 +193,22 @@ int tool_write_json(FILE *out, const tool_report *report);
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void tool_csv_field(FILE *out, const char *text, size_t length);
 
+/* Writes @p text (NULL: empty) as one CSV field, then "," or, when @p last, CRLF. */
+void tool_csv_value(FILE *out, const char *text, int last);
+
 /* Writes @p text as a JSON string with its quotes. */
 void tool_json_string(FILE *out, const char *text);
+
+/* JSON object members, each on its own line after @p indent: `"name": ` alone
+ * (tool_json_member_key), then a string or null, an exact decimal as a string, or
+ * an integer, followed by ",\n", or "\n" when @p last. */
+void tool_json_member_key(FILE *out, const char *indent, const char *name);
+void tool_json_string_member(FILE *out, const char *indent, const char *name, const char *value,
+                             int last);
+void tool_json_decimal_member(FILE *out, const char *indent, const char *name,
+                              const tally_decimal *value, int last);
+void tool_json_count_member(FILE *out, const char *indent, const char *name, uint64_t value,
+                            int last);
 
 /* ---- reject.c: --on-error=reject FILE ---- */
 
@@ -224,6 +255,17 @@ typedef struct tool_inputs {
     int quiet; /* no progress bar while reading (--quiet) */
 } tool_inputs;
 
+/* The help lines of the input files after --transactions, up to "in the files of"
+ * (the kinds --map takes follow): shared by `tally run --help` and tool_inputs_help. */
+#define TOOL_INPUT_FILES_HELP \
+    "  --partners FILE       the partner table (type, tier, region, quota)\n" \
+    "  --settlements FILE    payments already made, for true-up\n" \
+    "  --claims FILE         MDF claims\n" \
+    "  --baselines FILE      growth-rebate baselines\n" \
+    "  --rates FILE          exchange rates into the plan's currency\n" \
+    "  --map KIND:field=Header,...\n" \
+    "                        read column 'Header' as tally's 'field' in the files of\n"
+
 /* The help text of the options tool_inputs_option() reads. */
 extern const char tool_inputs_help[];
 
@@ -255,6 +297,16 @@ int tool_inputs_read(tool_inputs *inputs, tally_session *session);
 int tool_inputs_compute(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan,
                         const char *plan_path, tally_session **session, tally_result **result);
 
+/* A new context (NULL when out of memory), the plan loaded from @p plan_path, then
+ * tool_inputs_compute(); returns the exit code. The caller frees what was made
+ * with tool_inputs_run_free(), whatever the code. */
+int tool_inputs_run_plan(tool_inputs *inputs, const char *plan_path, tally_ctx **ctx,
+                         tally_plan **plan, tally_session **session, tally_result **result);
+
+/* Frees @p result, @p session, @p plan, @p ctx (each may be NULL) and @p inputs. */
+void tool_inputs_run_free(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan,
+                          tally_session *session, tally_result *result);
+
 /* ---- components.c: components of a plan ---- */
 
 /* The component @p component_id of version @p version_id (NULL: the first version
@@ -281,6 +333,16 @@ size_t tool_flag_names(unsigned flags, const char **names, size_t room);
  * unreachable band, cap below the first band and component that can never match
  * or earn; returns the number of warnings. */
 size_t tool_lint_plan(const tally_plan *plan, const char *source, FILE *out);
+
+/* ---- xml_escape.c: text in XML and HTML ---- */
+
+enum {
+    TOOL_XML_APOSTROPHE = 1u,   /* also write ' as &#39; */
+    TOOL_XML_DROP_CONTROLS = 2u /* leave out control characters other than tab and LF */
+};
+
+/* Writes @p text (NULL: nothing) with &, <, > and " as entity references. */
+void tool_xml_escape(FILE *out, const char *text, unsigned flags);
 
 /* ---- svg.c: standalone SVG drawings (doubles for coordinates only) ---- */
 

@@ -28,8 +28,8 @@ tool_csv_field(FILE *out, const char *text, size_t length)
     fputc('"', out);
 }
 
-static void
-field(FILE *out, const char *text, int last)
+void
+tool_csv_value(FILE *out, const char *text, int last)
 {
     if (!text)
         text = "";
@@ -50,14 +50,14 @@ tool_write_csv(FILE *out, const tool_report *report)
 
         tally_line_amount(line, &value);
         tool_format_decimal(amount, &value);
-        field(out, tally_line_component(line), 0);
-        field(out, tally_line_version(line), 0);
-        field(out, tally_line_period(line), 0);
-        field(out, tally_line_tier_period(line), 0);
-        field(out, tally_line_payee(line), 0);
-        field(out, tally_line_kind_name(tally_line_get_kind(line)), 0);
-        field(out, amount, 0);
-        field(out, tally_currency_code(tally_line_currency(line)), 1);
+        tool_csv_value(out, tally_line_component(line), 0);
+        tool_csv_value(out, tally_line_version(line), 0);
+        tool_csv_value(out, tally_line_period(line), 0);
+        tool_csv_value(out, tally_line_tier_period(line), 0);
+        tool_csv_value(out, tally_line_payee(line), 0);
+        tool_csv_value(out, tally_line_kind_name(tally_line_get_kind(line)), 0);
+        tool_csv_value(out, amount, 0);
+        tool_csv_value(out, tally_currency_code(tally_line_currency(line)), 1);
     }
     return 0;
 }

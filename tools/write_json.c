@@ -41,18 +41,19 @@ tool_json_string(FILE *out, const char *text)
     fputc('"', out);
 }
 
-static void
-key(FILE *out, const char *indent, const char *name)
+void
+tool_json_member_key(FILE *out, const char *indent, const char *name)
 {
     fputs(indent, out);
     tool_json_string(out, name);
     fputs(": ", out);
 }
 
-static void
-string_member(FILE *out, const char *indent, const char *name, const char *value, int last)
+void
+tool_json_string_member(FILE *out, const char *indent, const char *name, const char *value,
+                        int last)
 {
-    key(out, indent, name);
+    tool_json_member_key(out, indent, name);
     if (value)
         tool_json_string(out, value);
     else
@@ -60,19 +61,20 @@ string_member(FILE *out, const char *indent, const char *name, const char *value
     fputs(last ? "\n" : ",\n", out);
 }
 
-static void
-decimal_member(FILE *out, const char *indent, const char *name, const tally_decimal *value,
-               int last)
+void
+tool_json_decimal_member(FILE *out, const char *indent, const char *name,
+                         const tally_decimal *value, int last)
 {
     char text[TALLY_DECIMAL_STRING_MAX];
     tool_format_decimal(text, value);
-    string_member(out, indent, name, text, last);
+    tool_json_string_member(out, indent, name, text, last);
 }
 
-static void
-count_member(FILE *out, const char *indent, const char *name, uint64_t value, int last)
+void
+tool_json_count_member(FILE *out, const char *indent, const char *name, uint64_t value,
+                       int last)
 {
-    key(out, indent, name);
+    tool_json_member_key(out, indent, name);
     fprintf(out, "%" PRIu64 "%s", value, last ? "\n" : ",\n");
 }
 
@@ -110,54 +112,54 @@ write_line(FILE *out, const tally_line *line, int last)
     tally_decimal value;
 
     fputs("    {\n", out);
-    string_member(out, in, "component", tally_line_component(line), 0);
-    string_member(out, in, "version", tally_line_version(line), 0);
-    string_member(out, in, "period", tally_line_period(line), 0);
-    string_member(out, in, "tier_period", tally_line_tier_period(line), 0);
-    string_member(out, in, "payee", tally_line_payee(line), 0);
-    string_member(out, in, "kind", tally_line_kind_name(kind), 0);
+    tool_json_string_member(out, in, "component", tally_line_component(line), 0);
+    tool_json_string_member(out, in, "version", tally_line_version(line), 0);
+    tool_json_string_member(out, in, "period", tally_line_period(line), 0);
+    tool_json_string_member(out, in, "tier_period", tally_line_tier_period(line), 0);
+    tool_json_string_member(out, in, "payee", tally_line_payee(line), 0);
+    tool_json_string_member(out, in, "kind", tally_line_kind_name(kind), 0);
     tally_line_amount(line, &value);
-    decimal_member(out, in, "amount", &value, 0);
-    string_member(out, in, "currency", tally_currency_code(tally_line_currency(line)), 0);
+    tool_json_decimal_member(out, in, "amount", &value, 0);
+    tool_json_string_member(out, in, "currency", tally_currency_code(tally_line_currency(line)), 0);
     tally_line_basis(line, &value);
-    decimal_member(out, in, "basis", &value, 0);
+    tool_json_decimal_member(out, in, "basis", &value, 0);
     tally_line_unrounded(line, &value);
-    decimal_member(out, in, "unrounded", &value, 0);
+    tool_json_decimal_member(out, in, "unrounded", &value, 0);
     tally_line_multiplier(line, &value);
-    decimal_member(out, in, "multiplier", &value, 0);
+    tool_json_decimal_member(out, in, "multiplier", &value, 0);
     tally_line_withheld(line, &value);
-    decimal_member(out, in, "withheld", &value, 0);
+    tool_json_decimal_member(out, in, "withheld", &value, 0);
     if (kind == TALLY_LINE_CLAWBACK) {
         tally_decimal requested, recovered, outstanding;
         tally_line_clawback(line, &requested, &recovered, &outstanding);
-        key(out, in, "clawback");
+        tool_json_member_key(out, in, "clawback");
         fputs("{\n", out);
-        decimal_member(out, "        ", "requested", &requested, 0);
-        decimal_member(out, "        ", "recovered", &recovered, 0);
-        decimal_member(out, "        ", "outstanding", &outstanding, 1);
+        tool_json_decimal_member(out, "        ", "requested", &requested, 0);
+        tool_json_decimal_member(out, "        ", "recovered", &recovered, 0);
+        tool_json_decimal_member(out, "        ", "outstanding", &outstanding, 1);
         fputs("      },\n", out);
     }
-    key(out, in, "flags");
+    tool_json_member_key(out, in, "flags");
     write_flags(out, tally_line_flags(line));
     fputs(",\n", out);
 
     size_t bands = tally_line_band_count(line);
-    key(out, in, "bands");
+    tool_json_member_key(out, in, "bands");
     fputs(bands ? "[\n" : "[]", out);
     for (size_t i = 0; i < bands; i++) {
         tally_decimal portion, band_value, payout;
         tally_line_band(line, i, &portion, &band_value, &payout);
         fputs("        {\n", out);
-        decimal_member(out, "          ", "portion", &portion, 0);
-        decimal_member(out, "          ", "value", &band_value, 0);
-        decimal_member(out, "          ", "payout", &payout, 1);
+        tool_json_decimal_member(out, "          ", "portion", &portion, 0);
+        tool_json_decimal_member(out, "          ", "value", &band_value, 0);
+        tool_json_decimal_member(out, "          ", "payout", &payout, 1);
         fputs(i + 1 < bands ? "        },\n" : "        }\n      ]", out);
     }
     fputs(",\n", out);
 
-    string_member(out, in, "explanation", tally_line_explanation(line), 0);
+    tool_json_string_member(out, in, "explanation", tally_line_explanation(line), 0);
     size_t sources = tally_line_source_count(line);
-    key(out, in, "sources");
+    tool_json_member_key(out, in, "sources");
     fputc('[', out);
     for (size_t i = 0; i < sources; i++) {
         if (i > 0)
@@ -172,7 +174,7 @@ static void
 write_totals(FILE *out, const char *name, const char *key_name, const tool_total *totals,
              size_t count, const tool_report *report, int last)
 {
-    key(out, "    ", name);
+    tool_json_member_key(out, "    ", name);
     fputs(count ? "[\n" : "[]", out);
     for (size_t i = 0; i < count; i++) {
         fputs("      {", out);
@@ -202,34 +204,36 @@ tool_write_json(FILE *out, const tool_report *report)
         rejected += report->files[i].rejected;
     }
     fputs("{\n", out);
-    string_member(out, in, "tally_version", tally_version(), 0);
-    string_member(out, in, "plan_id", tally_plan_id(report->plan), 0);
-    string_member(out, in, "plan_name", tally_plan_name(report->plan), 0);
-    string_member(out, in, "plan_digest", report->plan_digest, 0);
-    string_member(out, in, "currency", report->currency, 0);
-    string_member(out, in, "input_digest", report->input_digest, 0);
-    string_member(out, in, "result_digest", report->result_digest, 0);
-    count_member(out, in, "accepted", accepted, 0);
-    count_member(out, in, "rejected", rejected, 0);
-    count_member(out, in, "transactions_accepted", tally_result_accepted_count(report->result), 0);
-    count_member(out, in, "transactions_rejected", tally_result_rejected_count(report->result), 0);
-    string_member(out, in, "rejects_file", report->reject_path, 0);
+    tool_json_string_member(out, in, "tally_version", tally_version(), 0);
+    tool_json_string_member(out, in, "plan_id", tally_plan_id(report->plan), 0);
+    tool_json_string_member(out, in, "plan_name", tally_plan_name(report->plan), 0);
+    tool_json_string_member(out, in, "plan_digest", report->plan_digest, 0);
+    tool_json_string_member(out, in, "currency", report->currency, 0);
+    tool_json_string_member(out, in, "input_digest", report->input_digest, 0);
+    tool_json_string_member(out, in, "result_digest", report->result_digest, 0);
+    tool_json_count_member(out, in, "accepted", accepted, 0);
+    tool_json_count_member(out, in, "rejected", rejected, 0);
+    tool_json_count_member(out, in, "transactions_accepted",
+                           tally_result_accepted_count(report->result), 0);
+    tool_json_count_member(out, in, "transactions_rejected",
+                           tally_result_rejected_count(report->result), 0);
+    tool_json_string_member(out, in, "rejects_file", report->reject_path, 0);
 
-    key(out, in, "files");
+    tool_json_member_key(out, in, "files");
     fputs(report->file_count ? "[\n" : "[]", out);
     for (size_t i = 0; i < report->file_count; i++) {
         const tool_file_stats *file = &report->files[i];
         fputs("    {\n", out);
-        string_member(out, "      ", "kind", tally_csv_kind_name(file->kind), 0);
-        string_member(out, "      ", "path", file->path, 0);
-        count_member(out, "      ", "rows", file->rows, 0);
-        count_member(out, "      ", "accepted", file->accepted, 0);
-        count_member(out, "      ", "rejected", file->rejected, 1);
+        tool_json_string_member(out, "      ", "kind", tally_csv_kind_name(file->kind), 0);
+        tool_json_string_member(out, "      ", "path", file->path, 0);
+        tool_json_count_member(out, "      ", "rows", file->rows, 0);
+        tool_json_count_member(out, "      ", "accepted", file->accepted, 0);
+        tool_json_count_member(out, "      ", "rejected", file->rejected, 1);
         fputs(i + 1 < report->file_count ? "    },\n" : "    }\n  ]", out);
     }
     fputs(",\n", out);
 
-    key(out, in, "lines");
+    tool_json_member_key(out, in, "lines");
     fputs(count ? "[\n" : "[]", out);
     for (size_t i = 0; i < count; i++)
         write_line(out, tally_result_line_at(report->result, i), i + 1 == count);
@@ -237,13 +241,13 @@ tool_write_json(FILE *out, const tool_report *report)
         fputs("  ]", out);
     fputs(",\n", out);
 
-    key(out, in, "totals");
+    tool_json_member_key(out, in, "totals");
     fputs("{\n", out);
     write_totals(out, "by_payee", "payee", report->by_payee, report->payee_count, report, 0);
     write_totals(out, "by_component", "component", report->by_component,
                  report->component_count, report, 0);
-    decimal_member(out, "    ", "total", &report->total, 0);
-    string_member(out, "    ", "currency", report->currency, 1);
+    tool_json_decimal_member(out, "    ", "total", &report->total, 0);
+    tool_json_string_member(out, "    ", "currency", report->currency, 1);
     fputs("  }\n}\n", out);
     return 0;
 }

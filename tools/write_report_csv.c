@@ -16,25 +16,16 @@
 #define D TALLY_DECIMAL_STRING_MAX
 
 static void
-field(FILE *out, const char *text, int last)
-{
-    if (!text)
-        text = "";
-    tool_csv_field(out, text, strlen(text));
-    fputs(last ? "\r\n" : ",", out);
-}
-
-static void
 record(FILE *out, const char *section, const char *component, const char *period,
        const char *partner, const char *band, const char *measure, const char *value)
 {
-    field(out, section, 0);
-    field(out, component, 0);
-    field(out, period, 0);
-    field(out, partner, 0);
-    field(out, band, 0);
-    field(out, measure, 0);
-    field(out, value, 1);
+    tool_csv_value(out, section, 0);
+    tool_csv_value(out, component, 0);
+    tool_csv_value(out, period, 0);
+    tool_csv_value(out, partner, 0);
+    tool_csv_value(out, band, 0);
+    tool_csv_value(out, measure, 0);
+    tool_csv_value(out, value, 1);
 }
 
 static void

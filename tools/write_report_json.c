@@ -11,52 +11,18 @@
 #define D TALLY_DECIMAL_STRING_MAX
 
 static void
-name(FILE *out, const char *indent, const char *key)
-{
-    fputs(indent, out);
-    tool_json_string(out, key);
-    fputs(": ", out);
-}
-
-static void
-text(FILE *out, const char *indent, const char *key, const char *value, int last)
-{
-    name(out, indent, key);
-    if (value)
-        tool_json_string(out, value);
-    else
-        fputs("null", out);
-    fputs(last ? "\n" : ",\n", out);
-}
-
-static void
-decimal(FILE *out, const char *indent, const char *key, const tally_decimal *value, int last)
-{
-    char buffer[D];
-    tool_format_decimal(buffer, value);
-    text(out, indent, key, buffer, last);
-}
-
-static void
 percent(FILE *out, const char *indent, const char *key, const tool_percent *value, int last)
 {
     char buffer[D];
     tool_format_decimal(buffer, &value->value);
-    text(out, indent, key, value->defined ? buffer : NULL, last);
-}
-
-static void
-count(FILE *out, const char *indent, const char *key, size_t value, int last)
-{
-    name(out, indent, key);
-    fprintf(out, "%zu%s", value, last ? "\n" : ",\n");
+    tool_json_string_member(out, indent, key, value->defined ? buffer : NULL, last);
 }
 
 /* Opens the array @p key; the caller writes the items. */
 static void
 open_array(FILE *out, const char *key, size_t items)
 {
-    name(out, "  ", key);
+    tool_json_member_key(out, "  ", key);
     fputs(items ? "[\n" : "[]", out);
 }
 
@@ -72,35 +38,35 @@ tool_write_report_json(FILE *out, const tool_programme *p)
     static const char *const in = "  ", *const item = "      ";
 
     fputs("{\n", out);
-    text(out, in, "tally_version", tally_version(), 0);
-    text(out, in, "plan_id", tally_plan_id(p->plan), 0);
-    text(out, in, "plan_name", tally_plan_name(p->plan), 0);
-    text(out, in, "plan_digest", p->report.plan_digest, 0);
-    text(out, in, "input_digest", p->report.input_digest, 0);
-    text(out, in, "result_digest", p->report.result_digest, 0);
-    text(out, in, "currency", p->currency, 0);
-    text(out, in, "from", p->from[0] ? p->from : NULL, 0);
-    text(out, in, "to", p->to[0] ? p->to : NULL, 0);
-    decimal(out, in, "revenue", &p->revenue, 0);
-    decimal(out, in, "total_cost", &p->cost, 0);
+    tool_json_string_member(out, in, "tally_version", tally_version(), 0);
+    tool_json_string_member(out, in, "plan_id", tally_plan_id(p->plan), 0);
+    tool_json_string_member(out, in, "plan_name", tally_plan_name(p->plan), 0);
+    tool_json_string_member(out, in, "plan_digest", p->report.plan_digest, 0);
+    tool_json_string_member(out, in, "input_digest", p->report.input_digest, 0);
+    tool_json_string_member(out, in, "result_digest", p->report.result_digest, 0);
+    tool_json_string_member(out, in, "currency", p->currency, 0);
+    tool_json_string_member(out, in, "from", p->from[0] ? p->from : NULL, 0);
+    tool_json_string_member(out, in, "to", p->to[0] ? p->to : NULL, 0);
+    tool_json_decimal_member(out, in, "revenue", &p->revenue, 0);
+    tool_json_decimal_member(out, in, "total_cost", &p->cost, 0);
     percent(out, in, "cost_percent_of_revenue", &p->cost_share, 0);
-    name(out, in, "baseline");
+    tool_json_member_key(out, in, "baseline");
     if (p->has_baseline) {
         fputs("{\n", out);
-        text(out, "    ", "from", p->baseline_from, 0);
-        text(out, "    ", "to", p->baseline_to, 0);
-        decimal(out, "    ", "revenue", &p->baseline_revenue, 0);
+        tool_json_string_member(out, "    ", "from", p->baseline_from, 0);
+        tool_json_string_member(out, "    ", "to", p->baseline_to, 0);
+        tool_json_decimal_member(out, "    ", "revenue", &p->baseline_revenue, 0);
         percent(out, "    ", "growth_percent", &p->growth, 1);
         fputs("  },\n", out);
     } else {
         fputs("null,\n", out);
     }
-    name(out, in, "participation");
+    tool_json_member_key(out, in, "participation");
     fputs("{\n", out);
-    count(out, "    ", "partners_earning", p->earning, 0);
-    count(out, "    ", "partners", p->partners, 0);
-    text(out, "    ", "partners_counted_from", p->partners_from_table ? "partner-table" : "sales",
-         0);
+    tool_json_count_member(out, "    ", "partners_earning", p->earning, 0);
+    tool_json_count_member(out, "    ", "partners", p->partners, 0);
+    tool_json_string_member(out, "    ", "partners_counted_from",
+                            p->partners_from_table ? "partner-table" : "sales", 0);
     percent(out, "    ", "percent", &p->participation, 1);
     fputs("  },\n", out);
 
@@ -108,10 +74,10 @@ tool_write_report_json(FILE *out, const tool_programme *p)
     for (size_t i = 0; i < p->cost_count; i++) {
         const tool_programme_cost *c = &p->costs[i];
         fputs("    {\n", out);
-        text(out, item, "component", c->component, 0);
-        text(out, item, "name", c->name, 0);
-        text(out, item, "kind", c->kind, 0);
-        decimal(out, item, "cost", &c->cost, 0);
+        tool_json_string_member(out, item, "component", c->component, 0);
+        tool_json_string_member(out, item, "name", c->name, 0);
+        tool_json_string_member(out, item, "kind", c->kind, 0);
+        tool_json_decimal_member(out, item, "cost", &c->cost, 0);
         percent(out, item, "percent_of_revenue", &c->share, 1);
         close_item(out, i, p->cost_count);
     }
@@ -121,35 +87,35 @@ tool_write_report_json(FILE *out, const tool_programme *p)
     for (size_t i = 0; i < p->tier_count; i++) {
         const tool_programme_tier *t = &p->tiers[i];
         fputs("    {\n", out);
-        text(out, item, "component", t->component, 0);
-        text(out, item, "period", t->period, 0);
-        name(out, item, "band");
+        tool_json_string_member(out, item, "component", t->component, 0);
+        tool_json_string_member(out, item, "period", t->period, 0);
+        tool_json_member_key(out, item, "band");
         if (t->band == SIZE_MAX)
             fputs("null,\n", out);
         else
             fprintf(out, "%zu,\n", t->band + 1);
-        count(out, item, "bands", t->band_count, 0);
+        tool_json_count_member(out, item, "bands", t->band_count, 0);
         if (t->band != SIZE_MAX)
-            decimal(out, item, "from", &t->from, 0);
-        count(out, item, "payees", t->payees, 1);
+            tool_json_decimal_member(out, item, "from", &t->from, 0);
+        tool_json_count_member(out, item, "payees", t->payees, 1);
         close_item(out, i, p->tier_count);
     }
     fputs(",\n", out);
 
-    count(out, in, "top", p->top, 0);
+    tool_json_count_member(out, in, "top", p->top, 0);
     open_array(out, "leaderboard_by_revenue", p->leader_count);
     for (size_t i = 0; i < p->leader_count; i++) {
         const tool_programme_leader *l = &p->by_revenue[i];
         fputs("    {\n", out);
-        count(out, item, "rank", i + 1, 0);
-        text(out, item, "partner", l->partner, 0);
-        decimal(out, item, "revenue", &l->revenue, 0);
+        tool_json_count_member(out, item, "rank", i + 1, 0);
+        tool_json_string_member(out, item, "partner", l->partner, 0);
+        tool_json_decimal_member(out, item, "revenue", &l->revenue, 0);
         percent(out, item, "percent_of_revenue", &l->share, 0);
         if (p->has_baseline) {
-            decimal(out, item, "baseline_revenue", &l->baseline, 0);
+            tool_json_decimal_member(out, item, "baseline_revenue", &l->baseline, 0);
             percent(out, item, "growth_percent", &l->growth, 0);
         }
-        decimal(out, item, "earned", &l->earned, 1);
+        tool_json_decimal_member(out, item, "earned", &l->earned, 1);
         close_item(out, i, p->leader_count);
     }
     fputs(",\n", out);
@@ -161,19 +127,19 @@ tool_write_report_json(FILE *out, const tool_programme *p)
         place = i > 0 && strcmp(p->by_attainment[i - 1].component, a->component) == 0 ? place + 1
                                                                                        : 1;
         fputs("    {\n", out);
-        text(out, item, "component", a->component, 0);
-        text(out, item, "period", a->period, 0);
-        count(out, item, "rank", place, 0);
-        text(out, item, "payee", a->payee, 0);
-        text(out, item, "measure", a->measure, 0);
-        decimal(out, item, "basis", &a->basis, 0);
-        name(out, item, "band");
+        tool_json_string_member(out, item, "component", a->component, 0);
+        tool_json_string_member(out, item, "period", a->period, 0);
+        tool_json_count_member(out, item, "rank", place, 0);
+        tool_json_string_member(out, item, "payee", a->payee, 0);
+        tool_json_string_member(out, item, "measure", a->measure, 0);
+        tool_json_decimal_member(out, item, "basis", &a->basis, 0);
+        tool_json_member_key(out, item, "band");
         if (a->band == SIZE_MAX)
             fputs("null,\n", out);
         else
             fprintf(out, "%zu,\n", a->band + 1);
-        count(out, item, "bands", a->band_count, 0);
-        name(out, item, "needed_for_next_band");
+        tool_json_count_member(out, item, "bands", a->band_count, 0);
+        tool_json_member_key(out, item, "needed_for_next_band");
         if (a->has_next) {
             char buffer[D];
             tool_format_decimal(buffer, &a->needed);
@@ -190,13 +156,13 @@ tool_write_report_json(FILE *out, const tool_programme *p)
     for (size_t i = 0; i < p->mdf_count; i++) {
         const tool_programme_mdf *m = &p->mdf[i];
         fputs("    {\n", out);
-        text(out, item, "component", m->component, 0);
-        decimal(out, item, "accrued", &m->accrued, 0);
-        decimal(out, item, "claimed", &m->claimed, 0);
-        decimal(out, item, "reimbursed", &m->reimbursed, 0);
-        decimal(out, item, "shortfall", &m->shortfall, 0);
-        decimal(out, item, "expired", &m->expired, 0);
-        decimal(out, item, "balance", &m->balance, 0);
+        tool_json_string_member(out, item, "component", m->component, 0);
+        tool_json_decimal_member(out, item, "accrued", &m->accrued, 0);
+        tool_json_decimal_member(out, item, "claimed", &m->claimed, 0);
+        tool_json_decimal_member(out, item, "reimbursed", &m->reimbursed, 0);
+        tool_json_decimal_member(out, item, "shortfall", &m->shortfall, 0);
+        tool_json_decimal_member(out, item, "expired", &m->expired, 0);
+        tool_json_decimal_member(out, item, "balance", &m->balance, 0);
         percent(out, item, "utilised_percent", &m->utilisation, 0);
         percent(out, item, "expired_percent", &m->expired_share, 1);
         close_item(out, i, p->mdf_count);
