@@ -454,8 +454,17 @@ tally_session_rejected_count(const tally_session *session);
  * @param[in]  session the session.
  * @param[out] out     receives the result, owned by the caller (release with
  *                     tally_result_free()); NULL on failure.
- * @returns ::TALLY_OK; ::TALLY_ERR_OVERFLOW; ::TALLY_ERR_STATE when called twice;
- *          ::TALLY_ERR_NOMEM; ::TALLY_ERR_INVALID_ARGUMENT.
+ * Returns that wait for their original are resolved here: a return counted in
+ * its original's period whose original is not among the transactions, or
+ * attainment tiers for a payee without a quota, fail the call with
+ * ::TALLY_ERR_INPUT (every such row named on the context); the session is then
+ * not finished and may be freed. Other unknown originals are not errors: a SPIFF
+ * or referral return of a sale the session does not know claws back what can be
+ * checked (see docs/semantics.md).
+ *
+ * @returns ::TALLY_OK; ::TALLY_ERR_INPUT; ::TALLY_ERR_OVERFLOW; ::TALLY_ERR_STATE
+ *          when called twice or after an overflow; ::TALLY_ERR_NOMEM;
+ *          ::TALLY_ERR_INVALID_ARGUMENT.
  * @since 0.1.0
  */
 TALLY_API int
