@@ -137,3 +137,20 @@ tally_engine__find_bucket(const tally_session *session, uint32_t slot, uint32_t 
     }
     return NULL;
 }
+
+void
+tally_engine__periods_on(const tally_slot *slot, tally_day day, int32_t *period,
+                         int32_t *settlement)
+{
+    *period = tally_period__index(&slot->period, day);
+    *settlement = slot->has_settlement ? tally_period__index(&slot->settlement, day) : *period;
+}
+
+int
+tally_engine__bucket_on(tally_session *session, uint32_t slot, uint32_t payee, tally_day day,
+                        tally_bucket **out)
+{
+    int32_t period, settlement;
+    tally_engine__periods_on(&session->slots[slot], day, &period, &settlement);
+    return tally_engine__bucket(session, slot, payee, period, settlement, out);
+}

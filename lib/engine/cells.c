@@ -292,14 +292,10 @@ static int
 member_bucket(tally_session *session, const tally_cell *cell, uint32_t component,
               tally_bucket **out)
 {
-    const tally_engine_component *ec = &session->components[component];
-    const tally_slot *slot = &session->slots[ec->slot];
     tally_day first = 0;
     tally_date__from_civil(&first, cell->month / 12, cell->month % 12 + 1, 1);
-    int32_t period = tally_period__index(&slot->period, first);
-    int32_t settlement = slot->has_settlement ? tally_period__index(&slot->settlement, first)
-                                              : period;
-    return tally_engine__bucket(session, ec->slot, cell->payee, period, settlement, out);
+    return tally_engine__bucket_on(session, session->components[component].slot, cell->payee,
+                                   first, out);
 }
 
 static int

@@ -74,9 +74,7 @@ tally_engine__add_update(tally_session *session, tally_row *row, uint32_t compon
     tally_update *u = &row->updates[row->update_count++];
     u->component = component;
     u->payee = payee;
-    u->period = tally_period__index(&slot->period, row->date);
-    u->settlement = slot->has_settlement ? tally_period__index(&slot->settlement, row->date)
-                                         : u->period;
+    tally_engine__periods_on(slot, row->date, &u->period, &u->settlement);
     u->amount = *amount;
     u->quantity = *quantity;
     u->payout = *payout;
@@ -171,8 +169,8 @@ plan_totals(tally_session *session, tally_row *row)
     return TALLY_OK;
 }
 
-static int
-reserve_sources(tally_session *session, size_t more)
+int
+tally_engine__reserve_sources(tally_session *session, size_t more)
 {
     if (session->flags & TALLY_SESSION_NO_SOURCE_IDS)
         return TALLY_OK;
@@ -259,7 +257,7 @@ tally_engine__plan_row(tally_session *session, tally_row *row)
         (status = plan_totals(session, row)) != TALLY_OK ||
         (status = reserve_pending(session, row->pending_count)) != TALLY_OK)
         return status;
-    return reserve_sources(session, row->update_count);
+    return tally_engine__reserve_sources(session, row->update_count);
 }
 
 void

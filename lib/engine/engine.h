@@ -272,6 +272,12 @@ int tally_engine__period_of_label(const tally_calendar *calendar, const char *la
  * valid only until the next bucket is created. */
 int tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
                          int32_t settlement, tally_bucket **out);
+/* The tier period and settlement period containing a day in a slot's calendars. */
+void tally_engine__periods_on(const tally_slot *slot, tally_day day, int32_t *period,
+                              int32_t *settlement);
+/* The bucket of a slot, payee and day (made when new); valid as tally_engine__bucket's. */
+int tally_engine__bucket_on(tally_session *session, uint32_t slot, uint32_t payee, tally_day day,
+                            tally_bucket **out);
 /* The bucket of a key, or NULL when there is none. */
 const tally_bucket *tally_engine__find_bucket(const tally_session *session, uint32_t slot,
                                              uint32_t payee, int32_t period, int32_t settlement);

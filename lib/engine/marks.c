@@ -9,22 +9,40 @@
 #include "core/context.h"
 #include "engine/rows.h"
 
+/* "<kind><slot>:<id>" into key; returns its length, or 0 when the id is too long. */
+static size_t
+mark_key(char key[TALLY_MARK_KEY_SIZE], char kind, uint32_t slot, const char *id)
+{
+    int length = snprintf(key, TALLY_MARK_KEY_SIZE, "%c%u:%s", kind, (unsigned)slot, id);
+    return length < 0 || (size_t)length >= TALLY_MARK_KEY_SIZE ? 0 : (size_t)length;
+}
+
+uint32_t
+tally_engine__find_mark(const tally_session *session, char kind, uint32_t slot, const char *id)
+{
+    char key[TALLY_MARK_KEY_SIZE];
+    size_t length = mark_key(key, kind, slot, id);
+    uint32_t mark = length ? tally_symbols__find(&session->sale_marks, key, length)
+                           : TALLY_NO_SYMBOL;
+    if (mark == TALLY_NO_SYMBOL || mark >= session->mark_capacity || !session->mark_set[mark])
+        return TALLY_NO_SYMBOL;
+    return mark;
+}
+
 int
 tally_engine__mark(tally_session *session, tally_row *row, char kind, uint32_t component,
                    const char *id, int *already)
 {
-    char key[600];
-    int length = snprintf(key, sizeof(key), "%c%u:%s", kind,
-                          (unsigned)session->components[component].slot, id);
-    if (length < 0 || (size_t)length >= sizeof(key))
+    char key[TALLY_MARK_KEY_SIZE];
+    size_t length = mark_key(key, kind, session->components[component].slot, id);
+    if (!length)
         return tally_ctx__error(session->ctx, TALLY_ERR_INPUT,
                                 "transaction \"%s\": original id is too long", row->input->id);
     if (row->mark_count == TALLY_MAX_ROW_MARKS)
         return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
                                 "transaction \"%s\" touches too many components", row->input->id);
     uint32_t symbol;
-    int status = tally_symbols__intern(&session->sale_marks, session->ctx, key, (size_t)length,
-                                       &symbol);
+    int status = tally_symbols__intern(&session->sale_marks, session->ctx, key, length, &symbol);
     if (status != TALLY_OK)
         return status;
     if (symbol >= session->mark_capacity) {

@@ -18,8 +18,8 @@ compare_key(const void *key, const void *element)
     return strcmp((const char *)key, ((const tally_keyed_rate *)element)->key);
 }
 
-static const tally_decimal *
-keyed_rate(const tally_rate_table *table, const char *key)
+const tally_decimal *
+tally_engine__keyed_rate(const tally_rate_table *table, const char *key)
 {
     if (!key || !key[0] || !table->count)
         return NULL;
@@ -100,10 +100,10 @@ tally_engine__row_payout(tally_session *session, const tally_component *c, tally
     case TALLY_RATE_PER_UNIT:
         return tally_engine__mul(session, row, out, &t->quantity, &c->rate.flat);
     case TALLY_RATE_CATEGORY:
-        rate = keyed_rate(&c->rate.table, t->category);
+        rate = tally_engine__keyed_rate(&c->rate.table, t->category);
         break;
     case TALLY_RATE_CUSTOMER_CATEGORY:
-        rate = keyed_rate(&c->rate.table, t->customer_category);
+        rate = tally_engine__keyed_rate(&c->rate.table, t->customer_category);
         break;
     case TALLY_RATE_TIERS:
         if (c->rate.tiers.basis == TALLY_BASIS_TRANSACTION)
@@ -124,7 +124,7 @@ tally_engine__multiplier(const tally_session *session, const tally_component *c,
     const tally_partner_record *partner = tally_engine__partner(session, payee);
     if (!c->multipliers.count || !partner || partner->tier == TALLY_NO_SYMBOL)
         return NULL;
-    return keyed_rate(&c->multipliers, tally_symbols__text(&session->names, partner->tier));
+    return tally_engine__keyed_rate(&c->multipliers, tally_symbols__text(&session->names, partner->tier));
 }
 
 int

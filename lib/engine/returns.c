@@ -114,13 +114,9 @@ static int
 bucket_index(tally_session *session, uint32_t component, uint32_t payee, tally_day date,
              size_t *out)
 {
-    const tally_slot *slot = &session->slots[session->components[component].slot];
-    int32_t period = tally_period__index(&slot->period, date);
-    int32_t settlement =
-        slot->has_settlement ? tally_period__index(&slot->settlement, date) : period;
     tally_bucket *b;
-    int status = tally_engine__bucket(session, session->components[component].slot, payee, period,
-                                      settlement, &b);
+    int status =
+        tally_engine__bucket_on(session, session->components[component].slot, payee, date, &b);
     if (status == TALLY_OK)
         *out = (size_t)(b - session->buckets);
     return status;
@@ -163,17 +159,6 @@ resolve_attribution(tally_session *session, const tally_pending_return *p, booki
     return TALLY_OK;
 }
 
-static int
-has_mark(const tally_session *session, char kind, uint32_t slot, const char *id)
-{
-    char key[600];
-    int length = snprintf(key, sizeof(key), "%c%u:%s", kind, (unsigned)slot, id);
-    if (length < 0 || (size_t)length >= sizeof(key))
-        return 0;
-    uint32_t mark = tally_symbols__find(&session->sale_marks, key, (size_t)length);
-    return mark != TALLY_NO_SYMBOL && mark < session->mark_capacity && session->mark_set[mark];
-}
-
 /* A referral return claws back a fee when its original earned one, or when the
  * original is not among the transactions (it cannot be checked). `first` says
  * whether it is the earliest return of its original. */
@@ -187,27 +172,13 @@ resolve_referral(tally_session *session, const tally_pending_return *p, int firs
     int known = !(session->flags & TALLY_SESSION_TRUST_IDS) &&
                 tally_symbols__find(&session->transaction_ids, p->original_id,
                                     strlen(p->original_id)) != TALLY_NO_SYMBOL;
-    if (known ? !has_mark(session, 'E', slot, p->original_id) : !p->eligible)
+    int earned = tally_engine__find_mark(session, 'E', slot, p->original_id) != TALLY_NO_SYMBOL;
+    if (known ? !earned : !p->eligible)
         return TALLY_OK;
     out->amount = p->amount;
     out->quantity = p->quantity;
     out->payout = p->payout;
     return bucket_index(session, p->component, p->payee, p->date, &out->bucket);
-}
-
-/* The record of the original sale in the SPIFF's slot, or NULL when it earned nothing. */
-static uint32_t
-spiff_sale_of(const tally_session *session, const tally_pending_return *p)
-{
-    char key[600];
-    int length = snprintf(key, sizeof(key), "S%u:%s",
-                          (unsigned)session->components[p->component].slot, p->original_id);
-    if (length < 0 || (size_t)length >= sizeof(key))
-        return TALLY_NO_SYMBOL;
-    uint32_t mark = tally_symbols__find(&session->sale_marks, key, (size_t)length);
-    if (mark == TALLY_NO_SYMBOL || mark >= session->mark_capacity || !session->mark_set[mark])
-        return TALLY_NO_SYMBOL;
-    return mark;
 }
 
 /* Claws back min(returned units, units still earned) × what each unit earned, from
@@ -217,7 +188,10 @@ resolve_spiff(tally_session *session, const tally_pending_return *p, tally_decim
               booking *out)
 {
     static const tally_decimal one = {1, 0, 0, 0};
-    uint32_t mark = spiff_sale_of(session, p);
+    /* The record of the original sale in the SPIFF's slot, if it earned. */
+    uint32_t mark =
+        tally_engine__find_mark(session, 'S', session->components[p->component].slot,
+                                p->original_id);
     if (mark == TALLY_NO_SYMBOL)
         return TALLY_OK; /* the original earned nothing: nothing to recover */
     const tally_spiff_sale *sale = &session->spiff_sales[mark];
@@ -341,21 +315,6 @@ book_all(tally_session *session, const booking *bookings)
     return TALLY_OK;
 }
 
-static int
-reserve_sources(tally_session *session)
-{
-    size_t needed = session->source_count + session->pending_count;
-    if (needed <= session->source_capacity)
-        return TALLY_OK;
-    tally_source_link *grown =
-        tally_ctx__realloc(session->ctx, session->sources, needed * sizeof(tally_source_link));
-    if (!grown)
-        return TALLY_ERR_NOMEM;
-    session->sources = grown;
-    session->source_capacity = needed;
-    return TALLY_OK;
-}
-
 int
 tally_engine__resolve_returns(tally_session *session)
 {
@@ -377,7 +336,7 @@ tally_engine__resolve_returns(tally_session *session)
     if (status == TALLY_OK)
         status = resolve_all(session, bookings, units_left, first);
     if (status == TALLY_OK)
-        status = reserve_sources(session);
+        status = tally_engine__reserve_sources(session, session->pending_count);
     /* Booked returns must not be booked again by a retried finish: the list is
      * emptied once booking starts. Booking fails only on a 38-digit overflow, which
      * leaves the session unable to finish (session->broken). */

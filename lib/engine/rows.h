@@ -90,6 +90,8 @@ void tally_engine__apply_cells(tally_session *session, const tally_row *row);
 int tally_engine__kind_supported(tally_component_kind kind);
 /* contribution.c: plans every update of a row; rejects it on overflow. */
 int tally_engine__plan_row(tally_session *session, tally_row *row);
+/* contribution.c: room for `more` source links (none when ids are not kept). */
+int tally_engine__reserve_sources(tally_session *session, size_t more);
 /* contribution.c: stores the planned totals and source ids; cannot fail. */
 void tally_engine__apply_row(tally_session *session, tally_row *row);
 
@@ -108,6 +110,10 @@ int tally_engine__parse_split(tally_session *session, tally_row *row, char *mess
 int tally_engine__mark(tally_session *session, tally_row *row, char kind, uint32_t component,
                        const char *id, int *already);
 void tally_engine__apply_marks(tally_session *session, const tally_row *row);
+/* marks.c: the symbol of a mark set by an applied row, or TALLY_NO_SYMBOL. */
+uint32_t tally_engine__find_mark(const tally_session *session, char kind, uint32_t slot,
+                                 const char *id);
+#define TALLY_MARK_KEY_SIZE 600
 
 /* returns.c: queues a return for resolution at finish (copies its ids). */
 int tally_engine__defer_return(tally_session *session, tally_row *row, tally_pending_kind kind,
@@ -147,6 +153,8 @@ int tally_engine__round_row(tally_session *session, const tally_component *compo
  * booked in the row's own period). */
 int tally_engine__keeps_fraction(const tally_session *session, const tally_row *row,
                                  uint32_t component);
+/* rates.c: the value a sorted rate table gives a key, or NULL (no key, no entry). */
+const tally_decimal *tally_engine__keyed_rate(const tally_rate_table *table, const char *key);
 /* rates.c: the payee of a row: its rep when the component pays rep-or-partner and
  * the row names one (interned), else its partner. */
 uint32_t tally_engine__payee(tally_session *session, const tally_row *row,

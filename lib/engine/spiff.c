@@ -6,29 +6,12 @@
  * original payee, in the return's period, even after the window.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/context.h"
 #include "engine/rows.h"
 
 static const tally_decimal zero = {0, 0, 0, 0};
-
-static int
-compare_key(const void *key, const void *element)
-{
-    return strcmp((const char *)key, ((const tally_keyed_rate *)element)->key);
-}
-
-static const tally_decimal *
-product_amount(const tally_spiff_rule *rule, const char *product)
-{
-    if (!product || !product[0] || !rule->products.count)
-        return NULL;
-    const tally_keyed_rate *entry = bsearch(product, rule->products.entries, rule->products.count,
-                                            sizeof(tally_keyed_rate), compare_key);
-    return entry ? &entry->value : NULL;
-}
 
 static tally_day
 add_months(tally_day day, int months)
@@ -152,7 +135,7 @@ tally_engine__spiff_row(tally_session *session, tally_row *row, uint32_t compone
 {
     const tally_component *c = session->components[component].model;
     const tally_transaction *t = row->input;
-    const tally_decimal *amount = product_amount(&c->spiff, t->product);
+    const tally_decimal *amount = tally_engine__keyed_rate(&c->spiff.products, t->product);
     int sign = tally_decimal_sign(&t->quantity);
     if (!amount || sign == 0)
         return TALLY_OK;
