@@ -20,12 +20,6 @@ static const tally_contribute_fn kinds[] = {
 };
 
 int
-tally_engine__kind_supported(tally_component_kind kind)
-{
-    return (size_t)kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[kind] != NULL;
-}
-
-int
 tally_engine__band_values(tally_session *session, const tally_row *row, uint32_t component,
                           uint32_t payee, const tally_decimal *amount,
                           const tally_decimal *quantity, tally_decimal *out)

@@ -74,8 +74,7 @@ typedef struct tally_partner_record {
 
 /* What the session remembers of an accepted transaction (unless ids are trusted). */
 typedef struct tally_seen_transaction {
-    tally_day date;
-    uint32_t partner; /* symbol in session->names */
+    tally_day date; /* where a return counted in its original's period goes */
 } tally_seen_transaction;
 
 /* A sale that earned a SPIFF: what a return of it can claw back, from whom. */

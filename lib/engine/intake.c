@@ -152,7 +152,6 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
     if (status != TALLY_OK || !keep_ids)
         return status;
     session->seen[row->transaction].date = row->date;
-    session->seen[row->transaction].partner = row->partner;
     return TALLY_OK;
 }
 

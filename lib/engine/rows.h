@@ -86,8 +86,6 @@ typedef int (*tally_contribute_fn)(tally_session *session, tally_row *row,
 int tally_engine__plan_cells(tally_session *session, tally_row *row);
 void tally_engine__apply_cells(tally_session *session, const tally_row *row);
 
-/* contribution.c: whether the engine computes components of this kind yet. */
-int tally_engine__kind_supported(tally_component_kind kind);
 /* contribution.c: plans every update of a row; rejects it on overflow. */
 int tally_engine__plan_row(tally_session *session, tally_row *row);
 /* contribution.c: room for `more` source links (none when ids are not kept). */

@@ -57,9 +57,7 @@ check_supported(tally_session *session, const tally_plan_version_model *version,
                 const tally_component *c)
 {
     const char *missing = NULL;
-    if (!tally_engine__kind_supported(c->kind))
-        missing = "components of this kind";
-    else if (c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
+    if (c->rounding.point == TALLY_ROUNDING_PER_TRANSACTION &&
              c->kind == TALLY_COMPONENT_GROWTH_REBATE)
         missing = "per-transaction rounding of a growth rebate (growth is known only for the "
                   "whole period)";
