@@ -141,9 +141,10 @@ tally_result_digest_hex(char *out, size_t out_size, const tally_result *result);
  *        claims and exchange rates), as 64 hexadecimal digits; independent of the
  *        order of the rows.
  *
- * It is the SHA-256 of the sum of each row's SHA-256: it detects any accidental
- * change of the inputs, but it is not collision-resistant against inputs crafted
- * on purpose; to prove which files were used, keep their own SHA-256.
+ * It is the SHA-256 of the sum of each row's 128-bit XXH3 hash and the row counts:
+ * it detects any accidental change of the inputs, but it is not collision-resistant
+ * against inputs crafted on purpose; to prove which files were used, keep their own
+ * SHA-256.
  * @param[out] out      at least ::TALLY_RESULT_DIGEST_HEX_SIZE bytes.
  * @param[in]  out_size size of @p out.
  * @param[in]  result   the result.

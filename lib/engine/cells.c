@@ -2,13 +2,15 @@
  * The plan compiled into the aggregation (architecture.md): components whose
  * payout depends on a row only through its eligible net amount and quantity —
  * flat and per-unit rates, period tiers, growth rebates, MDF accruals,
- * affiliates, deal registration, paid to the partner, rounded per payout — need
- * no work per row of their own. Such components of a version with the same
- * eligibility form a class, and a row adds once to its class's running total per
- * partner and month (a cell) instead of once per component. At finish (or for a
- * progress report) the cells are moved into the components' buckets: every
- * period kind is a whole number of months, and rate × Σ amount = Σ (rate ×
- * amount) exactly, so the totals are those the rows would have made one by one.
+ * affiliates, deal registration, commissions without splits, rounded per payout
+ * — need no work per row of their own. Such components of a version with the
+ * same eligibility and payee rule form a class, and a row adds once to its
+ * class's running total per payee and month (a cell) instead of once per
+ * component. A payee's cells of one month and version sit together in a block,
+ * so a row finds them with one lookup. At finish (or for a progress report) the
+ * cells are moved into the components' buckets: every period kind is a whole
+ * number of months, and rate × Σ amount = Σ (rate × amount) exactly, so the totals
+ * are those the rows would have made one by one.
  *
  * Cells are used only when the session keeps no source ids (a cell does not know
  * which transactions made it).
@@ -18,7 +20,7 @@
 #include "core/context.h"
 #include "engine/rows.h"
 
-#define FIRST_CELLS 64u
+#define FIRST_BLOCKS 64u
 
 /* ---- which components qualify ---- */
 
@@ -83,7 +85,7 @@ tally_engine__cell_component(const tally_session *session, const tally_component
     case TALLY_COMPONENT_DEAL_REGISTRATION:
         return 1;
     case TALLY_COMPONENT_COMMISSION:
-        return c->payee == TALLY_PAYEE_PARTNER && !c->apply_splits;
+        return 1; /* rows with a split still go the direct way (split_rows_direct) */
     case TALLY_COMPONENT_SPIFF:
     case TALLY_COMPONENT_REFERRAL:
         return 0;
@@ -93,20 +95,43 @@ tally_engine__cell_component(const tally_session *session, const tally_component
 
 /* ---- compiling: classes per version ---- */
 
+static int
+filters_nothing(const tally_eligibility *e)
+{
+    return !e->products.active && !e->categories.active && !e->regions.active &&
+           !e->regions_of_partner && !e->partner_types.active && !e->partner_tiers.active &&
+           !e->customer_categories.active && e->customers == TALLY_CUSTOMERS_ANY &&
+           !e->has_window;
+}
+
+/* A commission that applies splits divides a split row among its payees: such rows
+ * take the direct way, the others the cells. */
+static int
+splits_go_direct(const tally_component *c)
+{
+    return c->kind == TALLY_COMPONENT_COMMISSION && c->apply_splits;
+}
+
 static uint32_t
 class_of(tally_session *session, const tally_engine_version *version, const tally_component *c)
 {
     int registered = c->kind == TALLY_COMPONENT_DEAL_REGISTRATION;
+    int to_rep = c->kind == TALLY_COMPONENT_COMMISSION && c->payee == TALLY_PAYEE_REP_OR_PARTNER;
+    int splits = splits_go_direct(c);
     for (uint32_t k = version->first_class; k < session->class_count; k++) {
         const tally_cell_class *cls = &session->classes[k];
-        if (cls->registered_only == registered &&
+        if (cls->registered_only == registered && cls->paid_to_rep == to_rep &&
+            cls->split_rows_direct == splits &&
             same_eligibility(cls->eligibility, &c->eligibility))
             return k;
     }
     tally_cell_class *cls = &session->classes[session->class_count];
     memset(cls, 0, sizeof(*cls));
     cls->eligibility = &c->eligibility;
+    cls->every_row = filters_nothing(&c->eligibility);
     cls->registered_only = registered;
+    cls->paid_to_rep = to_rep;
+    cls->split_rows_direct = splits;
     return (uint32_t)session->class_count++;
 }
 
@@ -126,7 +151,10 @@ tally_engine__compile_cells(tally_session *session)
         version->direct = session->direct + direct;
         for (size_t i = 0; i < version->component_count; i++) {
             uint32_t component = (uint32_t)(version->components + i - session->components);
-            if (!tally_engine__cell_component(session, version->components[i].model))
+            const tally_component *c = version->components[i].model;
+            int in_cells = tally_engine__cell_component(session, c);
+            version->components[i].in_cells = in_cells;
+            if (!in_cells || splits_go_direct(c))
                 session->direct[direct++] = component;
         }
         version->direct_count = (size_t)(session->direct + direct - version->direct);
@@ -155,51 +183,52 @@ tally_engine__compile_cells(tally_session *session)
 /* ---- the cells ---- */
 
 static uint64_t
-cell_hash(uint32_t cls, uint32_t payee, int32_t month)
+block_hash(uint32_t payee, int32_t month, uint32_t version)
 {
-    uint64_t h = ((uint64_t)cls << 32 | payee) * 0x9e3779b97f4a7c15u;
+    uint64_t h = ((uint64_t)version << 32 | payee) * 0x9e3779b97f4a7c15u;
     h ^= (uint64_t)(uint32_t)month * 0xc2b2ae3d27d4eb4fu;
     return h ^ (h >> 29);
 }
 
 static int
-grow_cells(tally_session *session)
+grow_index(tally_session *session)
 {
-    size_t slots = session->cell_mask ? (session->cell_mask + 1) * 2 : FIRST_CELLS;
+    size_t slots = session->block_mask ? (session->block_mask + 1) * 2 : FIRST_BLOCKS;
     uint32_t *index = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
     if (!index)
         return TALLY_ERR_NOMEM;
-    for (size_t i = 0; i < session->cell_count; i++) {
-        const tally_cell *c = &session->cells[i];
-        size_t at = (size_t)cell_hash(c->cls, c->payee, c->month) & (slots - 1);
+    for (size_t i = 0; i < session->block_count; i++) {
+        const tally_cell_block *b = &session->blocks[i];
+        size_t at = (size_t)block_hash(b->payee, b->month, b->version) & (slots - 1);
         while (index[at])
             at = (at + 1) & (slots - 1);
         index[at] = (uint32_t)i + 1;
     }
-    tally_ctx__free(session->ctx, session->cell_index);
-    session->cell_index = index;
-    session->cell_mask = slots - 1;
+    tally_ctx__free(session->ctx, session->block_index);
+    session->block_index = index;
+    session->block_mask = slots - 1;
     return TALLY_OK;
 }
 
+/* Room for one more block and its cells, before anything is stored. */
 static int
-cell_at(tally_session *session, uint32_t cls, uint32_t payee, int32_t month, size_t *out)
+reserve_block(tally_session *session, size_t cells)
 {
-    int status;
-    if (session->cell_count * 2 + 2 > session->cell_mask + 1 &&
-        (status = grow_cells(session)) != TALLY_OK)
-        return status;
-    size_t at = (size_t)cell_hash(cls, payee, month) & session->cell_mask;
-    while (session->cell_index[at]) {
-        const tally_cell *c = &session->cells[session->cell_index[at] - 1];
-        if (c->cls == cls && c->payee == payee && c->month == month) {
-            *out = session->cell_index[at] - 1;
-            return TALLY_OK;
-        }
-        at = (at + 1) & session->cell_mask;
+    if (session->block_count == session->block_capacity) {
+        size_t capacity = session->block_capacity ? session->block_capacity * 2 : FIRST_BLOCKS / 2;
+        if (capacity >= UINT32_MAX / 2)
+            return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT, "too many payee × month totals");
+        tally_cell_block *grown =
+            tally_ctx__realloc(session->ctx, session->blocks, capacity * sizeof(*grown));
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        session->blocks = grown;
+        session->block_capacity = capacity;
     }
-    if (session->cell_count == session->cell_capacity) {
-        size_t capacity = session->cell_capacity ? session->cell_capacity * 2 : FIRST_CELLS / 2;
+    while (session->cell_capacity - session->cell_count < cells) {
+        size_t capacity = session->cell_capacity ? session->cell_capacity * 2 : FIRST_BLOCKS;
+        if (capacity >= UINT32_MAX / 2)
+            return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT, "too many payee × month totals");
         tally_cell *grown =
             tally_ctx__realloc(session->ctx, session->cells, capacity * sizeof(tally_cell));
         if (!grown)
@@ -207,13 +236,40 @@ cell_at(tally_session *session, uint32_t cls, uint32_t payee, int32_t month, siz
         session->cells = grown;
         session->cell_capacity = capacity;
     }
-    tally_cell *c = &session->cells[session->cell_count];
-    memset(c, 0, sizeof(*c));
-    c->cls = cls;
-    c->payee = payee;
-    c->month = month;
-    session->cell_index[at] = (uint32_t)session->cell_count + 1;
-    *out = session->cell_count++;
+    return TALLY_OK;
+}
+
+/* The first cell of the block of a payee, month and version (made when new). */
+static int
+block_at(tally_session *session, const tally_engine_version *version, uint32_t payee,
+         int32_t month, size_t *first)
+{
+    uint32_t v = (uint32_t)(version - session->versions);
+    int status;
+    if (session->block_count * 2 + 2 > session->block_mask + 1 &&
+        (status = grow_index(session)) != TALLY_OK)
+        return status;
+    size_t at = (size_t)block_hash(payee, month, v) & session->block_mask;
+    while (session->block_index[at]) {
+        const tally_cell_block *b = &session->blocks[session->block_index[at] - 1];
+        if (b->payee == payee && b->month == month && b->version == v) {
+            *first = b->first;
+            return TALLY_OK;
+        }
+        at = (at + 1) & session->block_mask;
+    }
+    if ((status = reserve_block(session, version->class_count)) != TALLY_OK)
+        return status;
+    tally_cell_block *b = &session->blocks[session->block_count];
+    b->payee = payee;
+    b->month = month;
+    b->version = v;
+    b->first = (uint32_t)session->cell_count;
+    memset(&session->cells[session->cell_count], 0, version->class_count * sizeof(tally_cell));
+    session->cell_count += version->class_count;
+    session->block_index[at] = (uint32_t)session->block_count + 1;
+    session->block_count++;
+    *first = b->first;
     return TALLY_OK;
 }
 
@@ -226,6 +282,28 @@ month_of(tally_day day)
     return year * 12 + month - 1;
 }
 
+static int
+counts(const tally_session *session, const tally_cell_class *c, const tally_row *row)
+{
+    if ((c->registered_only && !row->input->deal_registered) ||
+        (c->split_rows_direct && row->split.count))
+        return 0;
+    return c->every_row || tally_engine__eligible(session, c->eligibility, row);
+}
+
+/* A class's payee for the row: the partner, or its rep (interned) when the class
+ * pays rep-or-partner and the row names one. */
+static int
+payee_of(tally_session *session, const tally_cell_class *c, const tally_row *row,
+         uint32_t *payee)
+{
+    const char *rep = row->input->rep;
+    *payee = row->partner;
+    if (!c->paid_to_rep || !rep || !rep[0])
+        return TALLY_OK;
+    return tally_symbols__intern(&session->names, session->ctx, rep, strlen(rep), payee);
+}
+
 int
 tally_engine__plan_cells(tally_session *session, tally_row *row)
 {
@@ -235,16 +313,24 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
     if (!version->class_count)
         return TALLY_OK;
     int32_t month = month_of(row->date);
+    size_t partner_block = SIZE_MAX;
     for (size_t k = 0; k < version->class_count; k++) {
-        uint32_t cls = version->first_class + (uint32_t)k;
-        const tally_cell_class *c = &session->classes[cls];
-        if ((c->registered_only && !t->deal_registered) ||
-            !tally_engine__eligible(session, c->eligibility, row))
+        const tally_cell_class *c = &session->classes[version->first_class + k];
+        if (!counts(session, c, row))
             continue;
-        tally_cell_update *u = &row->cell_updates[row->cell_update_count++];
-        int status = cell_at(session, cls, row->partner, month, &u->cell);
+        uint32_t payee;
+        size_t first;
+        int status = payee_of(session, c, row, &payee);
         if (status != TALLY_OK)
             return status;
+        if (payee == row->partner && partner_block != SIZE_MAX)
+            first = partner_block;
+        else if ((status = block_at(session, version, payee, month, &first)) != TALLY_OK)
+            return status;
+        if (payee == row->partner)
+            partner_block = first;
+        tally_cell_update *u = &row->cell_updates[row->cell_update_count++];
+        u->cell = first + k;
         const tally_cell *cell = &session->cells[u->cell];
         if ((status = tally_engine__add(session, row, &u->amount, &cell->amount, &t->amount)) ||
             (status = tally_engine__add(session, row, &u->quantity, &cell->quantity,
@@ -268,6 +354,14 @@ tally_engine__apply_cells(tally_session *session, const tally_row *row)
     }
 }
 
+void
+tally_engine__free_cells(tally_session *session)
+{
+    tally_ctx__free(session->ctx, session->cells);
+    tally_ctx__free(session->ctx, session->blocks);
+    tally_ctx__free(session->ctx, session->block_index);
+}
+
 /* ---- moving cells into buckets ---- */
 
 /* What a member earns per row from the cell's totals: linear rates only. */
@@ -287,28 +381,28 @@ cell_payout(const tally_component *c, const tally_cell *cell, tally_decimal *out
     return TALLY_OK;
 }
 
-/* The bucket a cell's totals go to for one member of its class. */
+/* The bucket a block's totals go to for one member of a class. */
 static int
-member_bucket(tally_session *session, const tally_cell *cell, uint32_t component,
+member_bucket(tally_session *session, const tally_cell_block *block, uint32_t component,
               tally_bucket **out)
 {
     tally_day first = 0;
-    tally_date__from_civil(&first, cell->month / 12, cell->month % 12 + 1, 1);
-    return tally_engine__bucket_on(session, session->components[component].slot, cell->payee,
+    tally_date__from_civil(&first, block->month / 12, block->month % 12 + 1, 1);
+    return tally_engine__bucket_on(session, session->components[component].slot, block->payee,
                                    first, out);
 }
 
 static int
-move_cell(tally_session *session, tally_cell *cell)
+move_cell(tally_session *session, const tally_cell_block *block, const tally_cell_class *cls,
+          tally_cell *cell)
 {
     static const tally_decimal zero = {0, 0, 0, 0};
-    const tally_cell_class *cls = &session->classes[cell->cls];
     for (size_t m = 0; m < cls->member_count; m++) {
         uint32_t component = cls->members[m];
         const tally_component *model = session->components[component].model;
         tally_bucket *b;
         tally_decimal payout;
-        int status = member_bucket(session, cell, component, &b);
+        int status = member_bucket(session, block, component, &b);
         if (status != TALLY_OK)
             return status;
         if (cell_payout(model, cell, &payout) != TALLY_OK ||
@@ -332,26 +426,46 @@ move_cell(tally_session *session, tally_cell *cell)
     return TALLY_OK;
 }
 
-int
-tally_engine__flush_cells(tally_session *session)
+/* Calls `step` for every cell with rows, with its block and class; stops on failure. */
+typedef int (*cell_step)(tally_session *session, const tally_cell_block *block,
+                         const tally_cell_class *cls, tally_cell *cell);
+
+static int
+each_cell(tally_session *session, cell_step step)
 {
-    /* Every bucket first: a failure to make one then leaves every cell unmoved. */
-    for (size_t i = 0; i < session->cell_count; i++) {
-        const tally_cell *cell = &session->cells[i];
-        const tally_cell_class *cls = &session->classes[cell->cls];
-        for (size_t m = 0; cell->rows && m < cls->member_count; m++) {
-            tally_bucket *b;
-            int status = member_bucket(session, cell, cls->members[m], &b);
-            if (status != TALLY_OK)
+    for (size_t i = 0; i < session->block_count; i++) {
+        const tally_cell_block *block = &session->blocks[i];
+        const tally_engine_version *version = &session->versions[block->version];
+        for (size_t k = 0; k < version->class_count; k++) {
+            tally_cell *cell = &session->cells[block->first + k];
+            int status;
+            if (cell->rows &&
+                (status = step(session, block, &session->classes[version->first_class + k],
+                               cell)) != TALLY_OK)
                 return status;
         }
     }
-    for (size_t i = 0; i < session->cell_count; i++) {
-        if (!session->cells[i].rows)
-            continue;
-        int status = move_cell(session, &session->cells[i]);
+    return TALLY_OK;
+}
+
+static int
+make_buckets(tally_session *session, const tally_cell_block *block, const tally_cell_class *cls,
+             tally_cell *cell)
+{
+    (void)cell;
+    for (size_t m = 0; m < cls->member_count; m++) {
+        tally_bucket *b;
+        int status = member_bucket(session, block, cls->members[m], &b);
         if (status != TALLY_OK)
             return status;
     }
     return TALLY_OK;
+}
+
+int
+tally_engine__flush_cells(tally_session *session)
+{
+    /* Every bucket first: a failure to make one then leaves every cell unmoved. */
+    int status = each_cell(session, make_buckets);
+    return status != TALLY_OK ? status : each_cell(session, move_cell);
 }

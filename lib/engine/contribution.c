@@ -239,6 +239,8 @@ tally_engine__plan_row(tally_session *session, tally_row *row)
     for (size_t i = 0; i < version->direct_count; i++) {
         uint32_t component = version->direct[i];
         const tally_component *model = session->components[component].model;
+        if (session->components[component].in_cells && !row->split.count)
+            continue; /* the cells took it */
         /* SPIFFs and referrals match returns by their original, not by the filters:
          * they check eligibility themselves. */
         if (model->kind != TALLY_COMPONENT_SPIFF && model->kind != TALLY_COMPONENT_REFERRAL &&

@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack: no allocation per row */
+#include <xxhash.h>
+
 #include "core/date.h"
 #include "core/digest.h"
 #include "engine/symbols.h"
@@ -33,6 +36,7 @@ typedef struct tally_engine_component {
     const tally_component *model;
     const tally_plan_version_model *version;
     uint32_t slot;
+    int in_cells; /* rows add to cells (cells.c); with a split, a commission's go direct */
 } tally_engine_component;
 
 typedef struct tally_engine_version {
@@ -45,24 +49,33 @@ typedef struct tally_engine_version {
     size_t class_count;
 } tally_engine_version;
 
-/* Components of a version that share one running total per partner and month. */
+/* Components of a version that share one running total per payee and month. */
 typedef struct tally_cell_class {
     const tally_eligibility *eligibility;
+    int every_row;       /* no filter at all: the eligibility check is skipped */
     int registered_only; /* deal registration counts registered rows only */
+    int paid_to_rep;     /* rep-or-partner payee: the row's rep when it names one */
+    int split_rows_direct; /* rows with a split are the direct way's (commissions) */
     uint32_t *members;   /* engine component indexes */
     size_t member_count;
 } tally_cell_class;
 
-/* A class's totals for one partner and month, moved into buckets when finishing. */
+/* A class's totals for one payee and month, moved into buckets when finishing. */
 typedef struct tally_cell {
-    uint32_t cls;
-    uint32_t payee;
-    int32_t month; /* year × 12 + month − 1 */
-    tally_day latest;
-    uint64_t rows;
     tally_decimal amount;
     tally_decimal quantity;
+    uint64_t rows;
+    tally_day latest;
 } tally_cell;
+
+/* The cells of one payee, month and version: one per class of the version, in
+ * order, so that a row finds all of its partner's cells with one lookup. */
+typedef struct tally_cell_block {
+    uint32_t payee;
+    int32_t month;    /* year × 12 + month − 1 */
+    uint32_t version; /* index in session->versions */
+    uint32_t first;   /* its first cell in session->cells */
+} tally_cell_block;
 
 typedef struct tally_partner_record {
     uint32_t type;   /* symbol in session->names, or TALLY_NO_SYMBOL */
@@ -161,7 +174,7 @@ typedef struct tally_source_link {
 
 /* Order-independent digest of the accepted inputs: the sum of row hashes. */
 typedef struct tally_input_digest {
-    uint64_t sum[4]; /* 256-bit little-endian sum of the rows' SHA-256 values */
+    uint64_t sum[4]; /* 256-bit little-endian sum of the rows' 128-bit hashes */
     uint64_t partners;
     uint64_t transactions;
     uint64_t settlements;
@@ -227,8 +240,11 @@ struct tally_session {
     tally_cell *cells;
     size_t cell_count;
     size_t cell_capacity;
-    uint32_t *cell_index; /* open addressing: cell index + 1 */
-    size_t cell_mask;
+    tally_cell_block *blocks;
+    size_t block_count;
+    size_t block_capacity;
+    uint32_t *block_index; /* open addressing: block index + 1 */
+    size_t block_mask;
 
     tally_bucket *buckets;
     size_t bucket_count;
@@ -288,9 +304,10 @@ const tally_engine_version *tally_engine__version_on(const tally_session *sessio
 /* ---- input_digest.c ---- */
 /* One row's encoding on its way into the digest. */
 typedef struct tally_row_encoding {
-    tally_sha256 hash;
     unsigned char bytes[512];
     size_t length;
+    int streaming; /* the encoding outgrew bytes: the rest goes through state */
+    XXH3_state_t state;
 } tally_row_encoding;
 
 void tally_engine__row_begin(tally_row_encoding *e, const char *kind);
@@ -310,6 +327,7 @@ int tally_engine__cell_component(const tally_session *session, const tally_compo
 int tally_engine__compile_cells(tally_session *session);
 /* Moves every cell's totals into its members' buckets (before finishing). */
 int tally_engine__flush_cells(tally_session *session);
+void tally_engine__free_cells(tally_session *session);
 
 /* ---- fx.c ---- */
 /* Converts an amount in `from` into the plan's currency with the rate in effect on

@@ -206,8 +206,7 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->classes);
     tally_ctx__free(ctx, session->class_members);
     tally_ctx__free(ctx, session->direct);
-    tally_ctx__free(ctx, session->cells);
-    tally_ctx__free(ctx, session->cell_index);
+    tally_engine__free_cells(session);
     for (size_t i = 0; i < session->bucket_count; i++) {
         tally_ctx__free(ctx, session->buckets[i].fractions);
         tally_ctx__free(ctx, session->buckets[i].band_sums);
