@@ -13,6 +13,8 @@
 
 #include <tally/tally.h>
 
+#include "core/decimal.h"
+
 #define MAX38 "99999999999999999999999999999999999999"
 #define MINUS_MAX38 "-99999999999999999999999999999999999999"
 
@@ -517,6 +519,38 @@ status_strings(void **state)
     assert_string_equal(tally_strerror(TALLY_ERR_DIVISION_BY_ZERO), "division by zero");
 }
 
+/* The engine's inline addition must give what tally_decimal_add gives, or step
+ * aside: operands at both sides of its limits (scale, 2^62, signs, zero). */
+static void
+small_addition_agrees_with_the_full_one(void **state)
+{
+    (void)state;
+    static const char *const values[] = {
+        "0", "1", "-1", "0.00", "-0.01", "12.34", "-12.34", "4611686018427387903",
+        "-4611686018427387903", "4611686018427387904", "-4611686018427387904",
+        "46116860184273879.03", "-46116860184273879.04", "99999999999999999999999999999999999999",
+        "0.5", "123456789012345678901234567890"};
+    size_t count = sizeof(values) / sizeof(values[0]);
+    size_t fast = 0;
+    for (size_t i = 0; i < count; i++) {
+        for (size_t j = 0; j < count; j++) {
+            tally_decimal a, b, full, small;
+            assert_int_equal(tally_decimal_parse(NULL, &a, values[i]), TALLY_OK);
+            assert_int_equal(tally_decimal_parse(NULL, &b, values[j]), TALLY_OK);
+            assert_int_equal(tally_dec__sign(&a), tally_decimal_sign(&a));
+            int status = tally_decimal_add(&full, &a, &b);
+            memset(&small, 0x5a, sizeof(small));
+            if (!tally_dec__add_small(&small, &a, &b))
+                continue;
+            fast++;
+            assert_int_equal(status, TALLY_OK);
+            assert_memory_equal(&small, &full, sizeof(full));
+        }
+    }
+    /* Same-scale pairs below 2^62 took the fast way: 0, ±1, ±12.34-like ... */
+    assert_true(fast >= 40);
+}
+
 int
 main(void)
 {
@@ -542,6 +576,7 @@ main(void)
         cmocka_unit_test(rounding_point_example_from_domain),
         cmocka_unit_test(rounding_names_round_trip),
         cmocka_unit_test(status_strings),
+        cmocka_unit_test(small_addition_agrees_with_the_full_one),
     };
     return cmocka_run_group_tests_name("decimal", tests, NULL, NULL);
 }

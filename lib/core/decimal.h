@@ -5,6 +5,8 @@
 #ifndef TALLY_CORE_DECIMAL_H
 #define TALLY_CORE_DECIMAL_H
 
+#include <stdint.h>
+
 #include "core/int128.h"
 #include "tally/decimal.h"
 
@@ -27,5 +29,33 @@ void tally_dec__store(tally_decimal *out, tally_dec value);
 /* Drops trailing zero digits after the point, keeping at least `min_scale` of them
  * (the value is unchanged; only its written form gets shorter). */
 void tally_dec__trim(tally_decimal *value, int min_scale);
+
+/* The sign of a valid decimal (checked once by the caller), inline: −1, 0 or 1. */
+static inline int
+tally_dec__sign(const tally_decimal *value)
+{
+    if (!(value->coefficient_lo | value->coefficient_hi))
+        return 0;
+    return value->negative ? -1 : 1;
+}
+
+/* The usual addition, inline: both operands valid (checked once by the caller),
+ * at the same scale, with magnitudes below 2^62, so that the sum fits an int64_t.
+ * Returns 0, storing nothing, when it does not apply: then use tally_decimal_add().
+ * Engines add millions of such amounts; the full path unpacks 128-bit values. */
+static inline int
+tally_dec__add_small(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
+{
+    if (a->scale != b->scale || (a->coefficient_hi | b->coefficient_hi) != 0 ||
+        ((a->coefficient_lo | b->coefficient_lo) >> 62) != 0)
+        return 0;
+    int64_t x = (int64_t)a->coefficient_lo, y = (int64_t)b->coefficient_lo;
+    int64_t sum = (a->negative ? -x : x) + (b->negative ? -y : y);
+    out->coefficient_lo = sum < 0 ? (uint64_t)-sum : (uint64_t)sum;
+    out->coefficient_hi = 0;
+    out->scale = a->scale;
+    out->negative = sum < 0;
+    return 1;
+}
 
 #endif /* TALLY_CORE_DECIMAL_H */

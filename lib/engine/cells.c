@@ -273,15 +273,6 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
     return TALLY_OK;
 }
 
-/* Months since year 0: the finest calendar every period kind is made of. */
-static int32_t
-month_of(tally_day day)
-{
-    int year, month, dom;
-    tally_date__to_civil(day, &year, &month, &dom);
-    return year * 12 + month - 1;
-}
-
 static int
 counts(const tally_session *session, const tally_cell_class *c, const tally_row *row)
 {
@@ -312,7 +303,7 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
     row->cell_update_count = 0;
     if (!version->class_count)
         return TALLY_OK;
-    int32_t month = month_of(row->date);
+    int32_t month = row->month; /* months: the finest calendar every period is made of */
     size_t partner_block = SIZE_MAX;
     for (size_t k = 0; k < version->class_count; k++) {
         const tally_cell_class *c = &session->classes[version->first_class + k];

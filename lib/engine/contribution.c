@@ -210,7 +210,7 @@ defer_returns_of_other_versions(tally_session *session, tally_row *row)
 {
     static const tally_decimal zero = {0, 0, 0, 0};
     const tally_transaction *t = row->input;
-    if (!t->original_id || !t->original_id[0] || tally_decimal_sign(&t->quantity) >= 0)
+    if (!t->original_id || !t->original_id[0] || tally_dec__sign(&t->quantity) >= 0)
         return TALLY_OK;
     for (uint32_t slot = 0; slot < session->slot_count; slot++) {
         if (session->slots[slot].kind != TALLY_COMPONENT_SPIFF)

@@ -56,7 +56,9 @@ tally_engine__eligible(const tally_session *session, const tally_eligibility *ru
 {
     const tally_transaction *t = row->input;
     const tally_partner_record *p = row->partner_record;
-    if (rules->has_window && (row->date < rules->window_from || row->date > rules->window_to))
+    /* The cheap, often decisive tests first. */
+    if ((rules->has_window && (row->date < rules->window_from || row->date > rules->window_to)) ||
+        !passes_customers(rules->customers, t->new_customer))
         return 0;
     const char *region = t->region;
     if (rules->regions_of_partner)
@@ -65,6 +67,5 @@ tally_engine__eligible(const tally_session *session, const tally_eligibility *ru
            passes(&rules->regions, region) &&
            passes(&rules->partner_types, p ? partner_text(session, p->type) : NULL) &&
            passes(&rules->partner_tiers, p ? partner_text(session, p->tier) : NULL) &&
-           passes(&rules->customer_categories, t->customer_category) &&
-           passes_customers(rules->customers, t->new_customer);
+           passes(&rules->customer_categories, t->customer_category);
 }

@@ -312,6 +312,9 @@ typedef struct tally_row_encoding {
 
 void tally_engine__row_begin(tally_row_encoding *e, const char *kind);
 void tally_engine__row_text(tally_row_encoding *e, const char *text);
+/* Several texts (NULL is the same as ""), in order. */
+void tally_engine__row_texts(tally_row_encoding *e, const char *const *texts, size_t count);
+void tally_engine__row_byte(tally_row_encoding *e, unsigned value);
 void tally_engine__row_decimal(tally_row_encoding *e, const tally_decimal *value);
 void tally_engine__row_end(tally_input_digest *digest, tally_row_encoding *e);
 /* A row of text fields (NULL is the same as ""). */

@@ -32,9 +32,11 @@ add_to_sum(tally_input_digest *digest, uint64_t low, uint64_t high)
     digest->sum[3] += digest->sum[2] == 0 && next;
 }
 
-/* A row is encoded as its kind, then every field as a 4-byte length and its bytes
- * (decimals as 16 coefficient bytes, scale and sign), so no two rows share an
- * encoding; the encoding is hashed in one piece. */
+/* A row is encoded as its kind, then its fields in a fixed order for the kind:
+ * texts ended by a NUL byte (which no C string contains; absent and empty are the
+ * same), flags as one byte, decimals as 18 bytes
+ * (16 coefficient bytes, scale and sign), so no two rows share an encoding; the
+ * encoding is hashed in one piece. */
 void
 tally_engine__row_begin(tally_row_encoding *e, const char *kind)
 {
@@ -60,8 +62,6 @@ spill(tally_row_encoding *e)
 static void
 append(tally_row_encoding *e, const void *data, size_t size)
 {
-    if (size == 0) /* an absent field has no bytes, and may have no pointer */
-        return;
     if (size > sizeof(e->bytes) - e->length) {
         spill(e);
         if (size > sizeof(e->bytes)) {
@@ -73,20 +73,39 @@ append(tally_row_encoding *e, const void *data, size_t size)
     e->length += size;
 }
 
+/* A text and its terminating NUL; absent and empty texts (most fields of most
+ * rows) are the NUL alone. */
 static void
-append_length(tally_row_encoding *e, size_t length)
+append_text(tally_row_encoding *e, const char *text)
 {
-    unsigned char bytes[4] = {(unsigned char)length, (unsigned char)(length >> 8),
-                              (unsigned char)(length >> 16), (unsigned char)(length >> 24)};
-    append(e, bytes, 4);
+    if (!text || !text[0]) {
+        if (e->length == sizeof(e->bytes))
+            spill(e);
+        e->bytes[e->length++] = 0;
+        return;
+    }
+    append(e, text, strlen(text) + 1);
 }
 
 void
 tally_engine__row_text(tally_row_encoding *e, const char *text)
 {
-    size_t length = text ? strlen(text) : 0;
-    append_length(e, length);
-    append(e, text, length);
+    append_text(e, text);
+}
+
+void
+tally_engine__row_texts(tally_row_encoding *e, const char *const *texts, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        append_text(e, texts[i]);
+}
+
+/* A small number (a flag) as one byte. */
+void
+tally_engine__row_byte(tally_row_encoding *e, unsigned value)
+{
+    unsigned char byte = (unsigned char)value;
+    append(e, &byte, 1);
 }
 
 void
@@ -99,7 +118,6 @@ tally_engine__row_decimal(tally_row_encoding *e, const tally_decimal *value)
     }
     bytes[16] = (unsigned char)value->scale;
     bytes[17] = (unsigned char)value->negative;
-    append_length(e, sizeof(bytes));
     append(e, bytes, sizeof(bytes));
 }
 
@@ -122,8 +140,7 @@ tally_engine__digest_row(tally_input_digest *digest, const char *kind,
 {
     tally_row_encoding e;
     tally_engine__row_begin(&e, kind);
-    for (size_t i = 0; i < field_count; i++)
-        tally_engine__row_text(&e, fields[i]);
+    tally_engine__row_texts(&e, fields, field_count);
     tally_engine__row_end(digest, &e);
 }
 

@@ -42,7 +42,7 @@ static int
 convert_currency(tally_session *session, tally_transaction *t, tally_row *row)
 {
     row->converted_from = NULL;
-    if (!t->currency || !t->currency[0])
+    if (!t || !t->currency || !t->currency[0])
         return TALLY_OK;
     const tally_currency *currency = NULL;
     if (tally_currency_lookup(NULL, &currency, t->currency) != TALLY_OK) {
@@ -71,20 +71,32 @@ check_decimals(tally_session *session, const tally_transaction *t)
     return TALLY_OK;
 }
 
-/* Fills row->date, version, partner and transaction symbols; rejects bad rows. */
+/* The month number of a date tally_date__parse() accepted: its digits are known. */
+static int32_t
+month_of_text(const char *d)
+{
+    int year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    return year * 12 + (d[5] - '0') * 10 + (d[6] - '0') - 1;
+}
+
+/* Fills row->date, version, partner and transaction symbols; rejects bad rows.
+ * `copy` is the row's own copy of the transaction when it has one (a currency to
+ * convert, or a struct of another size), else NULL. */
 static int
-check_row(tally_session *session, tally_transaction *t, tally_row *row)
+check_row(tally_session *session, const tally_transaction *t, tally_transaction *copy,
+          tally_row *row)
 {
     if (!t->id || !t->id[0])
         return reject(session, t, "the id is missing");
     if (!t->date || !tally_date__parse(&row->date, t->date, strlen(t->date)))
         return reject(session, t, "the date is missing or not a valid YYYY-MM-DD date");
+    row->month = month_of_text(t->date);
     if (!t->partner || !t->partner[0])
         return reject(session, t, "the partner is missing");
     int status;
     row->original_amount = t->amount;
     if ((status = check_decimals(session, t)) != TALLY_OK ||
-        (status = convert_currency(session, t, row)) != TALLY_OK)
+        (status = convert_currency(session, copy, row)) != TALLY_OK)
         return status;
     row->version = tally_engine__version_on(session, row->date);
     if (!row->version) {
@@ -158,19 +170,18 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
 static void
 digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row)
 {
-    static const char *const flags[] = {"", "false", "true"};
     const char *currency = t->currency && t->currency[0]
                                ? t->currency
                                : tally_currency_code(session->plan->currency);
     const char *text[] = {t->id,      t->date,     t->partner, t->rep,     t->product,
                           t->category, t->region,  currency,   t->original_id,
-                          t->split,   t->customer_category, t->claim_date,
-                          flags[t->deal_registered ? 2 : 1],
-                          flags[t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1]};
+                          t->split,   t->customer_category, t->claim_date};
     tally_row_encoding e;
     tally_engine__row_begin(&e, "transaction");
-    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
-        tally_engine__row_text(&e, text[i]);
+    tally_engine__row_texts(&e, text, sizeof(text) / sizeof(text[0]));
+    /* deal registered: 1 no, 2 yes; new customer: 0 unknown, 1 no, 2 yes */
+    tally_engine__row_byte(&e, t->deal_registered ? 2 : 1);
+    tally_engine__row_byte(&e, t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1);
     tally_engine__row_decimal(&e, &t->quantity);
     tally_engine__row_decimal(&e, &row->original_amount);
     tally_engine__row_end(&session->input, &e);
@@ -187,16 +198,22 @@ add_one(tally_session *session, const tally_transaction *transaction)
     if (session->finished)
         return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
                                 "the session is finished; start a new one for more input");
-    tally_transaction t;
-    memset(&t, 0, sizeof(t));
-    memcpy(&t, transaction, transaction->size < sizeof(t) ? transaction->size : sizeof(t));
-    /* A caller compiled before new_customer existed means "unknown", not "existing". */
-    if (transaction->size < offsetof(tally_transaction, new_customer) + sizeof(int))
-        t.new_customer = -1;
+    /* The caller's struct is read in place unless its size differs from ours or
+     * its amount is to be converted: then the row works on a copy. */
+    tally_transaction own, *copy = NULL;
+    const tally_transaction *t = transaction;
+    if (transaction->size != sizeof(own) || (transaction->currency && transaction->currency[0])) {
+        memset(&own, 0, sizeof(own));
+        memcpy(&own, transaction, transaction->size < sizeof(own) ? transaction->size : sizeof(own));
+        /* A caller compiled before new_customer existed means "unknown", not "existing". */
+        if (transaction->size < offsetof(tally_transaction, new_customer) + sizeof(int))
+            own.new_customer = -1;
+        t = copy = &own;
+    }
 
     /* The row is large (its update list): only the header fields are cleared. */
     tally_row row;
-    row.input = &t;
+    row.input = t;
     row.version = NULL;
     row.partner_record = NULL;
     row.partner = TALLY_NO_SYMBOL;
@@ -210,18 +227,18 @@ add_one(tally_session *session, const tally_transaction *transaction)
     row.mark_count = 0;
     row.sale_count = 0;
     row.pending_count = 0;
-    int status = check_row(session, &t, &row);
+    int status = check_row(session, t, copy, &row);
     if (status != TALLY_OK)
         return status;
     if ((status = tally_engine__plan_row(session, &row)) != TALLY_OK ||
-        (status = remember_transaction(session, &t, &row)) != TALLY_OK) {
+        (status = remember_transaction(session, t, &row)) != TALLY_OK) {
         session->rejected++;
         return status;
     }
     tally_engine__apply_row(session, &row);
     if (row.converted_from)
         tally_engine__note_conversion(session, row.converted_from, row.date);
-    digest_transaction(session, &t, &row);
+    digest_transaction(session, t, &row);
     tally_engine__note_date(session, row.date);
     session->accepted++;
     return TALLY_OK;

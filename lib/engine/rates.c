@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "core/decimal.h"
 #include "engine/rows.h"
 #include "engine/tiers.h"
 
@@ -29,8 +30,8 @@ tally_engine__keyed_rate(const tally_rate_table *table, const char *key)
 }
 
 int
-tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,
-                  const tally_decimal *a, const tally_decimal *b)
+tally_engine__add_wide(tally_session *session, const tally_row *row, tally_decimal *out,
+                       const tally_decimal *a, const tally_decimal *b)
 {
     if (tally_decimal_add(out, a, b) == TALLY_OK)
         return TALLY_OK;

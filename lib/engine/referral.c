@@ -10,6 +10,7 @@
  * knowing which referral it returns (three partial credit notes of one sale would
  * take three fees).
  */
+#include "core/decimal.h"
 #include "engine/rows.h"
 
 int
@@ -17,10 +18,12 @@ tally_engine__referral_row(tally_session *session, tally_row *row, uint32_t comp
 {
     const tally_component *c = session->components[component].model;
     const tally_transaction *t = row->input;
-    int sign = tally_decimal_sign(&t->amount);
-    int eligible = tally_engine__eligible(session, &c->eligibility, row);
+    int sign = tally_dec__sign(&t->amount);
     int names_original = t->original_id && t->original_id[0];
-    if (sign == 0 || (sign < 0 && !names_original) || (sign > 0 && !eligible))
+    if (sign == 0 || (sign < 0 && !names_original))
+        return TALLY_OK;
+    int eligible = tally_engine__eligible(session, &c->eligibility, row);
+    if (sign > 0 && !eligible)
         return TALLY_OK;
     tally_decimal fee = c->fee, count = {1, 0, 0, 0};
     int status = tally_engine__round_row(session, c, row, row->partner, &fee);

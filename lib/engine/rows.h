@@ -6,6 +6,7 @@
 #ifndef TALLY_ENGINE_ROWS_H
 #define TALLY_ENGINE_ROWS_H
 
+#include "core/decimal.h"
 #include "engine/engine.h"
 #include "engine/splits.h"
 
@@ -47,6 +48,7 @@ typedef struct tally_row {
     tally_decimal original_amount;  /* as given, for the input digest */
     const tally_currency *converted_from; /* NULL when given in the plan's currency */
     tally_day date;
+    int32_t month; /* year × 12 + month − 1 of the date */
     const tally_engine_version *version;
     uint32_t partner; /* symbol, or TALLY_NO_SYMBOL before planning */
     const tally_partner_record *partner_record; /* NULL without a partner table */
@@ -173,8 +175,15 @@ int tally_engine__growth_row(tally_session *session, tally_row *row, uint32_t co
 int tally_engine__mdf_row(tally_session *session, tally_row *row, uint32_t component);
 
 /* Checked decimal steps that record an overflow with the row's id. */
-int tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,
-                      const tally_decimal *a, const tally_decimal *b);
+int tally_engine__add_wide(tally_session *session, const tally_row *row, tally_decimal *out,
+                           const tally_decimal *a, const tally_decimal *b);
+static inline int
+tally_engine__add(tally_session *session, const tally_row *row, tally_decimal *out,
+                  const tally_decimal *a, const tally_decimal *b)
+{
+    return tally_dec__add_small(out, a, b) ? TALLY_OK
+                                           : tally_engine__add_wide(session, row, out, a, b);
+}
 int tally_engine__mul(tally_session *session, const tally_row *row, tally_decimal *out,
                       const tally_decimal *a, const tally_decimal *b);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "core/decimal.h"
 #include "engine/rows.h"
 
 static const tally_decimal zero = {0, 0, 0, 0};
@@ -135,15 +136,18 @@ tally_engine__spiff_row(tally_session *session, tally_row *row, uint32_t compone
 {
     const tally_component *c = session->components[component].model;
     const tally_transaction *t = row->input;
+    int sign = tally_dec__sign(&t->quantity);
+    int names_original = t->original_id && t->original_id[0];
+    /* Most rows earn nothing: decide that before looking the product up. */
+    if (sign == 0 || (sign < 0 && !names_original) ||
+        (sign > 0 && (row->date < c->spiff.window_from || row->date > c->spiff.window_to)))
+        return TALLY_OK;
     const tally_decimal *amount = tally_engine__keyed_rate(&c->spiff.products, t->product);
-    int sign = tally_decimal_sign(&t->quantity);
-    if (!amount || sign == 0)
+    if (!amount)
         return TALLY_OK;
     if (sign > 0)
         return earn(session, row, component, amount);
     /* A return claws back only what its original earned: that needs the original. */
-    if (!t->original_id || !t->original_id[0])
-        return TALLY_OK;
     return tally_engine__defer_return(session, row, TALLY_PENDING_SPIFF_RETURN, component,
                                       row->partner, &t->amount, &t->quantity, &zero);
 }
