@@ -2077,6 +2077,43 @@ bad_rows_are_rejected_and_change_nothing(void **state)
     stop(&r);
 }
 
+/* Dates: leap years, month lengths, the first and last valid days, months that
+ * share a slot of the session's month cache (16 months apart), and malformed text
+ * — every row either lands on its own day or is rejected, never on a neighbour. */
+static void
+dates_are_read_exactly(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          "<version id=\"v1\" effective-from=\"0001-01-01\">"
+          "<commission id=\"c\" period=\"month\"><rate>1</rate></commission></version>",
+          0);
+    row good[] = {{.id = "a", .date = "2024-02-29", .amount = "1"},
+                  {.id = "b", .date = "2000-02-29", .amount = "2"},
+                  {.id = "c", .date = "2026-01-31", .amount = "4"},
+                  {.id = "d", .date = "2027-05-01", .amount = "8"},
+                  {.id = "e", .date = "2026-01-01", .amount = "16"},
+                  {.id = "f", .date = "9999-12-31", .amount = "32"},
+                  {.id = "g", .date = "0001-01-01", .amount = "64"},
+                  {.id = "h", .date = "2027-05-31", .amount = "128"}};
+    add_rows(&r, good, COUNT(good));
+    static const char *const bad[] = {"2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01",
+                                      "2026-00-01", "2026-01-00", "2026-1-01",  "2026-01-011",
+                                      "20260101",   "0000-01-01", "+026-01-01", "2026-01-3a",
+                                      "2026",       "",           "2027-05-32", "2026/01/01"};
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        row wrong = {.id = "z", .date = bad[i], .amount = "1000"};
+        expect_rejected(&r, &wrong, "transaction \"z\": the date is missing or not a valid");
+    }
+    finish(&r);
+    const char *expected[] = {"c 0001-01 P1 earned 64.00", "c 2000-02 P1 earned 2.00",
+                              "c 2024-02 P1 earned 1.00",  "c 2026-01 P1 earned 20.00",
+                              "c 2027-05 P1 earned 136.00", "c 9999-12 P1 earned 32.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 static void
 batches_collect_every_bad_row(void **state)
 {
@@ -2320,6 +2357,7 @@ main(void)
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),
+        cmocka_unit_test(dates_are_read_exactly),
         cmocka_unit_test(batches_collect_every_bad_row),
         cmocka_unit_test(overflowing_total_rejects_the_row),
         cmocka_unit_test(unsupported_components_are_refused),

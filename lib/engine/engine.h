@@ -183,6 +183,13 @@ typedef struct tally_input_digest {
     uint64_t rates;
 } tally_input_digest;
 
+/* A month's first day and length, remembered for reading dates (intake.c). */
+typedef struct tally_month_start {
+    int32_t month; /* year × 12 + month − 1; 0 (year 0, never valid) when empty */
+    tally_day first;
+    int days;
+} tally_month_start;
+
 struct tally_session {
     tally_ctx *ctx;
     tally_plan *plan;
@@ -194,6 +201,9 @@ struct tally_session {
     tally_day lines_from; /* lines of periods ending in [lines_from, lines_to] are kept */
     tally_day lines_to;
     int finished;
+    /* Day numbers of the first days of recently seen months, by month number
+     * modulo 16 (intake.c): most rows' dates need no calendar arithmetic. */
+    tally_month_start month_starts[16];
     int broken; /* a total overflowed while finishing: the session cannot finish */
     tally_slot *slots;
     size_t slot_count;

@@ -71,12 +71,49 @@ check_decimals(tally_session *session, const tally_transaction *t)
     return TALLY_OK;
 }
 
-/* The month number of a date tally_date__parse() accepted: its digits are known. */
-static int32_t
-month_of_text(const char *d)
+static int
+digit(char c)
 {
-    int year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-    return year * 12 + (d[5] - '0') * 10 + (d[6] - '0') - 1;
+    return c >= '0' && c <= '9' ? c - '0' : -1;
+}
+
+/* Reads a "YYYY-MM-DD" date into its day and month numbers, as tally_date__parse()
+ * would; the first day and length of recently seen months are kept in the session,
+ * so most rows need no calendar arithmetic. */
+static int
+read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
+{
+    if (!d)
+        return 0;
+    int y1 = digit(d[0]), y2 = y1 < 0 ? -1 : digit(d[1]), y3 = y2 < 0 ? -1 : digit(d[2]),
+        y4 = y3 < 0 ? -1 : digit(d[3]);
+    if (y4 < 0 || d[4] != '-' || digit(d[5]) < 0 || digit(d[6]) < 0 || d[7] != '-' ||
+        digit(d[8]) < 0 || digit(d[9]) < 0 || d[10] != '\0')
+        return 0;
+    int year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
+    int month_of_year = digit(d[5]) * 10 + digit(d[6]);
+    int day_of_month = digit(d[8]) * 10 + digit(d[9]);
+    if (month_of_year < 1 || month_of_year > 12)
+        return 0;
+    int32_t number = year * 12 + month_of_year - 1;
+    tally_month_start *start = &session->month_starts[number & 15];
+    if (start->month != number) {
+        tally_day first, next;
+        int next_year = month_of_year == 12 ? year + 1 : year;
+        if (!tally_date__from_civil(&first, year, month_of_year, 1))
+            return 0;
+        /* December 9999 has no next month to count from: it has 31 days. */
+        start->days = tally_date__from_civil(&next, next_year, month_of_year % 12 + 1, 1)
+                          ? (int)(next - first)
+                          : 31;
+        start->first = first;
+        start->month = number;
+    }
+    if (day_of_month < 1 || day_of_month > start->days)
+        return 0;
+    *day = start->first + day_of_month - 1;
+    *month = number;
+    return 1;
 }
 
 /* Fills row->date, version, partner and transaction symbols; rejects bad rows.
@@ -88,9 +125,8 @@ check_row(tally_session *session, const tally_transaction *t, tally_transaction 
 {
     if (!t->id || !t->id[0])
         return reject(session, t, "the id is missing");
-    if (!t->date || !tally_date__parse(&row->date, t->date, strlen(t->date)))
+    if (!read_date(session, t->date, &row->date, &row->month))
         return reject(session, t, "the date is missing or not a valid YYYY-MM-DD date");
-    row->month = month_of_text(t->date);
     if (!t->partner || !t->partner[0])
         return reject(session, t, "the partner is missing");
     int status;
