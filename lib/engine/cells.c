@@ -183,10 +183,16 @@ tally_engine__compile_cells(tally_session *session)
 /* ---- the cells ---- */
 
 static uint64_t
-block_hash(uint32_t payee, int32_t month, uint32_t version)
+block_key(uint32_t payee, int32_t month)
 {
-    uint64_t h = ((uint64_t)version << 32 | payee) * 0x9e3779b97f4a7c15u;
-    h ^= (uint64_t)(uint32_t)month * 0xc2b2ae3d27d4eb4fu;
+    return (uint64_t)payee << 32 | (uint32_t)month;
+}
+
+static uint64_t
+block_hash(uint64_t key, uint32_t version)
+{
+    uint64_t h = key * 0x9e3779b97f4a7c15u;
+    h ^= (uint64_t)version * 0xc2b2ae3d27d4eb4fu;
     return h ^ (h >> 29);
 }
 
@@ -194,15 +200,18 @@ static int
 grow_index(tally_session *session)
 {
     size_t slots = session->block_mask ? (session->block_mask + 1) * 2 : FIRST_BLOCKS;
-    uint32_t *index = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
+    tally_block_slot *index = tally_ctx__calloc(session->ctx, slots, sizeof(*index));
     if (!index)
         return TALLY_ERR_NOMEM;
     for (size_t i = 0; i < session->block_count; i++) {
         const tally_cell_block *b = &session->blocks[i];
-        size_t at = (size_t)block_hash(b->payee, b->month, b->version) & (slots - 1);
-        while (index[at])
+        uint64_t key = block_key(b->payee, b->month);
+        size_t at = (size_t)block_hash(key, b->version) & (slots - 1);
+        while (index[at].first)
             at = (at + 1) & (slots - 1);
-        index[at] = (uint32_t)i + 1;
+        index[at].key = key;
+        index[at].version = b->version;
+        index[at].first = b->first + 1;
     }
     tally_ctx__free(session->ctx, session->block_index);
     session->block_index = index;
@@ -245,18 +254,18 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
          int32_t month, size_t *first)
 {
     uint32_t v = (uint32_t)(version - session->versions);
+    uint64_t key = block_key(payee, month);
     int status;
     if (session->block_count * 2 + 2 > session->block_mask + 1 &&
         (status = grow_index(session)) != TALLY_OK)
         return status;
-    size_t at = (size_t)block_hash(payee, month, v) & session->block_mask;
-    while (session->block_index[at]) {
-        const tally_cell_block *b = &session->blocks[session->block_index[at] - 1];
-        if (b->payee == payee && b->month == month && b->version == v) {
-            *first = b->first;
+    size_t at = (size_t)block_hash(key, v) & session->block_mask;
+    for (tally_block_slot *slot; (slot = &session->block_index[at])->first;
+         at = (at + 1) & session->block_mask) {
+        if (slot->key == key && slot->version == v) {
+            *first = slot->first - 1;
             return TALLY_OK;
         }
-        at = (at + 1) & session->block_mask;
     }
     if ((status = reserve_block(session, version->class_count)) != TALLY_OK)
         return status;
@@ -267,7 +276,9 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
     b->first = (uint32_t)session->cell_count;
     memset(&session->cells[session->cell_count], 0, version->class_count * sizeof(tally_cell));
     session->cell_count += version->class_count;
-    session->block_index[at] = (uint32_t)session->block_count + 1;
+    session->block_index[at].key = key;
+    session->block_index[at].version = v;
+    session->block_index[at].first = b->first + 1;
     session->block_count++;
     *first = b->first;
     return TALLY_OK;

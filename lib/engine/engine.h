@@ -77,6 +77,14 @@ typedef struct tally_cell_block {
     uint32_t first;   /* its first cell in session->cells */
 } tally_cell_block;
 
+/* An entry of the block index: the key itself, so that a lookup reads the cells
+ * next and no block header in between. */
+typedef struct tally_block_slot {
+    uint64_t key;     /* payee << 32 | month */
+    uint32_t version;
+    uint32_t first;   /* the block's first cell + 1; 0 for an empty slot */
+} tally_block_slot;
+
 typedef struct tally_partner_record {
     uint32_t type;   /* symbol in session->names, or TALLY_NO_SYMBOL */
     uint32_t tier;
@@ -253,7 +261,7 @@ struct tally_session {
     tally_cell_block *blocks;
     size_t block_count;
     size_t block_capacity;
-    uint32_t *block_index; /* open addressing: block index + 1 */
+    tally_block_slot *block_index; /* open addressing, at most half full */
     size_t block_mask;
 
     tally_bucket *buckets;
