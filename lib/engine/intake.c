@@ -37,12 +37,20 @@ reject(tally_session *session, const tally_transaction *t, const char *what)
     return tally_ctx__error(session->ctx, TALLY_ERR_INPUT, "transaction without id: %s", what);
 }
 
+/* Absent, or the plan's own code: most rows of most files (checked before a table
+ * lookup, which costs more than the rest of the row's checks). */
+static int
+in_plan_currency(const tally_session *session, const char *code)
+{
+    return !code || !code[0] || strcmp(code, tally_currency_code(session->plan->currency)) == 0;
+}
+
 /* Converts a foreign amount into the plan's currency in the row's copy of it. */
 static int
 convert_currency(tally_session *session, tally_transaction *t, tally_row *row)
 {
     row->converted_from = NULL;
-    if (!t || !t->currency || !t->currency[0])
+    if (!t || in_plan_currency(session, t->currency))
         return TALLY_OK;
     const tally_currency *currency = NULL;
     if (tally_currency_lookup(NULL, &currency, t->currency) != TALLY_OK) {
@@ -238,7 +246,7 @@ add_one(tally_session *session, const tally_transaction *transaction)
      * its amount is to be converted: then the row works on a copy. */
     tally_transaction own, *copy = NULL;
     const tally_transaction *t = transaction;
-    if (transaction->size != sizeof(own) || (transaction->currency && transaction->currency[0])) {
+    if (transaction->size != sizeof(own) || !in_plan_currency(session, transaction->currency)) {
         memset(&own, 0, sizeof(own));
         memcpy(&own, transaction, transaction->size < sizeof(own) ? transaction->size : sizeof(own));
         /* A caller compiled before new_customer existed means "unknown", not "existing". */
