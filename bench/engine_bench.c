@@ -6,9 +6,11 @@
  * (partner lookup and a per partner × month sum of integer cents) in the same
  * run, and the ratio is printed. Timing uses doubles: this is a benchmark.
  *
- * Usage: engine-bench [--rows N[,N...]] [--partners P] [--flags F] [--digest]
+ * Usage: engine-bench [--rows N[,N...]] [--partners P] [--flags F] [--batch B]
  *   --rows      row counts to run (default 1000000,10000000)
  *   --flags     session flags (default 3: TRUST_IDS | NO_SOURCE_IDS)
+ *   --batch     rows per tally_session_add_transactions() call (default 1024;
+ *               1 feeds them one by one with tally_session_add_transaction())
  * Prints one line per size: rows, seconds, rows/s, baseline rows/s, ratio, peak RSS.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -168,7 +170,7 @@ baseline(block *b, uint64_t rows, unsigned partners)
 }
 
 static void
-run(uint64_t rows, unsigned partners, unsigned flags)
+run(uint64_t rows, unsigned partners, unsigned flags, size_t batch)
 {
     static block b;
     uint64_t seed = 42;
@@ -193,11 +195,20 @@ run(uint64_t rows, unsigned partners, unsigned flags)
             die(ctx, "partner");
     }
     double start = now();
-    for (uint64_t n = 0; n < rows; n++) {
+    for (uint64_t n = 0; n < rows;) {
         size_t i = n % BLOCK;
-        write_id(b.ids[i], n);
-        if (tally_session_add_transaction(session, &b.rows[i]) != TALLY_OK)
+        size_t chunk = batch;
+        if (chunk > BLOCK - i)
+            chunk = BLOCK - i;
+        if (chunk > rows - n)
+            chunk = (size_t)(rows - n);
+        for (size_t k = 0; k < chunk; k++)
+            write_id(b.ids[i + k], n + k);
+        int status = chunk == 1 ? tally_session_add_transaction(session, &b.rows[i])
+                                : tally_session_add_transactions(session, &b.rows[i], chunk, NULL);
+        if (status != TALLY_OK)
             die(ctx, "transaction");
+        n += chunk;
     }
     double fed = now() - start;
     tally_result *result;
@@ -223,6 +234,7 @@ main(int argc, char **argv)
 {
     const char *sizes = "1000000,10000000";
     unsigned partners = 10000, flags = 3;
+    size_t batch = 1024;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--rows") == 0)
             sizes = argv[i + 1];
@@ -230,6 +242,12 @@ main(int argc, char **argv)
             partners = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--flags") == 0)
             flags = (unsigned)strtoul(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--batch") == 0)
+            batch = (size_t)strtoul(argv[i + 1], NULL, 10);
+    }
+    if (batch < 1 || batch > BLOCK) {
+        fprintf(stderr, "engine-bench: --batch must be 1 ... %d\n", BLOCK);
+        return 2;
     }
     char *list = strdup(sizes);
     long peaks[8];
@@ -241,7 +259,7 @@ main(int argc, char **argv)
         pid_t child = fork();
         if (child == 0) {
             close(pipefd[0]);
-            run(strtoull(item, NULL, 10), partners, flags);
+            run(strtoull(item, NULL, 10), partners, flags, batch);
             struct rusage usage;
             getrusage(RUSAGE_SELF, &usage);
             if (write(pipefd[1], &usage.ru_maxrss, sizeof(long)) != sizeof(long))

@@ -2114,6 +2114,80 @@ dates_are_read_exactly(void **state)
     stop(&r);
 }
 
+/* A batch looks rows up ahead of their turn (intake.c): what it computes must be
+ * what the rows one by one give — same lines, digest and counts — also for
+ * partners and reps that first appear inside the batch, rows in other versions,
+ * and bad rows among them. */
+static void
+batches_give_what_single_rows_give(void **state)
+{
+    (void)state;
+    enum { ROWS = 300 };
+    static char ids[ROWS][16], dates[ROWS][16], partners[ROWS][16], reps[ROWS][16],
+        amounts[ROWS][24];
+    row spec[ROWS];
+    uint64_t seed = 7;
+    for (size_t i = 0; i < ROWS; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        unsigned r = (unsigned)(seed >> 33);
+        snprintf(ids[i], sizeof(ids[i]), "t%zu", i);
+        snprintf(dates[i], sizeof(dates[i]), "%s-%02u-%02u", r % 7 == 0 ? "2027" : "2026",
+                 1 + r % 12, 1 + (r >> 4) % 28);
+        snprintf(partners[i], sizeof(partners[i]), "N%u", (r >> 8) % 23);
+        snprintf(reps[i], sizeof(reps[i]), "R%u", (r >> 12) % 9);
+        snprintf(amounts[i], sizeof(amounts[i]), "%s%u.%02u", (r >> 20) % 11 ? "" : "-",
+                 (r >> 10) % 5000, r % 100);
+        memset(&spec[i], 0, sizeof(spec[i]));
+        spec[i].id = ids[i];
+        spec[i].date = i % 50 == 49 ? "2026-02-30" : dates[i]; /* some bad rows */
+        spec[i].partner = partners[i];
+        spec[i].rep = (r >> 16) % 3 ? reps[i] : NULL;
+        spec[i].amount = amounts[i];
+        spec[i].deal_registered = (r >> 18) % 4 == 0;
+    }
+    static const char body[] =
+        "<version id=\"a\" effective-from=\"2026-01-01\" effective-to=\"2026-12-31\">"
+        "<rebate id=\"r\" period=\"quarter\"><tiers mode=\"marginal\">"
+        "<band from=\"0\" to=\"10000\" rate=\"0.02\"/><band from=\"10000\" rate=\"0.03\"/>"
+        "</tiers></rebate>"
+        "<commission id=\"c\" period=\"month\" payee=\"rep-or-partner\"><rate>0.01</rate>"
+        "</commission>"
+        "<deal-registration id=\"d\" period=\"month\" uplift=\"0.05\"/></version>"
+        "<version id=\"b\" effective-from=\"2027-01-01\">"
+        "<commission id=\"c\" period=\"month\" payee=\"rep-or-partner\"><rate>0.02</rate>"
+        "</commission></version>";
+    char digests[2][65];
+    uint64_t accepted[2], rejected[2];
+    size_t lines[2];
+    for (int batched = 0; batched < 2; batched++) {
+        run r;
+        start(&r, body, 0);
+        tally_transaction rows[ROWS];
+        for (size_t i = 0; i < ROWS; i++)
+            rows[i] = transaction_of(&spec[i]);
+        if (batched) {
+            size_t taken = 0;
+            assert_int_equal(tally_session_add_transactions(r.session, rows, ROWS, &taken),
+                             TALLY_ERR_INPUT);
+            assert_int_equal(taken, ROWS - ROWS / 50);
+        } else {
+            for (size_t i = 0; i < ROWS; i++)
+                tally_session_add_transaction(r.session, &rows[i]);
+        }
+        finish(&r);
+        tally_result_digest_hex(digests[batched], 65, r.result);
+        accepted[batched] = tally_result_accepted_count(r.result);
+        rejected[batched] = tally_result_rejected_count(r.result);
+        lines[batched] = tally_result_line_count(r.result);
+        stop(&r);
+    }
+    assert_true(lines[0] > 100);
+    assert_int_equal(accepted[0], accepted[1]);
+    assert_int_equal(rejected[0], rejected[1]);
+    assert_int_equal(lines[0], lines[1]);
+    assert_string_equal(digests[0], digests[1]);
+}
+
 static void
 batches_collect_every_bad_row(void **state)
 {
@@ -2359,6 +2433,7 @@ main(void)
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),
         cmocka_unit_test(dates_are_read_exactly),
         cmocka_unit_test(batches_collect_every_bad_row),
+        cmocka_unit_test(batches_give_what_single_rows_give),
         cmocka_unit_test(overflowing_total_rejects_the_row),
         cmocka_unit_test(unsupported_components_are_refused),
         cmocka_unit_test(null_arguments),

@@ -342,6 +342,48 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
     return TALLY_OK;
 }
 
+/* A batch looks ahead (intake.c): first the index slots of the blocks a row will
+ * use are fetched into the cache, some rows later the cells those slots point at,
+ * so that the row itself finds both there instead of waiting on memory twice. */
+static void
+prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
+               int stage)
+{
+    if (!session->block_mask || payee == TALLY_NO_SYMBOL)
+        return;
+    uint64_t key = block_key(payee, month);
+    size_t at = (size_t)block_hash(key, version) & session->block_mask;
+    const tally_block_slot *slot = &session->block_index[at];
+    if (stage == 0) {
+        __builtin_prefetch(slot);
+        return;
+    }
+    for (; slot->first; at = (at + 1) & session->block_mask, slot = &session->block_index[at]) {
+        if (slot->key == key && slot->version == version) {
+            __builtin_prefetch(&session->cells[slot->first - 1], 1);
+            return;
+        }
+    }
+}
+
+void
+tally_engine__prefetch_cells(const tally_session *session, const tally_engine_version *version,
+                             uint32_t partner, uint32_t rep, int32_t month, int stage)
+{
+    uint32_t v = (uint32_t)(version - session->versions);
+    int to_partner = 0, to_rep = 0;
+    for (size_t k = 0; k < version->class_count; k++) {
+        const tally_cell_class *c = &session->classes[version->first_class + k];
+        int rep_paid = c->paid_to_rep && rep != TALLY_NO_SYMBOL;
+        to_rep |= rep_paid;
+        to_partner |= !rep_paid;
+    }
+    if (to_partner)
+        prefetch_block(session, v, partner, month, stage);
+    if (to_rep && rep != partner)
+        prefetch_block(session, v, rep, month, stage);
+}
+
 void
 tally_engine__apply_cells(tally_session *session, const tally_row *row)
 {

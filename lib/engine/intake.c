@@ -129,7 +129,7 @@ read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
  * convert, or a struct of another size), else NULL. */
 static int
 check_row(tally_session *session, const tally_transaction *t, tally_transaction *copy,
-          tally_row *row)
+          uint32_t partner_hint, tally_row *row)
 {
     if (!t->id || !t->id[0])
         return reject(session, t, "the id is missing");
@@ -149,7 +149,10 @@ check_row(tally_session *session, const tally_transaction *t, tally_transaction 
                  session->plan->id, t->date);
         return reject(session, t, message);
     }
-    row->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
+    /* A symbol found ahead stays right: symbols are only ever added. */
+    row->partner = partner_hint != TALLY_NO_SYMBOL
+                       ? partner_hint
+                       : tally_symbols__find(&session->names, t->partner, strlen(t->partner));
     if (session->partner_count) {
         row->partner_record = tally_engine__partner(session, row->partner);
         if (!row->partner_record) {
@@ -232,9 +235,10 @@ digest_transaction(tally_session *session, const tally_transaction *t, const tal
     session->input.transactions++;
 }
 
-/* One row, with the context's errors left as they are (batches keep them all). */
+/* One row, with the context's errors left as they are (batches keep them all).
+ * `partner_hint` is the partner's symbol when a batch found it ahead. */
 static int
-add_one(tally_session *session, const tally_transaction *transaction)
+add_one(tally_session *session, const tally_transaction *transaction, uint32_t partner_hint)
 {
     if (!transaction || transaction->size < sizeof(size_t))
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
@@ -271,7 +275,7 @@ add_one(tally_session *session, const tally_transaction *transaction)
     row.mark_count = 0;
     row.sale_count = 0;
     row.pending_count = 0;
-    int status = check_row(session, t, copy, &row);
+    int status = check_row(session, t, copy, partner_hint, &row);
     if (status != TALLY_OK)
         return status;
     if ((status = tally_engine__plan_row(session, &row)) != TALLY_OK ||
@@ -294,7 +298,43 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    return add_one(session, transaction);
+    return add_one(session, transaction, TALLY_NO_SYMBOL);
+}
+
+/* ---- batches: looking ahead ---- */
+
+/* Rows are looked at twice before their turn: LOOK_AHEAD × 2 rows ahead their
+ * symbols are found and their blocks' index slots fetched, LOOK_AHEAD rows ahead
+ * their cells; memory then arrives while other rows are worked on. */
+#define LOOK_AHEAD 8
+#define HINT_RING 32
+
+typedef struct tally_row_hint {
+    const tally_engine_version *version; /* NULL: nothing to fetch for this row */
+    uint32_t partner;                    /* symbols found ahead, or TALLY_NO_SYMBOL */
+    uint32_t rep;
+    int32_t month;
+} tally_row_hint;
+
+static void
+look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *hint, int stage)
+{
+    if (stage == 0) {
+        tally_day day;
+        hint->version = NULL;
+        hint->partner = TALLY_NO_SYMBOL;
+        hint->rep = TALLY_NO_SYMBOL;
+        if (!t || t->size != sizeof(*t) || !t->partner ||
+            !read_date(session, t->date, &day, &hint->month))
+            return;
+        hint->version = tally_engine__version_on(session, day);
+        hint->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
+        if (t->rep && t->rep[0])
+            hint->rep = tally_symbols__find(&session->names, t->rep, strlen(t->rep));
+    }
+    if (hint->version && hint->version->class_count)
+        tally_engine__prefetch_cells(session, hint->version, hint->partner, hint->rep,
+                                     hint->month, stage);
 }
 
 int
@@ -310,8 +350,19 @@ tally_session_add_transactions(tally_session *session, const tally_transaction *
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
                                 "tally_session_add_transactions: no rows given");
     int first_error = TALLY_OK;
+    tally_row_hint hints[HINT_RING];
+    for (size_t i = 0; i < count && i < 2 * LOOK_AHEAD; i++)
+        look_ahead(session, &transactions[i], &hints[i % HINT_RING], 0);
+    for (size_t i = 0; i < LOOK_AHEAD && i < count; i++)
+        look_ahead(session, &transactions[i], &hints[i % HINT_RING], 1);
     for (size_t i = 0; i < count; i++) {
-        int status = add_one(session, &transactions[i]);
+        if (i + 2 * LOOK_AHEAD < count)
+            look_ahead(session, &transactions[i + 2 * LOOK_AHEAD],
+                       &hints[(i + 2 * LOOK_AHEAD) % HINT_RING], 0);
+        if (i + LOOK_AHEAD < count)
+            look_ahead(session, &transactions[i + LOOK_AHEAD],
+                       &hints[(i + LOOK_AHEAD) % HINT_RING], 1);
+        int status = add_one(session, &transactions[i], hints[i % HINT_RING].partner);
         if (status == TALLY_OK && accepted)
             (*accepted)++;
         if (status != TALLY_OK && first_error == TALLY_OK)
