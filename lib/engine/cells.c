@@ -176,6 +176,10 @@ tally_engine__compile_cells(tally_session *session)
             cls->member_count = (size_t)(session->class_members + members - cls->members);
         }
         version->class_count = session->class_count - version->first_class;
+        for (uint32_t k = version->first_class; k < session->class_count; k++) {
+            version->pays_rep |= session->classes[k].paid_to_rep;
+            version->pays_partner |= !session->classes[k].paid_to_rep;
+        }
     }
     return TALLY_OK;
 }
@@ -303,6 +307,10 @@ payee_of(tally_session *session, const tally_cell_class *c, const tally_row *row
     *payee = row->partner;
     if (!c->paid_to_rep || !rep || !rep[0])
         return TALLY_OK;
+    if (row->hint && row->hint->rep != TALLY_NO_SYMBOL) {
+        *payee = row->hint->rep;
+        return TALLY_OK;
+    }
     return tally_symbols__intern(&session->names, session->ctx, rep, strlen(rep), payee);
 }
 
@@ -346,19 +354,23 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
  * use are fetched into the cache, some rows later the cells those slots point at,
  * so that the row itself finds both there instead of waiting on memory twice. */
 static void
-prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
-               int stage)
+prefetch_slot(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
+              size_t *slot)
 {
+    *slot = SIZE_MAX;
     if (!session->block_mask || payee == TALLY_NO_SYMBOL)
         return;
+    *slot = (size_t)block_hash(block_key(payee, month), version) & session->block_mask;
+    __builtin_prefetch(&session->block_index[*slot]);
+}
+
+static void
+prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
+               size_t at)
+{
     uint64_t key = block_key(payee, month);
-    size_t at = (size_t)block_hash(key, version) & session->block_mask;
-    const tally_block_slot *slot = &session->block_index[at];
-    if (stage == 0) {
-        __builtin_prefetch(slot);
-        return;
-    }
-    for (; slot->first; at = (at + 1) & session->block_mask, slot = &session->block_index[at]) {
+    for (const tally_block_slot *slot; (slot = &session->block_index[at])->first;
+         at = (at + 1) & session->block_mask) {
         if (slot->key == key && slot->version == version) {
             __builtin_prefetch(&session->cells[slot->first - 1], 1);
             return;
@@ -367,21 +379,23 @@ prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, i
 }
 
 void
-tally_engine__prefetch_cells(const tally_session *session, const tally_engine_version *version,
-                             uint32_t partner, uint32_t rep, int32_t month, int stage)
+tally_engine__prefetch_cells(const tally_session *session, tally_row_hint *hint, int stage)
 {
+    const tally_engine_version *version = hint->version;
     uint32_t v = (uint32_t)(version - session->versions);
-    int to_partner = 0, to_rep = 0;
-    for (size_t k = 0; k < version->class_count; k++) {
-        const tally_cell_class *c = &session->classes[version->first_class + k];
-        int rep_paid = c->paid_to_rep && rep != TALLY_NO_SYMBOL;
-        to_rep |= rep_paid;
-        to_partner |= !rep_paid;
+    uint32_t payees[2] = {version->pays_partner || hint->rep == TALLY_NO_SYMBOL
+                              ? hint->partner
+                              : TALLY_NO_SYMBOL,
+                          version->pays_rep && hint->rep != hint->partner ? hint->rep
+                                                                          : TALLY_NO_SYMBOL};
+    for (int i = 0; i < 2; i++) {
+        if (stage == 0)
+            prefetch_slot(session, v, payees[i], hint->month, &hint->slots[i]);
+        else if (hint->slots[i] != SIZE_MAX && hint->slot_mask == session->block_mask)
+            prefetch_block(session, v, payees[i], hint->month, hint->slots[i]);
     }
-    if (to_partner)
-        prefetch_block(session, v, partner, month, stage);
-    if (to_rep && rep != partner)
-        prefetch_block(session, v, rep, month, stage);
+    if (stage == 0)
+        hint->slot_mask = session->block_mask;
 }
 
 void

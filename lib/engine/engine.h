@@ -47,6 +47,8 @@ typedef struct tally_engine_version {
     size_t direct_count;
     uint32_t first_class; /* the version's cell classes, in session->classes */
     size_t class_count;
+    int pays_partner; /* a class pays the partner */
+    int pays_rep;     /* a class pays the rep (or-partner) */
 } tally_engine_version;
 
 /* Components of a version that share one running total per payee and month. */
@@ -349,11 +351,7 @@ int tally_engine__compile_cells(tally_session *session);
 /* Moves every cell's totals into its members' buckets (before finishing). */
 int tally_engine__flush_cells(tally_session *session);
 void tally_engine__free_cells(tally_session *session);
-/* Batches: brings the index slots (stage 0), then the cells (stage 1) of the blocks
- * a row with these symbols will use into the cache. Changes nothing. */
-void tally_engine__prefetch_cells(const tally_session *session,
-                                  const tally_engine_version *version, uint32_t partner,
-                                  uint32_t rep, int32_t month, int stage);
+
 
 /* ---- fx.c ---- */
 /* Converts an amount in `from` into the plan's currency with the rate in effect on

@@ -129,12 +129,17 @@ read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
  * convert, or a struct of another size), else NULL. */
 static int
 check_row(tally_session *session, const tally_transaction *t, tally_transaction *copy,
-          uint32_t partner_hint, tally_row *row)
+          tally_row *row)
 {
+    const tally_row_hint *hint = row->hint;
     if (!t->id || !t->id[0])
         return reject(session, t, "the id is missing");
-    if (!read_date(session, t->date, &row->date, &row->month))
+    if (hint && hint->version) { /* read ahead, and valid */
+        row->date = hint->day;
+        row->month = hint->month;
+    } else if (!read_date(session, t->date, &row->date, &row->month)) {
         return reject(session, t, "the date is missing or not a valid YYYY-MM-DD date");
+    }
     if (!t->partner || !t->partner[0])
         return reject(session, t, "the partner is missing");
     int status;
@@ -142,7 +147,8 @@ check_row(tally_session *session, const tally_transaction *t, tally_transaction 
     if ((status = check_decimals(session, t)) != TALLY_OK ||
         (status = convert_currency(session, copy, row)) != TALLY_OK)
         return status;
-    row->version = tally_engine__version_on(session, row->date);
+    row->version = hint && hint->version ? hint->version
+                                         : tally_engine__version_on(session, row->date);
     if (!row->version) {
         char message[120];
         snprintf(message, sizeof(message), "no version of plan \"%s\" is in effect on %s",
@@ -150,8 +156,8 @@ check_row(tally_session *session, const tally_transaction *t, tally_transaction 
         return reject(session, t, message);
     }
     /* A symbol found ahead stays right: symbols are only ever added. */
-    row->partner = partner_hint != TALLY_NO_SYMBOL
-                       ? partner_hint
+    row->partner = hint && hint->partner != TALLY_NO_SYMBOL
+                       ? hint->partner
                        : tally_symbols__find(&session->names, t->partner, strlen(t->partner));
     if (session->partner_count) {
         row->partner_record = tally_engine__partner(session, row->partner);
@@ -236,9 +242,10 @@ digest_transaction(tally_session *session, const tally_transaction *t, const tal
 }
 
 /* One row, with the context's errors left as they are (batches keep them all).
- * `partner_hint` is the partner's symbol when a batch found it ahead. */
+ * `hint` is what a batch found out ahead of the row, or NULL. */
 static int
-add_one(tally_session *session, const tally_transaction *transaction, uint32_t partner_hint)
+add_one(tally_session *session, const tally_transaction *transaction,
+        const tally_row_hint *hint)
 {
     if (!transaction || transaction->size < sizeof(size_t))
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
@@ -275,7 +282,8 @@ add_one(tally_session *session, const tally_transaction *transaction, uint32_t p
     row.mark_count = 0;
     row.sale_count = 0;
     row.pending_count = 0;
-    int status = check_row(session, t, copy, partner_hint, &row);
+    row.hint = hint;
+    int status = check_row(session, t, copy, &row);
     if (status != TALLY_OK)
         return status;
     if ((status = tally_engine__plan_row(session, &row)) != TALLY_OK ||
@@ -298,7 +306,7 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    return add_one(session, transaction, TALLY_NO_SYMBOL);
+    return add_one(session, transaction, NULL);
 }
 
 /* ---- batches: looking ahead ---- */
@@ -309,32 +317,24 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
 #define LOOK_AHEAD 8
 #define HINT_RING 32
 
-typedef struct tally_row_hint {
-    const tally_engine_version *version; /* NULL: nothing to fetch for this row */
-    uint32_t partner;                    /* symbols found ahead, or TALLY_NO_SYMBOL */
-    uint32_t rep;
-    int32_t month;
-} tally_row_hint;
 
 static void
 look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *hint, int stage)
 {
     if (stage == 0) {
-        tally_day day;
         hint->version = NULL;
         hint->partner = TALLY_NO_SYMBOL;
         hint->rep = TALLY_NO_SYMBOL;
         if (!t || t->size != sizeof(*t) || !t->partner ||
-            !read_date(session, t->date, &day, &hint->month))
+            !read_date(session, t->date, &hint->day, &hint->month))
             return;
-        hint->version = tally_engine__version_on(session, day);
+        hint->version = tally_engine__version_on(session, hint->day);
         hint->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
         if (t->rep && t->rep[0])
             hint->rep = tally_symbols__find(&session->names, t->rep, strlen(t->rep));
     }
     if (hint->version && hint->version->class_count)
-        tally_engine__prefetch_cells(session, hint->version, hint->partner, hint->rep,
-                                     hint->month, stage);
+        tally_engine__prefetch_cells(session, hint, stage);
 }
 
 int
@@ -362,7 +362,7 @@ tally_session_add_transactions(tally_session *session, const tally_transaction *
         if (i + LOOK_AHEAD < count)
             look_ahead(session, &transactions[i + LOOK_AHEAD],
                        &hints[(i + LOOK_AHEAD) % HINT_RING], 1);
-        int status = add_one(session, &transactions[i], hints[i % HINT_RING].partner);
+        int status = add_one(session, &transactions[i], &hints[i % HINT_RING]);
         if (status == TALLY_OK && accepted)
             (*accepted)++;
         if (status != TALLY_OK && first_error == TALLY_OK)

@@ -43,7 +43,19 @@ typedef struct tally_cell_update {
 #define TALLY_MAX_ROW_CELLS 64
 #define TALLY_MAX_ROW_BANDS 512
 
+/* What a batch found out about a row before its turn (intake.c). */
+typedef struct tally_row_hint {
+    const tally_engine_version *version; /* NULL: nothing known (then the rest is unset) */
+    tally_day day;                       /* the date, read and valid */
+    int32_t month;
+    uint32_t partner; /* symbols found ahead, or TALLY_NO_SYMBOL: symbols are never */
+    uint32_t rep;     /* removed, so one found stays right */
+    size_t slots[2];  /* cells.c: index slots of the partner's and the rep's blocks */
+    size_t slot_mask; /* the index mask the slots were computed with */
+} tally_row_hint;
+
 typedef struct tally_row {
+    const tally_row_hint *hint; /* NULL when the row came alone */
     const tally_transaction *input; /* amounts already in the plan's currency */
     tally_decimal original_amount;  /* as given, for the input digest */
     const tally_currency *converted_from; /* NULL when given in the plan's currency */
@@ -87,6 +99,10 @@ typedef int (*tally_contribute_fn)(tally_session *session, tally_row *row,
 /* cells.c: plans the row's cell updates (fallible), then stores them. */
 int tally_engine__plan_cells(tally_session *session, tally_row *row);
 void tally_engine__apply_cells(tally_session *session, const tally_row *row);
+/* Batches: brings the index slots (stage 0), then the cells (stage 1) of the blocks
+ * a row will use into the cache. Changes nothing but the hint's slots. */
+void tally_engine__prefetch_cells(const tally_session *session, tally_row_hint *hint,
+                                  int stage);
 
 /* contribution.c: plans every update of a row; rejects it on overflow. */
 int tally_engine__plan_row(tally_session *session, tally_row *row);
