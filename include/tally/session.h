@@ -311,6 +311,11 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
  * @brief Adds a batch of transactions: one call for many rows (bindings and
  *        readers save a call per row).
  *
+ * The fastest way in: while one row is worked on, the session already looks up
+ * the partners and reps of the next rows and fetches their running totals from
+ * memory, so that with many partners the rows do not wait on memory one after
+ * the other. Results are exactly those of the same rows added one by one.
+ *
  * Every row is tried: a bad row is rejected as by tally_session_add_transaction(),
  * its error recorded on the context (each naming its transaction id, up to the
  * context's limit, the rest counted as dropped), and the batch goes on. An
