@@ -8,8 +8,6 @@
 
 #include <stdint.h>
 
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack: no allocation per row */
-#include <xxhash.h>
 
 #include "core/date.h"
 #include "core/digest.h"
@@ -322,21 +320,11 @@ const tally_engine_version *tally_engine__version_on(const tally_session *sessio
                                                      tally_day day);
 
 /* ---- input_digest.c ---- */
-/* One row's encoding on its way into the digest. */
-typedef struct tally_row_encoding {
-    unsigned char bytes[512];
-    size_t length;
-    int streaming; /* the encoding outgrew bytes: the rest goes through state */
-    XXH3_state_t state;
-} tally_row_encoding;
-
-void tally_engine__row_begin(tally_row_encoding *e, const char *kind);
-void tally_engine__row_text(tally_row_encoding *e, const char *text);
-/* Several texts (NULL is the same as ""), in order. */
-void tally_engine__row_texts(tally_row_encoding *e, const char *const *texts, size_t count);
-void tally_engine__row_byte(tally_row_encoding *e, unsigned value);
-void tally_engine__row_decimal(tally_row_encoding *e, const tally_decimal *value);
-void tally_engine__row_end(tally_input_digest *digest, tally_row_encoding *e);
+/* A row of texts, then one-byte flags, then decimals, in the kind's fixed order. */
+void tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
+                                 const char *const *texts, size_t text_count,
+                                 const unsigned char *flags, size_t flag_count,
+                                 const tally_decimal *const *decimals, size_t decimal_count);
 /* A row of text fields (NULL is the same as ""). */
 void tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                               const char *const *fields, size_t field_count);

@@ -14,6 +14,9 @@
  */
 #include <string.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack: no allocation per row */
+#include <xxhash.h>
+
 #include "engine/engine.h"
 
 /* Adds a row's 128-bit hash to the 256-bit sum. */
@@ -34,21 +37,18 @@ add_to_sum(tally_input_digest *digest, uint64_t low, uint64_t high)
 
 /* A row is encoded as its kind, then its fields in a fixed order for the kind:
  * texts ended by a NUL byte (which no C string contains; absent and empty are the
- * same), flags as one byte, decimals as 18 bytes
- * (16 coefficient bytes, scale and sign), so no two rows share an encoding; the
- * encoding is hashed in one piece. */
-void
-tally_engine__row_begin(tally_row_encoding *e, const char *kind)
-{
-    e->length = 0;
-    e->streaming = 0;
-    tally_engine__row_text(e, kind);
-}
+ * same), flags as one byte each, decimals as 18 bytes (16 coefficient bytes, scale
+ * and sign), so no two rows share an encoding. A usual row fits the buffer and is
+ * hashed in one call; a longer one streams through the hash state. */
+typedef struct row_encoding {
+    unsigned char bytes[512];
+    size_t length;
+    int streaming;
+    XXH3_state_t state;
+} row_encoding;
 
-/* Hands the buffered bytes to the streaming state (started on first need): the
- * result is the same as hashing the whole encoding in one piece. */
 static void
-spill(tally_row_encoding *e)
+spill(row_encoding *e)
 {
     if (!e->streaming) {
         XXH3_128bits_reset(&e->state);
@@ -58,10 +58,11 @@ spill(tally_row_encoding *e)
     e->length = 0;
 }
 
-/* Buffered, so that a usual row is hashed in one call; long fields stream through. */
 static void
-append(tally_row_encoding *e, const void *data, size_t size)
+append(row_encoding *e, const void *data, size_t size)
 {
+    if (size == 0) /* no flags: no bytes, and maybe no pointer */
+        return;
     if (size > sizeof(e->bytes) - e->length) {
         spill(e);
         if (size > sizeof(e->bytes)) {
@@ -73,39 +74,19 @@ append(tally_row_encoding *e, const void *data, size_t size)
     e->length += size;
 }
 
-/* A text and its terminating NUL; absent and empty texts (most fields of most
- * rows) are the NUL alone. */
+/* The texts with their NULs, the write position kept in a register (a row has a
+ * dozen texts, and memcpy could alias e->length). */
 static void
-append_text(tally_row_encoding *e, const char *text)
-{
-    if (!text || !text[0]) {
-        if (e->length == sizeof(e->bytes))
-            spill(e);
-        e->bytes[e->length++] = 0;
-        return;
-    }
-    append(e, text, strlen(text) + 1);
-}
-
-void
-tally_engine__row_text(tally_row_encoding *e, const char *text)
-{
-    append_text(e, text);
-}
-
-/* The same as append_text() on each, with the write position kept in a register
- * (a row has a dozen texts, and memcpy could alias e->length). */
-void
-tally_engine__row_texts(tally_row_encoding *e, const char *const *texts, size_t count)
+append_texts(row_encoding *e, const char *const *texts, size_t count)
 {
     unsigned char *out = e->bytes + e->length;
     const unsigned char *end = e->bytes + sizeof(e->bytes);
     for (size_t i = 0; i < count; i++) {
-        const char *text = texts[i];
-        size_t size = text && text[0] ? strlen(text) + 1 : 1;
+        const char *text = texts[i] && texts[i][0] ? texts[i] : "";
+        size_t size = text[0] ? strlen(text) + 1 : 1;
         if (size > (size_t)(end - out)) {
             e->length = (size_t)(out - e->bytes);
-            append_text(e, text);
+            append(e, text, size);
             out = e->bytes + e->length;
         } else if (size == 1) {
             *out++ = 0;
@@ -117,16 +98,8 @@ tally_engine__row_texts(tally_row_encoding *e, const char *const *texts, size_t 
     e->length = (size_t)(out - e->bytes);
 }
 
-/* A small number (a flag) as one byte. */
-void
-tally_engine__row_byte(tally_row_encoding *e, unsigned value)
-{
-    unsigned char byte = (unsigned char)value;
-    append(e, &byte, 1);
-}
-
-void
-tally_engine__row_decimal(tally_row_encoding *e, const tally_decimal *value)
+static void
+append_decimal(row_encoding *e, const tally_decimal *value)
 {
     unsigned char bytes[18];
     for (int i = 0; i < 8; i++) {
@@ -139,14 +112,25 @@ tally_engine__row_decimal(tally_row_encoding *e, const tally_decimal *value)
 }
 
 void
-tally_engine__row_end(tally_input_digest *digest, tally_row_encoding *e)
+tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
+                            const char *const *texts, size_t text_count,
+                            const unsigned char *flags, size_t flag_count,
+                            const tally_decimal *const *decimals, size_t decimal_count)
 {
+    row_encoding e;
+    e.length = 0;
+    e.streaming = 0;
+    append_texts(&e, &kind, 1);
+    append_texts(&e, texts, text_count);
+    append(&e, flags, flag_count);
+    for (size_t i = 0; i < decimal_count; i++)
+        append_decimal(&e, decimals[i]);
     XXH128_hash_t value;
-    if (e->streaming) {
-        spill(e);
-        value = XXH3_128bits_digest(&e->state);
+    if (e.streaming) {
+        spill(&e);
+        value = XXH3_128bits_digest(&e.state);
     } else {
-        value = XXH3_128bits(e->bytes, e->length);
+        value = XXH3_128bits(e.bytes, e.length);
     }
     add_to_sum(digest, value.low64, value.high64);
 }
@@ -155,10 +139,7 @@ void
 tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                          const char *const *fields, size_t field_count)
 {
-    tally_row_encoding e;
-    tally_engine__row_begin(&e, kind);
-    tally_engine__row_texts(&e, fields, field_count);
-    tally_engine__row_end(digest, &e);
+    tally_engine__digest_fields(digest, kind, fields, field_count, NULL, 0, NULL, 0);
 }
 
 static void

@@ -229,15 +229,13 @@ digest_transaction(tally_session *session, const tally_transaction *t, const tal
     const char *text[] = {t->id,      t->date,     t->partner, t->rep,     t->product,
                           t->category, t->region,  currency,   t->original_id,
                           t->split,   t->customer_category, t->claim_date};
-    tally_row_encoding e;
-    tally_engine__row_begin(&e, "transaction");
-    tally_engine__row_texts(&e, text, sizeof(text) / sizeof(text[0]));
     /* deal registered: 1 no, 2 yes; new customer: 0 unknown, 1 no, 2 yes */
-    tally_engine__row_byte(&e, t->deal_registered ? 2 : 1);
-    tally_engine__row_byte(&e, t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1);
-    tally_engine__row_decimal(&e, &t->quantity);
-    tally_engine__row_decimal(&e, &row->original_amount);
-    tally_engine__row_end(&session->input, &e);
+    const unsigned char flags[] = {t->deal_registered ? 2 : 1,
+                                   t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1};
+    const tally_decimal *decimals[] = {&t->quantity, &row->original_amount};
+    tally_engine__digest_fields(&session->input, "transaction", text,
+                                sizeof(text) / sizeof(text[0]), flags, sizeof(flags), decimals,
+                                sizeof(decimals) / sizeof(decimals[0]));
     session->input.transactions++;
 }
 
