@@ -31,7 +31,7 @@ compare_sources(const void *a, const void *b)
 }
 
 static int
-copy_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
+copy_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line)
 {
     const tally_session *s = f->session;
     size_t count = 0;
@@ -63,43 +63,53 @@ copy_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
     return TALLY_OK;
 }
 
-static const char *
-keep(tally_finisher *f, const char *textual)
+/* A name interned once in `cache`, which keeps it for the next line. */
+static const tally_name *
+cached_name(tally_finisher *f, const tally_name **cache, const char *text)
 {
-    return tally_arena__strndup(&f->result->arena, f->session->ctx, textual, strlen(textual));
+    if (!*cache)
+        *cache = tally_result__name(f->result, f->session->ctx, text);
+    return *cache;
+}
+
+static const tally_name *
+payee_name(tally_finisher *f, uint32_t payee)
+{
+    const char *text = tally_symbols__text(&f->session->names, payee);
+    if (payee >= f->payee_count)
+        return tally_result__name(f->result, f->session->ctx, text);
+    return cached_name(f, &f->payee_names[payee], text);
 }
 
 int
 tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
-                         const char *period, const char *tier_period, tally_line *line)
+                         const char *period, const char *tier_period, tally_line_fields *line)
 {
+    tally_ctx *ctx = f->session->ctx;
+    const tally_name **names = &f->component_names[2 * (size_t)(ec - f->session->components)];
     memset(line, 0, sizeof(*line));
-    line->currency = f->result->currency;
     line->multiplier = one;
-    line->payee = keep(f, tally_symbols__text(&f->session->names, payee));
-    line->component = keep(f, ec->model->id);
-    line->version = keep(f, ec->version->id);
-    line->period = keep(f, period);
-    line->tier_period = keep(f, tier_period);
-    if (!line->payee || !line->component || !line->version || !line->period ||
-        !line->tier_period)
+    line->payee = payee_name(f, payee);
+    const tally_name *component = cached_name(f, &names[0], ec->model->id);
+    const tally_name *version = cached_name(f, &names[1], ec->version->id);
+    const tally_name *period_name = tally_result__name(f->result, ctx, period);
+    const tally_name *tier_name = tally_result__name(f->result, ctx, tier_period);
+    if (!line->payee || !component || !version || !period_name || !tier_name)
         return TALLY_ERR_NOMEM;
-    return TALLY_OK;
+    line->key = tally_result__key(f->result, ctx, component, version, period_name, tier_name);
+    return line->key ? TALLY_OK : TALLY_ERR_NOMEM;
 }
 
 int
-tally_engine__end_line(tally_finisher *f, tally_line *line)
+tally_engine__end_line(tally_finisher *f, tally_line_fields *line)
 {
-    line->explanation = f->session->flags & TALLY_SESSION_NO_EXPLANATIONS
-                            ? ""
-                            : keep(f, f->explanation.data);
-    if (!line->explanation)
-        return TALLY_ERR_NOMEM;
+    line->explanation =
+        f->session->flags & TALLY_SESSION_NO_EXPLANATIONS ? "" : f->explanation.data;
     return tally_result__add_line(f->result, f->session->ctx, line);
 }
 
 int
-tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
+tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line)
 {
     return copy_sources(f, b, line);
 }
@@ -112,7 +122,7 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     char period[TALLY_PERIOD_LABEL_SIZE], tier_period[TALLY_PERIOD_LABEL_SIZE];
     tally_period__label(tier_period, &slot->period, b->period);
     tally_period__label(period, &slot->settlement, b->settlement);
-    tally_line line;
+    tally_line_fields line;
     int status = tally_engine__begin_line(f, b->payee, ec, period, tier_period, &line);
     if (status != TALLY_OK)
         return status;
@@ -122,19 +132,13 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     line.multiplier = p->multiplier;
     line.flags = p->flags;
     line.period_end = tally_period__last_day(&slot->settlement, b->settlement);
-    line.recover_from_payee = ec->model->clawback.recover_from_payee;
-    line.carry_forward = ec->model->clawback.carry_forward;
+    line.engine = (ec->model->clawback.recover_from_payee ? TALLY_LINE_RECOVER_FROM_PAYEE : 0) |
+                  (ec->model->clawback.carry_forward ? TALLY_LINE_CARRY_FORWARD : 0);
     line.kind = tally_decimal_sign(amount) < 0 ? TALLY_LINE_CLAWBACK
                 : b->has_prior                 ? TALLY_LINE_TRUE_UP
                                                : TALLY_LINE_EARNED;
-    if (p->band_count) {
-        line.bands = tally_arena__alloc(&f->result->arena, f->session->ctx,
-                                        p->band_count * sizeof(tally_band_share));
-        if (!line.bands)
-            return TALLY_ERR_NOMEM;
-        memcpy(line.bands, p->bands, p->band_count * sizeof(tally_band_share));
-        line.band_count = p->band_count;
-    }
+    line.bands = p->bands;
+    line.band_count = p->band_count;
     if ((status = copy_sources(f, b, &line)) != TALLY_OK)
         return status;
     return tally_engine__end_line(f, &line);
@@ -213,9 +217,7 @@ static int
 settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_component *ec,
               const tally_totals *sum, tally_decimal *previous_due)
 {
-    tally_payout *p = tally_ctx__alloc(f->session->ctx, sizeof(tally_payout));
-    if (!p)
-        return TALLY_ERR_NOMEM;
+    tally_payout *p = &f->payout;
     tally_engine__clear_explanation(f);
     int status = tally_engine__compute_payout(f, ec, b, sum, p);
     tally_decimal line = p->rounded;
@@ -234,7 +236,6 @@ settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_compo
     if (status == TALLY_OK)
         status = emit_line(f, b, ec, p, &line);
     *previous_due = p->rounded;
-    tally_ctx__free(f->session->ctx, p);
     return status;
 }
 
@@ -347,11 +348,58 @@ keep_lines_in_range(const tally_session *session, tally_result *result)
 {
     size_t kept = 0;
     for (size_t i = 0; i < result->line_count; i++) {
-        const tally_line *line = &result->lines[i];
+        const tally_line *line = tally_result__line(result, i);
         if (line->period_end >= session->lines_from && line->period_end <= session->lines_to)
-            result->lines[kept++] = *line;
+            *tally_result__line(result, kept++) = *line;
     }
-    result->line_count = kept;
+    tally_result__truncate(result, kept);
+}
+
+static void
+free_finisher(tally_finisher *f)
+{
+    tally_ctx *ctx = f->session->ctx;
+    tally_ctx__free(ctx, f->payee_names);
+    tally_ctx__free(ctx, f->component_names);
+    tally_ctx__free(ctx, f);
+}
+
+/* The finisher and its empty result, or NULL when out of memory. */
+static tally_finisher *
+new_finisher(tally_session *session)
+{
+    tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));
+    if (!f)
+        return NULL;
+    f->session = session;
+    f->payee_count = session->names.count;
+    f->payee_names = tally_ctx__calloc(session->ctx, f->payee_count + 1, sizeof(tally_name *));
+    f->component_names =
+        tally_ctx__calloc(session->ctx, 2 * session->component_count + 1, sizeof(tally_name *));
+    f->result = tally_result__new(session->ctx, session->plan->currency);
+    if (!f->payee_names || !f->component_names || !f->result) {
+        tally_result_free(f->result);
+        free_finisher(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* What the result records of the run besides its lines. */
+static void
+describe_run(const tally_session *session, tally_result *result)
+{
+    memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);
+    tally_engine__digest_final(&session->input, result->input_digest);
+    result->accepted = session->accepted;
+    result->rejected = session->rejected;
+    result->flags = session->flags;
+    if (session->has_as_of)
+        tally_date__format(result->as_of, session->as_of);
+    if (session->lines_from != INT32_MIN)
+        tally_date__format(result->lines_from, session->lines_from);
+    if (session->lines_to != INT32_MAX)
+        tally_date__format(result->lines_to, session->lines_to);
 }
 
 int
@@ -377,35 +425,23 @@ tally_session_finish(tally_session *session, tally_result **out)
         resolved = divide_fractions(session);
     if (resolved != TALLY_OK)
         return resolved;
-    tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));
+    tally_finisher *f = new_finisher(session);
     if (!f)
         return TALLY_ERR_NOMEM;
-    f->session = session;
-    f->result = tally_result__new(session->ctx, session->plan->currency);
-    int status = f->result ? finish_all(f) : TALLY_ERR_NOMEM;
+    int status = finish_all(f);
     if (status == TALLY_OK)
         status = tally_engine__recover_clawbacks(f);
-    if (status == TALLY_OK)
-        keep_lines_in_range(session, f->result);
     if (status == TALLY_OK) {
-        tally_result *result = f->result;
-        memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);
-        tally_engine__digest_final(&session->input, result->input_digest);
-        result->accepted = session->accepted;
-        result->rejected = session->rejected;
-        result->flags = session->flags;
-        if (session->has_as_of)
-            tally_date__format(result->as_of, session->as_of);
-        if (session->lines_from != INT32_MIN)
-            tally_date__format(result->lines_from, session->lines_from);
-        if (session->lines_to != INT32_MAX)
-            tally_date__format(result->lines_to, session->lines_to);
-        tally_result__seal(result);
+        keep_lines_in_range(session, f->result);
+        describe_run(session, f->result);
+        status = tally_result__seal(f->result, session->ctx);
+    }
+    if (status == TALLY_OK) {
         session->finished = 1;
-        *out = result;
+        *out = f->result;
     } else {
         tally_result_free(f->result);
     }
-    tally_ctx__free(session->ctx, f);
+    free_finisher(f);
     return status;
 }

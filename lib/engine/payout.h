@@ -40,6 +40,12 @@ typedef struct tally_payout {
 typedef struct tally_finisher {
     tally_session *session;
     tally_result *result;
+    /* The result's names of payees (by symbol in session->names) and of each engine
+     * component's id and version, interned on first use. */
+    const tally_name **payee_names;
+    size_t payee_count;
+    const tally_name **component_names; /* 2 per engine component: id, version */
+    tally_payout payout; /* the one being computed (too large for the stack) */
     tally_text explanation;
     char shown[8][TALLY_DECIMAL_STRING_MAX]; /* rotating buffers of tally_engine__show() */
     unsigned next_shown;
@@ -58,13 +64,14 @@ int tally_engine__compute_payout(tally_finisher *f, const tally_engine_component
                                  const tally_bucket *b, const tally_totals *sum,
                                  tally_payout *p);
 
-/* finish.c: a line's common fields (strings copied into the result) ... */
+/* finish.c: a line's common fields (names interned in the result) ... */
 int tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
-                             const char *period, const char *tier_period, tally_line *line);
+                             const char *period, const char *tier_period,
+                             tally_line_fields *line);
 /* ... the source ids of a bucket ... */
-int tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line *line);
+int tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line);
 /* ... and the line added to the result with the explanation written so far. */
-int tally_engine__end_line(tally_finisher *f, tally_line *line);
+int tally_engine__end_line(tally_finisher *f, tally_line_fields *line);
 /* Starts a new explanation. */
 static inline void
 tally_engine__clear_explanation(tally_finisher *f)
