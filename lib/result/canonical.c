@@ -58,40 +58,60 @@ put_text(writer *w, const char *text)
     put(w, text, strlen(text));
 }
 
-static int
-needs_escape(unsigned char c)
+/* Backslash escapes for the separators and every control byte; returns the bytes
+ * written for `c` (1 when it stands for itself). */
+static size_t
+escape_byte(char *out, unsigned char c)
 {
-    return c < 0x20 || c == '\\' || c == 0x7f;
+    static const char hex[] = "0123456789abcdef";
+    if (c >= 0x20 && c != '\\' && c != 0x7f) {
+        out[0] = (char)c;
+        return 1;
+    }
+    out[0] = '\\';
+    if (c == '\n' || c == '\t' || c == '\\') {
+        out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
+        return 2;
+    }
+    out[1] = 'x';
+    out[2] = hex[c >> 4];
+    out[3] = hex[c & 15];
+    return 4;
 }
 
-/* Backslash escapes for the separators and every control byte. */
+size_t
+tally_result__escape(char *out, const char *text, size_t length)
+{
+    size_t written = 0;
+    for (size_t i = 0; i < length; i++)
+        written += escape_byte(out + written, (unsigned char)text[i]);
+    return written;
+}
+
+/* Copies runs that need no escaping as they are. */
 static void
 put_escaped(writer *w, const char *text)
 {
-    static const char hex[] = "0123456789abcdef";
     const char *run = text;
-    const char *p = text;
-    for (;; p++) {
+    for (const char *p = text;; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c && !needs_escape(c))
+        if (c >= 0x20 && c != '\\' && c != 0x7f)
             continue;
         put(w, run, (size_t)(p - run));
         if (!c)
             return;
-        char *out = room(w, 4);
-        if (c == '\n' || c == '\t' || c == '\\') {
-            out[0] = '\\';
-            out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
-            w->used += 2;
-        } else {
-            out[0] = '\\';
-            out[1] = 'x';
-            out[2] = hex[c >> 4];
-            out[3] = hex[c & 15];
-            w->used += 4;
-        }
+        w->used += escape_byte(room(w, 4), c);
         run = p + 1;
     }
+}
+
+static void
+put_name_text(writer *w, const tally_name *name)
+{
+    if (name->plain)
+        put(w, name->text, name->length);
+    else
+        put_escaped(w, name->text);
 }
 
 /* "\tname=" */
@@ -113,22 +133,69 @@ put_field(writer *w, const char *name, const char *value)
     put_escaped(w, value ? value : "");
 }
 
-/* A decimal's canonical text needs no escaping: it goes straight into the buffer. */
+/*
+ * The text tally_decimal_format() writes, for a value whose coefficient fits in
+ * 64 bits, without its checks and 128-bit arithmetic; 0 for any other value
+ * (wide, or not valid), which then goes the long way.
+ */
+static size_t
+format_small(char *out, uint64_t low, uint8_t form)
+{
+    unsigned scale = form & TALLY_PACKED_SCALE;
+    int negative = (form & TALLY_PACKED_NEGATIVE) != 0;
+    if ((form & TALLY_PACKED_WIDE) || scale > TALLY_DECIMAL_MAX_SCALE || (negative && !low))
+        return 0;
+    char digits[TALLY_DECIMAL_MAX_SCALE + 24];
+    unsigned count = 0;
+    do {
+        digits[count++] = (char)('0' + (int)(low % 10));
+        low /= 10;
+    } while (low);
+    /* At least one digit stands before the point. */
+    while (count <= scale)
+        digits[count++] = '0';
+    char *p = out;
+    if (negative)
+        *p++ = '-';
+    for (unsigned i = count; i-- > scale;)
+        *p++ = digits[i];
+    if (scale) {
+        *p++ = '.';
+        for (unsigned i = scale; i-- > 0;)
+            *p++ = digits[i];
+    }
+    return (size_t)(p - out);
+}
+
+static void
+put_value(writer *w, uint64_t low, uint8_t form, const tally_decimal *whole)
+{
+    char *out = room(w, TALLY_DECIMAL_STRING_MAX);
+    size_t length = format_small(out, low, form);
+    if (!length) {
+        tally_decimal value;
+        if (!whole)
+            tally_result__unpack(low, form, &value);
+        tally_decimal_format(out, TALLY_DECIMAL_STRING_MAX, whole ? whole : &value);
+        length = strlen(out);
+    }
+    w->used += length;
+}
+
+/* `prefix` is "\tname=", known at compile time. */
+#define PUT_PACKED(w, prefix, low, form)                                                        \
+    (put((w), prefix, sizeof(prefix) - 1), put_value((w), (low), (form), NULL))
+
 static void
 put_decimal(writer *w, const char *name, const tally_decimal *value)
 {
     put_name(w, name);
-    char *out = room(w, TALLY_DECIMAL_STRING_MAX);
-    tally_decimal_format(out, TALLY_DECIMAL_STRING_MAX, value);
-    w->used += strlen(out);
-}
-
-static void
-put_packed(writer *w, const char *name, uint64_t low, uint8_t form)
-{
-    tally_decimal value;
-    tally_result__unpack(low, form, &value);
-    put_decimal(w, name, &value);
+    int small = value->coefficient_hi == 0 && value->scale >= 0 &&
+                value->scale <= TALLY_DECIMAL_MAX_SCALE && (value->negative & ~1) == 0;
+    uint8_t form = small ? (uint8_t)((unsigned)value->scale |
+                                     (value->negative ? TALLY_PACKED_NEGATIVE : 0))
+                         : TALLY_PACKED_WIDE;
+    put_value(w, value->coefficient_lo, form, value);
 }
 
 static void
@@ -147,20 +214,36 @@ put_unsigned(writer *w, const char *name, unsigned long long value)
     w->used += (size_t)count;
 }
 
+/* A line's text up to its payee's name: "line", the key's four names, "\tpayee=". */
 static void
-put_line(writer *w, const tally_line *line)
+put_line_start(writer *w, const tally_line_key *key)
 {
-    put(w, "line", 4);
-    put_field(w, "component", line->key->component->text);
-    put_field(w, "version", line->key->version->text);
-    put_field(w, "tier-period", line->key->tier_period->text);
-    put_field(w, "period", line->key->period->text);
-    put_field(w, "payee", line->payee->text);
-    put_field(w, "kind", tally_line_kind_name((tally_line_kind)line->kind));
-    static const char *const values[] = {"amount", "basis", "unrounded", "multiplier"};
-    for (int i = 0; i < 4; i++)
-        put_packed(w, values[i], line->low[i], line->form[i]);
-    put_unsigned(w, "flags", line->flags);
+    if (key->prefix) {
+        put(w, key->prefix, key->prefix_length);
+        return;
+    }
+    put(w, "line\tcomponent=", 15);
+    put_name_text(w, key->component);
+    put(w, "\tversion=", 9);
+    put_name_text(w, key->version);
+    put(w, "\ttier-period=", 13);
+    put_name_text(w, key->tier_period);
+    put(w, "\tperiod=", 8);
+    put_name_text(w, key->period);
+    put(w, "\tpayee=", 7);
+}
+
+static void
+put_kind(writer *w, tally_line_kind kind)
+{
+    put(w, "\tkind=", 6);
+    put_text(w, tally_line_kind_name(kind));
+}
+
+static void
+put_recovery(writer *w, const tally_line *line)
+{
+    /* Clawback lines always name their recovery, even when it is all zero. */
     const tally_recovery *r = tally_line__recovery(line);
     if (line->kind == TALLY_LINE_CLAWBACK) {
         put_decimal(w, "requested", &r->requested);
@@ -169,23 +252,75 @@ put_line(writer *w, const tally_line *line)
     }
     if (tally_decimal_sign(&r->withheld) != 0)
         put_decimal(w, "withheld", &r->withheld);
-    put(w, "\n", 1);
+}
+
+static void
+put_bands_and_sources(writer *w, const tally_line *line)
+{
     for (size_t i = 0; i < tally_line_band_count(line); i++) {
         const tally_packed_band *band = &line->more->bands[i];
         put(w, "band", 4);
-        put_packed(w, "portion", band->low[0], band->form[0]);
-        put_packed(w, "value", band->low[1], band->form[1]);
-        put_packed(w, "payout", band->low[2], band->form[2]);
+        PUT_PACKED(w, "\tportion=", band->low[0], band->form[0]);
+        PUT_PACKED(w, "\tvalue=", band->low[1], band->form[1]);
+        PUT_PACKED(w, "\tpayout=", band->low[2], band->form[2]);
         put(w, "\n", 1);
     }
     for (size_t i = 0; i < tally_line_source_count(line); i++) {
-        put(w, "source", 6);
-        put_field(w, "id", line->more->sources[i]);
+        put(w, "source\tid=", 10);
+        put_escaped(w, line->more->sources[i]);
         put(w, "\n", 1);
     }
-    put(w, "explanation", 11);
-    put_field(w, "text", line->explanation);
+}
+
+static void
+put_line(writer *w, const tally_line *line)
+{
+    put_line_start(w, line->key);
+    put_name_text(w, line->payee);
+    put_kind(w, (tally_line_kind)line->kind);
+    PUT_PACKED(w, "\tamount=", line->low[0], line->form[0]);
+    PUT_PACKED(w, "\tbasis=", line->low[1], line->form[1]);
+    PUT_PACKED(w, "\tunrounded=", line->low[2], line->form[2]);
+    PUT_PACKED(w, "\tmultiplier=", line->low[3], line->form[3]);
+    put_unsigned(w, "flags", line->flags);
+    if (line->more || line->kind == TALLY_LINE_CLAWBACK)
+        put_recovery(w, line);
     put(w, "\n", 1);
+    if (line->more)
+        put_bands_and_sources(w, line);
+    put(w, "explanation\ttext=", 17);
+    put_escaped(w, line->explanation);
+    put(w, "\n", 1);
+}
+
+/* Sealing: each key's line start written once, for every line that has it. */
+static int
+prepare_keys(tally_result *result, tally_ctx *ctx)
+{
+    for (size_t i = 0; result->keys && i <= result->key_mask; i++) {
+        tally_line_key *k = result->keys[i];
+        if (!k)
+            continue;
+        const tally_name *names[] = {k->component, k->version, k->tier_period, k->period};
+        static const char *const labels[] = {"line\tcomponent=", "\tversion=", "\ttier-period=",
+                                             "\tperiod="};
+        size_t room_needed = sizeof("line\tcomponent=\tversion=\ttier-period=\tperiod=\tpayee=");
+        for (int n = 0; n < 4; n++)
+            room_needed += 4 * (size_t)names[n]->length;
+        char *prefix = tally_arena__alloc(&result->arena, ctx, room_needed);
+        if (!prefix)
+            return TALLY_ERR_NOMEM;
+        size_t length = 0;
+        for (int n = 0; n < 4; n++) {
+            memcpy(prefix + length, labels[n], strlen(labels[n]));
+            length += strlen(labels[n]);
+            length += tally_result__escape(prefix + length, names[n]->text, names[n]->length);
+        }
+        memcpy(prefix + length, "\tpayee=", 7);
+        k->prefix = prefix;
+        k->prefix_length = length + 7;
+    }
+    return TALLY_OK;
 }
 
 static int
@@ -245,106 +380,64 @@ hash_piece(const char *data, size_t size, void *user_data)
 
 /*
  * Lines sort by component, tier period, period, payee and kind (strcmp on the
- * text), ties kept in the order the lines were made. The texts' ranks make that
- * two integer keys: (component, tier period, period) collapses into the rank of
- * its triple, and the storage index breaks ties.
+ * text), ties kept in the order the lines were made (as glibc's merge sort did).
+ * The names' ranks turn that into integers: the key's (component, tier period,
+ * period) collapses into its dense rank `order`, then payee rank, then kind.
  */
-typedef struct sort_entry {
-    uint64_t major; /* triple rank << 32 | payee rank */
-    uint64_t minor; /* kind << 32 | storage index */
-} sort_entry;
-
-static int
-by_entry(const void *a, const void *b)
-{
-    const sort_entry *x = a, *y = b;
-    if (x->major != y->major)
-        return x->major < y->major ? -1 : 1;
-    return (x->minor > y->minor) - (x->minor < y->minor);
-}
-
-typedef struct key_entry {
-    uint32_t names[3]; /* ranks of component, tier period, period */
-    uint32_t rank;     /* dense rank of that triple */
-    const tally_line_key *key;
-} key_entry;
-
 static int
 by_triple(const void *a, const void *b)
 {
-    const key_entry *x = a, *y = b;
+    const tally_line_key *x = *(const tally_line_key *const *)a,
+                         *y = *(const tally_line_key *const *)b;
+    const uint32_t left[] = {x->component->rank, x->tier_period->rank, x->period->rank};
+    const uint32_t right[] = {y->component->rank, y->tier_period->rank, y->period->rank};
     for (int i = 0; i < 3; i++)
-        if (x->names[i] != y->names[i])
-            return x->names[i] < y->names[i] ? -1 : 1;
+        if (left[i] != right[i])
+            return left[i] < right[i] ? -1 : 1;
     return 0;
 }
 
+/* Keys that differ only in version rank the same: their lines compare equal. */
 static int
-by_address(const void *a, const void *b)
+rank_keys(tally_result *result, tally_ctx *ctx, uint32_t *highest)
 {
-    uintptr_t x = (uintptr_t)((const key_entry *)a)->key,
-              y = (uintptr_t)((const key_entry *)b)->key;
-    return (x > y) - (x < y);
-}
-
-/* The triple rank of a key, found by address in `keys` (sorted by address). */
-static uint32_t
-triple_rank(const key_entry *keys, size_t count, const tally_line_key *key)
-{
-    size_t low = 0, high = count;
-    while (high - low > 1) {
-        size_t middle = low + (high - low) / 2;
-        if ((uintptr_t)keys[middle].key <= (uintptr_t)key)
-            low = middle;
-        else
-            high = middle;
-    }
-    return keys[low].rank;
-}
-
-/* Every key with the dense rank of its (component, tier period, period): keys
- * that differ only in version rank the same, as their lines compare equal. */
-static key_entry *
-rank_keys(const tally_result *result, tally_ctx *ctx, size_t *count)
-{
-    key_entry *keys = tally_ctx__calloc(ctx, result->key_count + 1, sizeof(key_entry));
+    tally_line_key **keys = tally_ctx__calloc(ctx, result->key_count + 1, sizeof(*keys));
     if (!keys)
-        return NULL;
+        return TALLY_ERR_NOMEM;
     size_t n = 0;
-    for (size_t i = 0; result->keys && i <= result->key_mask; i++) {
-        const tally_line_key *k = result->keys[i];
-        if (k)
-            keys[n++] = (key_entry){
-                {k->component->rank, k->tier_period->rank, k->period->rank}, 0, k};
+    for (size_t i = 0; result->keys && i <= result->key_mask; i++)
+        if (result->keys[i])
+            keys[n++] = result->keys[i];
+    qsort(keys, n, sizeof(*keys), by_triple);
+    uint32_t rank = 0;
+    for (size_t i = 0; i < n; i++) {
+        rank += i > 0 && by_triple(&keys[i - 1], &keys[i]) != 0;
+        keys[i]->order = rank;
     }
-    qsort(keys, n, sizeof(key_entry), by_triple);
-    for (size_t i = 1; i < n; i++)
-        keys[i].rank = keys[i - 1].rank + (by_triple(&keys[i - 1], &keys[i]) != 0);
-    qsort(keys, n, sizeof(key_entry), by_address);
-    *count = n;
-    return keys;
+    *highest = rank;
+    tally_ctx__free(ctx, keys);
+    return TALLY_OK;
 }
 
-/* Moves the lines into the order of `entries` (whose minor words it spends). */
+/* Moves line from[i] to position i, for every i (spending `from`). */
 static void
-permute(tally_result *result, sort_entry *entries)
+permute(tally_result *result, uint32_t *from)
 {
-    /* Each cycle of the permutation is walked once; a visited entry is marked. */
-    const uint64_t done = UINT64_MAX;
+    /* Each cycle of the permutation is walked once; a visited position is marked. */
     for (size_t start = 0; start < result->line_count; start++) {
-        if (entries[start].minor == done)
+        if (from[start] == UINT32_MAX)
             continue;
         tally_line carried = *tally_result__line(result, start);
         size_t at = start;
         for (;;) {
-            size_t from = (size_t)(uint32_t)entries[at].minor;
-            entries[at].minor = done;
-            if (from == start) {
+            size_t next = from[at];
+            from[at] = UINT32_MAX;
+            if (next == start) {
                 *tally_result__line(result, at) = carried;
                 break;
             }
-            *tally_result__line(result, at) = *tally_result__line(result, from);
-            at = from;
+            *tally_result__line(result, at) = *tally_result__line(result, next);
+            at = next;
         }
     }
 }
@@ -352,25 +445,33 @@ permute(tally_result *result, sort_entry *entries)
 static int
 sort_lines(tally_result *result, tally_ctx *ctx)
 {
-    size_t key_count = 0;
-    key_entry *keys = rank_keys(result, ctx, &key_count);
-    sort_entry *entries = keys ? tally_ctx__calloc(ctx, result->line_count + 1, sizeof(*entries))
-                               : NULL;
-    if (!entries) {
-        tally_ctx__free(ctx, keys);
-        return TALLY_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < result->line_count; i++) {
-        const tally_line *line = tally_result__line(result, i);
-        entries[i].major = (uint64_t)triple_rank(keys, key_count, line->key) << 32 |
-                           line->payee->rank;
-        entries[i].minor = (uint64_t)line->kind << 32 | (uint64_t)i;
+    uint32_t highest_key = 0;
+    int status = rank_keys(result, ctx, &highest_key);
+    if (status != TALLY_OK)
+        return status;
+    unsigned kind_bits = 4, payee_bits = tally_result__bits(result->names.count);
+    if (tally_result__bits(highest_key) + payee_bits + kind_bits > 64)
+        return tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (too many line keys)");
+    size_t n = result->line_count;
+    uint64_t *keys = tally_ctx__calloc(ctx, n, sizeof(*keys));
+    uint32_t *from = tally_ctx__calloc(ctx, n, sizeof(*from));
+    if (keys && from) {
+        for (size_t i = 0; i < n; i++) {
+            const tally_line *line = tally_result__line(result, i);
+            keys[i] = ((uint64_t)line->key->order << payee_bits | line->payee->rank)
+                          << kind_bits |
+                      line->kind;
+            from[i] = (uint32_t)i;
+        }
+        status = tally_result__sort_pairs(ctx, keys, from, n);
+    } else {
+        status = TALLY_ERR_NOMEM;
     }
     tally_ctx__free(ctx, keys);
-    qsort(entries, result->line_count, sizeof(*entries), by_entry);
-    permute(result, entries);
-    tally_ctx__free(ctx, entries);
-    return TALLY_OK;
+    if (status == TALLY_OK)
+        permute(result, from);
+    tally_ctx__free(ctx, from);
+    return status;
 }
 
 int
@@ -379,6 +480,8 @@ tally_result__seal(tally_result *result, tally_ctx *ctx)
     int status = tally_result__rank_names(result, ctx);
     if (status == TALLY_OK && result->line_count > 1)
         status = sort_lines(result, ctx);
+    if (status == TALLY_OK)
+        status = prepare_keys(result, ctx);
     if (status != TALLY_OK)
         return status;
     tally_result__drop_tables(result);

@@ -99,11 +99,20 @@ tally_result__name(tally_result *result, tally_ctx *ctx, const char *text)
         if (strcmp(t->slots[at]->text, text) == 0)
             return t->slots[at];
     size_t length = strlen(text);
+    if (length > UINT32_MAX / 4) {
+        tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (name too long)");
+        return NULL;
+    }
     tally_name *name = tally_arena__alloc(&result->arena, ctx, sizeof(tally_name) + length + 1);
     if (!name || remember_name(result, ctx, name) != TALLY_OK)
         return NULL;
     name->rank = 0;
+    name->length = (uint32_t)length;
     memcpy(name->text, text, length + 1);
+    char probe[4];
+    name->plain = 1;
+    for (size_t i = 0; i < length && name->plain; i++)
+        name->plain = tally_result__escape(probe, text + i, 1) == 1;
     t->slots[at] = name;
     return name;
 }
@@ -145,7 +154,7 @@ tally_result__key(tally_result *result, tally_ctx *ctx, const tally_name *compon
     tally_line_key *key = tally_arena__alloc(&result->arena, ctx, sizeof(tally_line_key));
     if (!key)
         return NULL;
-    *key = (tally_line_key){component, version, period, tier_period, result->currency};
+    *key = (tally_line_key){component, version, period, tier_period, result->currency, 0, NULL, 0};
     result->keys[at] = key;
     result->key_count++;
     return key;
@@ -174,6 +183,61 @@ tally_result__rank_names(tally_result *result, tally_ctx *ctx)
         sorted[i]->rank = (uint32_t)i;
     tally_ctx__free(ctx, sorted);
     t->ranked = t->count;
+    return TALLY_OK;
+}
+
+/* ---- sorting ---- */
+
+/* One stable counting pass on byte `shift / 8` of the keys, from `from` into `to`. */
+static void
+radix_pass(const uint64_t *from_keys, const uint32_t *from_index, uint64_t *to_keys,
+           uint32_t *to_index, size_t count, unsigned shift)
+{
+    size_t start[256] = {0};
+    for (size_t i = 0; i < count; i++)
+        start[(from_keys[i] >> shift) & 0xff]++;
+    size_t total = 0;
+    for (size_t d = 0; d < 256; d++) {
+        size_t n = start[d];
+        start[d] = total;
+        total += n;
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t at = start[(from_keys[i] >> shift) & 0xff]++;
+        to_keys[at] = from_keys[i];
+        to_index[at] = from_index[i];
+    }
+}
+
+int
+tally_result__sort_pairs(tally_ctx *ctx, uint64_t *keys, uint32_t *index, size_t count)
+{
+    if (count < 2)
+        return TALLY_OK;
+    uint64_t max = 0;
+    for (size_t i = 0; i < count; i++)
+        max |= keys[i];
+    unsigned passes = (tally_result__bits(max) + 7) / 8;
+    uint64_t *other_keys = tally_ctx__calloc(ctx, count, sizeof(uint64_t));
+    uint32_t *other_index = tally_ctx__calloc(ctx, count, sizeof(uint32_t));
+    if (!other_keys || !other_index) {
+        tally_ctx__free(ctx, other_keys);
+        tally_ctx__free(ctx, other_index);
+        return TALLY_ERR_NOMEM;
+    }
+    /* Least significant byte first; each pass is stable, so the whole sort is. */
+    for (unsigned pass = 0; pass < passes; pass++) {
+        if (pass % 2 == 0)
+            radix_pass(keys, index, other_keys, other_index, count, 8 * pass);
+        else
+            radix_pass(other_keys, other_index, keys, index, count, 8 * pass);
+    }
+    if (passes % 2) {
+        memcpy(keys, other_keys, count * sizeof(uint64_t));
+        memcpy(index, other_index, count * sizeof(uint32_t));
+    }
+    tally_ctx__free(ctx, other_keys);
+    tally_ctx__free(ctx, other_index);
     return TALLY_OK;
 }
 

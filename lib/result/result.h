@@ -36,6 +36,8 @@ typedef struct tally_recovery {
  * (set by tally_result__rank_names), so sorting never compares text. */
 typedef struct tally_name {
     uint32_t rank;
+    uint32_t length;
+    unsigned char plain; /* nothing in the text needs escaping in the canonical form */
     char text[];
 } tally_name;
 
@@ -46,6 +48,11 @@ typedef struct tally_line_key {
     const tally_name *period;
     const tally_name *tier_period;
     const tally_currency *currency;
+    /* Set when sealing: the rank of (component, tier period, period) among the keys,
+     * and the canonical text of a line up to its payee's name. */
+    uint32_t order;
+    const char *prefix;
+    size_t prefix_length;
 } tally_line_key;
 
 typedef struct tally_packed_band {
@@ -176,6 +183,21 @@ void tally_result__drop_tables(tally_result *result);
 /* Gives a line a recovery (copied), keeping its bands and sources. */
 int tally_result__set_recovery(tally_result *result, tally_ctx *ctx, tally_line *line,
                                const tally_recovery *recovery);
+/* Sorts `count` (key, index) pairs by key, equal keys in the order given; returns
+ * TALLY_ERR_NOMEM (on ctx) or TALLY_OK. */
+int tally_result__sort_pairs(tally_ctx *ctx, uint64_t *keys, uint32_t *index, size_t count);
+/* Bits needed to write values up to `max`. */
+static inline unsigned
+tally_result__bits(uint64_t max)
+{
+    unsigned bits = 0;
+    while (bits < 64 && (max >> bits) != 0)
+        bits++;
+    return bits;
+}
+/* Escapes `text` as the canonical form does into `out`, which has room for
+ * 4 × length bytes; returns the bytes written. */
+size_t tally_result__escape(char *out, const char *text, size_t length);
 /* Sorts the lines canonically and computes the digest (canonical.c). Ranks the
  * names first; TALLY_ERR_NOMEM leaves the result to be freed. */
 int tally_result__seal(tally_result *result, tally_ctx *ctx);
