@@ -9,6 +9,7 @@
  * Payees are handled one by one, their lines in (period end, component, period)
  * order, so the outcome does not depend on the order of the input.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,27 +264,56 @@ recover_all(tally_finisher *f, const order_entry *order, size_t count)
     return status;
 }
 
+/* Marks (by name rank) the payees with a clawback line; returns how many lines
+ * those payees have, or SIZE_MAX when out of memory. */
+static size_t
+mark_payees(tally_finisher *f, uint8_t **marked)
+{
+    tally_result *result = f->result;
+    *marked = tally_ctx__calloc(f->session->ctx, result->names.count + 1, 1);
+    if (!*marked)
+        return SIZE_MAX;
+    for (size_t i = 0; i < result->line_count; i++) {
+        const tally_line *line = tally_result__line(result, i);
+        tally_decimal amount = amount_of(line);
+        if (!is_ledger(line) && tally_decimal_sign(&amount) < 0)
+            (*marked)[line->payee->rank] = 1;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < result->line_count; i++)
+        count += (*marked)[tally_result__line(result, i)->payee->rank];
+    return count;
+}
+
+/* Only payees with a clawback line take part: the others have nothing to recover. */
 int
 tally_engine__recover_clawbacks(tally_finisher *f)
 {
     tally_result *result = f->result;
-    size_t count = result->line_count;
-    if (!count)
-        return TALLY_OK;
-    int status = tally_result__rank_names(result, f->session->ctx);
+    tally_ctx *ctx = f->session->ctx;
+    int status = tally_result__rank_names(result, ctx);
     if (status != TALLY_OK)
         return status;
-    order_entry *order = tally_ctx__calloc(f->session->ctx, count, sizeof(order_entry));
-    if (!order)
+    uint8_t *marked;
+    size_t count = mark_payees(f, &marked);
+    if (count == SIZE_MAX)
         return TALLY_ERR_NOMEM;
-    for (size_t i = 0; i < count; i++) {
-        const tally_line *line = tally_result__line(result, i);
-        order[i] = (order_entry){line->payee->rank,       line->period_end,
-                                 line->key->component->rank, line->key->period->rank,
-                                 line->kind,              (uint32_t)i};
+    order_entry *order = count ? tally_ctx__calloc(ctx, count, sizeof(order_entry)) : NULL;
+    if (count && !order) {
+        tally_ctx__free(ctx, marked);
+        return TALLY_ERR_NOMEM;
     }
-    qsort(order, count, sizeof(order_entry), in_recovery_order);
-    status = recover_all(f, order, count);
-    tally_ctx__free(f->session->ctx, order);
+    size_t n = 0;
+    for (size_t i = 0; i < result->line_count && n < count; i++) {
+        const tally_line *line = tally_result__line(result, i);
+        if (marked[line->payee->rank])
+            order[n++] = (order_entry){line->payee->rank,       line->period_end,
+                                       line->key->component->rank, line->key->period->rank,
+                                       line->kind,              (uint32_t)i};
+    }
+    tally_ctx__free(ctx, marked);
+    qsort(order, n, sizeof(order_entry), in_recovery_order);
+    status = recover_all(f, order, n);
+    tally_ctx__free(ctx, order);
     return status;
 }

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/context.h"
@@ -275,6 +276,85 @@ same_group(const bucket_order *a, const bucket_order *b)
     return a->slot == b->slot && a->payee == b->payee && a->period == b->period;
 }
 
+/* Bits for the values lo ... hi of a key field. */
+static unsigned
+range_bits(int64_t lo, int64_t hi)
+{
+    return tally_result__bits((uint64_t)(hi - lo));
+}
+
+/* Sorts by (slot, payee, period, settlement) packed into 64 bits when the fields'
+ * ranges allow (radix sort), else with qsort; the keys are distinct either way. */
+static int
+sort_buckets(tally_session *s, bucket_order *order, size_t count)
+{
+    int64_t lo[4] = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}, hi[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < count; i++) {
+        const int64_t v[4] = {order[i].slot, order[i].payee, order[i].period,
+                              order[i].settlement};
+        for (int k = 0; k < 4; k++) {
+            lo[k] = v[k] < lo[k] ? v[k] : lo[k];
+            hi[k] = i == 0 || v[k] > hi[k] ? v[k] : hi[k];
+        }
+    }
+    unsigned bits[4], total = 0;
+    for (int k = 0; k < 4; k++)
+        total += bits[k] = count ? range_bits(lo[k], hi[k]) : 0;
+    if (total > 64) {
+        qsort(order, count, sizeof(bucket_order), compare_buckets);
+        return TALLY_OK;
+    }
+    uint64_t *keys = tally_ctx__calloc(s->ctx, count + 1, sizeof(uint64_t));
+    uint32_t *index = tally_ctx__calloc(s->ctx, count + 1, sizeof(uint32_t));
+    int status = keys && index ? TALLY_OK : TALLY_ERR_NOMEM;
+    for (size_t i = 0; status == TALLY_OK && i < count; i++) {
+        const int64_t v[4] = {order[i].slot, order[i].payee, order[i].period,
+                              order[i].settlement};
+        uint64_t key = 0;
+        for (int k = 0; k < 4; k++)
+            key = (bits[k] ? key << bits[k] : key) | (uint64_t)(v[k] - lo[k]);
+        keys[i] = key;
+        index[i] = (uint32_t)i;
+    }
+    if (status == TALLY_OK)
+        status = tally_result__sort_pairs(s->ctx, keys, index, count);
+    if (status == TALLY_OK) {
+        bucket_order *sorted = tally_ctx__calloc(s->ctx, count + 1, sizeof(bucket_order));
+        if (!sorted)
+            status = TALLY_ERR_NOMEM;
+        for (size_t i = 0; sorted && i < count; i++)
+            sorted[i] = order[index[i]];
+        if (sorted)
+            memcpy(order, sorted, count * sizeof(bucket_order));
+        tally_ctx__free(s->ctx, sorted);
+    }
+    tally_ctx__free(s->ctx, keys);
+    tally_ctx__free(s->ctx, index);
+    return status;
+}
+
+/* The MDF slots, each replayed from its run of sorted buckets, in slot order. */
+static int
+finish_funds(tally_finisher *f, const bucket_order *order, size_t count)
+{
+    tally_session *s = f->session;
+    const tally_bucket **buckets = tally_ctx__calloc(s->ctx, count + 1, sizeof(*buckets));
+    if (!buckets)
+        return TALLY_ERR_NOMEM;
+    int status = TALLY_OK;
+    size_t at = 0;
+    for (uint32_t slot = 0; status == TALLY_OK && slot < s->slot_count; slot++) {
+        size_t n = 0;
+        for (; at < count && order[at].slot == slot; at++)
+            if (s->buckets[order[at].index].rows)
+                buckets[n++] = &s->buckets[order[at].index];
+        if (s->slots[slot].kind == TALLY_COMPONENT_MDF)
+            status = tally_engine__finish_mdf(f, slot, buckets, n);
+    }
+    tally_ctx__free(s->ctx, buckets);
+    return status;
+}
+
 static int
 finish_all(tally_finisher *f)
 {
@@ -287,8 +367,7 @@ finish_all(tally_finisher *f)
         bucket_order key = {b->slot, b->payee, b->period, b->settlement, (uint32_t)i};
         order[i] = key;
     }
-    qsort(order, s->bucket_count, sizeof(bucket_order), compare_buckets);
-    int status = TALLY_OK;
+    int status = sort_buckets(s, order, s->bucket_count);
     for (size_t start = 0; start < s->bucket_count && status == TALLY_OK;) {
         size_t end = start + 1;
         while (end < s->bucket_count && same_group(&order[start], &order[end]))
@@ -298,10 +377,9 @@ finish_all(tally_finisher *f)
             status = settle_group(f, order + start, end - start);
         start = end;
     }
+    if (status == TALLY_OK)
+        status = finish_funds(f, order, s->bucket_count);
     tally_ctx__free(s->ctx, order);
-    for (uint32_t slot = 0; status == TALLY_OK && slot < s->slot_count; slot++)
-        if (s->slots[slot].kind == TALLY_COMPONENT_MDF)
-            status = tally_engine__finish_mdf(f, slot);
     return status;
 }
 

@@ -83,8 +83,10 @@ tally_engine__clear_explanation(tally_finisher *f)
 /* clawback.c: recovers negative lines from the payees' earnings (all lines made). */
 int tally_engine__recover_clawbacks(tally_finisher *f);
 
-/* mdf.c: the ledger lines of one MDF slot. */
-int tally_engine__finish_mdf(tally_finisher *f, uint32_t slot);
+/* mdf.c: the ledger lines of one MDF slot, from its buckets with rows in (payee,
+ * period) order. */
+int tally_engine__finish_mdf(tally_finisher *f, uint32_t slot, const tally_bucket *const *buckets,
+                             size_t bucket_count);
 
 /* growth.c: the growth-rebate part of a payout (before multiplier, cap, rounding). */
 int tally_engine__pay_growth(tally_finisher *f, const tally_engine_component *ec,
