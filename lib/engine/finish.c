@@ -82,9 +82,27 @@ payee_name(tally_finisher *f, uint32_t payee)
     return cached_name(f, &f->payee_names[payee], text);
 }
 
+const tally_name *
+tally_engine__period_name(tally_finisher *f, const tally_calendar *calendar, int32_t index)
+{
+    uint32_t hash = ((uint32_t)index * 2654435761u) ^ ((uint32_t)calendar->kind << 4) ^
+                    (uint32_t)calendar->fiscal_start_month;
+    tally_period_name *entry = &f->periods[hash % TALLY_PERIOD_NAMES];
+    if (entry->name && entry->index == index && entry->calendar.kind == calendar->kind &&
+        entry->calendar.fiscal_start_month == calendar->fiscal_start_month)
+        return entry->name;
+    char label[TALLY_PERIOD_LABEL_SIZE];
+    tally_period__label(label, calendar, index);
+    const tally_name *name = tally_result__name(f->result, f->session->ctx, label);
+    if (name)
+        *entry = (tally_period_name){*calendar, index, name};
+    return name;
+}
+
 int
 tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
-                         const char *period, const char *tier_period, tally_line_fields *line)
+                         const tally_name *period, const tally_name *tier_period,
+                         tally_line_fields *line)
 {
     tally_ctx *ctx = f->session->ctx;
     const tally_name **names = &f->component_names[2 * (size_t)(ec - f->session->components)];
@@ -93,11 +111,9 @@ tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_c
     line->payee = payee_name(f, payee);
     const tally_name *component = cached_name(f, &names[0], ec->model->id);
     const tally_name *version = cached_name(f, &names[1], ec->version->id);
-    const tally_name *period_name = tally_result__name(f->result, ctx, period);
-    const tally_name *tier_name = tally_result__name(f->result, ctx, tier_period);
-    if (!line->payee || !component || !version || !period_name || !tier_name)
+    if (!line->payee || !component || !version || !period || !tier_period)
         return TALLY_ERR_NOMEM;
-    line->key = tally_result__key(f->result, ctx, component, version, period_name, tier_name);
+    line->key = tally_result__key(f->result, ctx, component, version, period, tier_period);
     return line->key ? TALLY_OK : TALLY_ERR_NOMEM;
 }
 
@@ -120,9 +136,8 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
           const tally_payout *p, const tally_decimal *amount)
 {
     const tally_slot *slot = &f->session->slots[b->slot];
-    char period[TALLY_PERIOD_LABEL_SIZE], tier_period[TALLY_PERIOD_LABEL_SIZE];
-    tally_period__label(tier_period, &slot->period, b->period);
-    tally_period__label(period, &slot->settlement, b->settlement);
+    const tally_name *tier_period = tally_engine__period_name(f, &slot->period, b->period);
+    const tally_name *period = tally_engine__period_name(f, &slot->settlement, b->settlement);
     tally_line_fields line;
     int status = tally_engine__begin_line(f, b->payee, ec, period, tier_period, &line);
     if (status != TALLY_OK)
@@ -450,6 +465,7 @@ new_finisher(tally_session *session)
     if (!f)
         return NULL;
     f->session = session;
+    memset(f->periods, 0, sizeof(f->periods));
     f->payee_count = session->names.count;
     f->payee_names = tally_ctx__calloc(session->ctx, f->payee_count + 1, sizeof(tally_name *));
     f->component_names =

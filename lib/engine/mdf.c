@@ -261,8 +261,7 @@ static int
 ledger_line(fund *d, const ledger *l, const tally_engine_component *ec, tally_line_kind kind,
             const tally_decimal *amount, const tally_bucket *sources)
 {
-    char label[TALLY_PERIOD_LABEL_SIZE];
-    tally_period__label(label, &d->slot->period, l->period);
+    const tally_name *label = tally_engine__period_name(d->f, &d->slot->period, l->period);
     tally_line_fields line;
     int status = tally_engine__begin_line(d->f, d->payee, ec, label, label, &line);
     if (status != TALLY_OK)
