@@ -985,6 +985,35 @@ return_with_unknown_original_is_an_error(void **state)
 }
 
 
+/* A finish that fails after moving the running totals into buckets (finish.c then
+ * drops the emptied cells) leaves a session that still takes rows and finishes
+ * with all of them. */
+static void
+rows_after_a_failed_finish_still_count(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"f\" period=\"quarter\"><rate>0.1</rate></rebate>"
+                  "<rebate id=\"r\" period=\"quarter\" returns=\"original\"><rate>0.1</rate>"
+                  "</rebate>"),
+          TALLY_SESSION_NO_SOURCE_IDS);
+    row before[] = {{.id = "s1", .date = "2026-01-10", .amount = "1000"},
+                    {.id = "ret", .date = "2026-04-02", .amount = "-400", .original_id = "s0"}};
+    add_rows(&r, before, COUNT(before));
+    assert_int_equal(tally_session_finish(r.session, &r.result), TALLY_ERR_INPUT);
+    row after[] = {{.id = "s0", .date = "2026-02-01", .amount = "500"},
+                   {.id = "s2", .date = "2026-04-05", .amount = "200"}};
+    add_rows(&r, after, COUNT(after));
+    finish(&r);
+    /* f: Q1 1000 + 500, Q2 -400 + 200; r counts the return in s0's quarter. */
+    const char *expected[] = {"f 2026-Q1 P1 earned 150.00", "f 2026-Q2 P1 clawback -20.00",
+                              "r 2026-Q1 P1 earned 110.00", "r 2026-Q2 P1 earned 20.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_int_equal(tally_result_accepted_count(r.result), 4);
+    stop(&r);
+}
+
 /* ---- growth rebates (domain.md 8, 9.8) ---- */
 
 static void
@@ -2326,6 +2355,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tier_modes_running_example),
         cmocka_unit_test(canonical_form_escapes_text),
+        cmocka_unit_test(rows_after_a_failed_finish_still_count),
         cmocka_unit_test(boundary_belongs_to_upper_band),
         cmocka_unit_test(interpolated_example),
         cmocka_unit_test(rounding_per_payout_and_per_transaction),

@@ -178,7 +178,7 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
     if (f->session->flags & TALLY_SESSION_NO_EXPLANATIONS)
         return TALLY_OK;
     tally_engine__clear_explanation(f);
-    tally_engine__say(f, "%s", line->explanation);
+    tally_engine__say(f, "%s", tally_line_explanation(line));
     if (clawed)
         tally_engine__say(f, "clawback: requested %s, recovered %s, outstanding %s\n",
                           tally_engine__show(f, &rec->requested),
@@ -187,12 +187,7 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
     else
         tally_engine__say(f, "withheld %s to recover clawbacks\n",
                           tally_engine__show(f, &rec->withheld));
-    const char *text = tally_arena__strndup(&f->result->arena, f->session->ctx,
-                                            f->explanation.data, f->explanation.length);
-    if (!text)
-        return TALLY_ERR_NOMEM;
-    line->explanation = text;
-    return TALLY_OK;
+    return tally_result__set_explanation(f->result, f->session->ctx, line, f->explanation.data);
 }
 
 static int
@@ -215,7 +210,8 @@ recover_payee(tally_finisher *f, work *w, size_t count, payee_state *state)
     memset(w->recs, 0, count * sizeof(tally_recovery));
     for (size_t start = 0; start < count && status == TALLY_OK;) {
         size_t end = start + 1;
-        while (end < count && line_at(w, end)->period_end == line_at(w, start)->period_end)
+        while (end < count &&
+               line_at(w, end)->key->period_end == line_at(w, start)->key->period_end)
             end++;
         status = recover_group(w, state, start, end - start);
         start = end;
@@ -307,12 +303,13 @@ tally_engine__recover_clawbacks(tally_finisher *f)
     for (size_t i = 0; i < result->line_count && n < count; i++) {
         const tally_line *line = tally_result__line(result, i);
         if (marked[line->payee->rank])
-            order[n++] = (order_entry){line->payee->rank,       line->period_end,
+            order[n++] = (order_entry){line->payee->rank,       line->key->period_end,
                                        line->key->component->rank, line->key->period->rank,
                                        line->kind,              (uint32_t)i};
     }
     tally_ctx__free(ctx, marked);
-    qsort(order, n, sizeof(order_entry), in_recovery_order);
+    if (n > 1)
+        qsort(order, n, sizeof(order_entry), in_recovery_order);
     status = recover_all(f, order, n);
     tally_ctx__free(ctx, order);
     return status;

@@ -102,7 +102,7 @@ tally_engine__period_name(tally_finisher *f, const tally_calendar *calendar, int
 int
 tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
                          const tally_name *period, const tally_name *tier_period,
-                         tally_line_fields *line)
+                         int32_t period_end, tally_line_fields *line)
 {
     tally_ctx *ctx = f->session->ctx;
     const tally_name **names = &f->component_names[2 * (size_t)(ec - f->session->components)];
@@ -113,7 +113,8 @@ tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_c
     const tally_name *version = cached_name(f, &names[1], ec->version->id);
     if (!line->payee || !component || !version || !period || !tier_period)
         return TALLY_ERR_NOMEM;
-    line->key = tally_result__key(f->result, ctx, component, version, period, tier_period);
+    line->key =
+        tally_result__key(f->result, ctx, component, version, period, tier_period, period_end);
     return line->key ? TALLY_OK : TALLY_ERR_NOMEM;
 }
 
@@ -139,7 +140,9 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     const tally_name *tier_period = tally_engine__period_name(f, &slot->period, b->period);
     const tally_name *period = tally_engine__period_name(f, &slot->settlement, b->settlement);
     tally_line_fields line;
-    int status = tally_engine__begin_line(f, b->payee, ec, period, tier_period, &line);
+    int status = tally_engine__begin_line(
+        f, b->payee, ec, period, tier_period,
+        tally_period__last_day(&slot->settlement, b->settlement), &line);
     if (status != TALLY_OK)
         return status;
     line.amount = *amount;
@@ -147,7 +150,6 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     line.unrounded = p->unrounded;
     line.multiplier = p->multiplier;
     line.flags = p->flags;
-    line.period_end = tally_period__last_day(&slot->settlement, b->settlement);
     line.engine = (ec->model->clawback.recover_from_payee ? TALLY_LINE_RECOVER_FROM_PAYEE : 0) |
                   (ec->model->clawback.carry_forward ? TALLY_LINE_CARRY_FORWARD : 0);
     line.kind = tally_decimal_sign(amount) < 0 ? TALLY_LINE_CLAWBACK
@@ -442,10 +444,27 @@ keep_lines_in_range(const tally_session *session, tally_result *result)
     size_t kept = 0;
     for (size_t i = 0; i < result->line_count; i++) {
         const tally_line *line = tally_result__line(result, i);
-        if (line->period_end >= session->lines_from && line->period_end <= session->lines_to)
+        tally_day end = line->key->period_end;
+        if (end >= session->lines_from && end <= session->lines_to)
             *tally_result__line(result, kept++) = *line;
     }
     tally_result__truncate(result, kept);
+}
+
+/*
+ * Flushed cells hold only zeros: their memory (a tenth of a session's) goes back
+ * before the lines are made. The session is left as a new one's, so rows added
+ * after a finish that failed start the cells again (cells.c).
+ */
+static void
+drop_flushed_cells(tally_session *session)
+{
+    tally_ctx__free(session->ctx, session->cells);
+    tally_ctx__free(session->ctx, session->cell_index);
+    session->cells = NULL;
+    session->cell_index = NULL;
+    session->cell_count = session->cell_capacity = 0;
+    session->cell_mask = 0;
 }
 
 static void
@@ -513,6 +532,8 @@ tally_session_finish(tally_session *session, tally_result **out)
         return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
                                 "the session cannot be finished: a total overflowed");
     int resolved = tally_engine__flush_cells(session);
+    if (resolved == TALLY_OK)
+        drop_flushed_cells(session);
     if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
     if (resolved == TALLY_OK)

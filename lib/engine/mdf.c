@@ -263,14 +263,15 @@ ledger_line(fund *d, const ledger *l, const tally_engine_component *ec, tally_li
 {
     const tally_name *label = tally_engine__period_name(d->f, &d->slot->period, l->period);
     tally_line_fields line;
-    int status = tally_engine__begin_line(d->f, d->payee, ec, label, label, &line);
+    int status = tally_engine__begin_line(d->f, d->payee, ec, label, label,
+                                          tally_period__last_day(&d->slot->period, l->period),
+                                          &line);
     if (status != TALLY_OK)
         return status;
     /* Ledger amounts are shown at the paid scale (exact for amounts in the currency). */
     const tally_rounding_rule *rounding = &ec->model->rounding;
     line.kind = kind;
     line.engine = TALLY_LINE_LEDGER;
-    line.period_end = tally_period__last_day(&d->slot->period, l->period);
     line.unrounded = *amount;
     if (tally_decimal_round(&line.amount, amount, rounding->scale, rounding->mode) != TALLY_OK)
         return overflow(d);

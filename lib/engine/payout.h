@@ -80,7 +80,7 @@ const tally_name *tally_engine__period_name(tally_finisher *f, const tally_calen
 /* A line's common fields (names interned in the result) ... */
 int tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
                              const tally_name *period, const tally_name *tier_period,
-                             tally_line_fields *line);
+                             int32_t period_end, tally_line_fields *line);
 /* ... the source ids of a bucket ... */
 int tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line);
 /* ... and the line added to the result with the explanation written so far. */

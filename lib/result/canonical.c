@@ -289,7 +289,7 @@ put_line(writer *w, const tally_line *line)
     if (line->more)
         put_bands_and_sources(w, line);
     put(w, "explanation\ttext=", 17);
-    put_escaped(w, line->explanation);
+    put_escaped(w, tally_line_explanation(line));
     put(w, "\n", 1);
 }
 

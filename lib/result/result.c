@@ -133,28 +133,31 @@ static uint64_t
 hash_key(const void *key)
 {
     const tally_line_key *k = key;
-    return hash_names(k->component, k->version, k->period, k->tier_period);
+    return hash_names(k->component, k->version, k->period, k->tier_period) ^
+           (uint32_t)k->period_end;
 }
 
 const tally_line_key *
 tally_result__key(tally_result *result, tally_ctx *ctx, const tally_name *component,
                   const tally_name *version, const tally_name *period,
-                  const tally_name *tier_period)
+                  const tally_name *tier_period, int32_t period_end)
 {
     if (grow_table(result, ctx, (void ***)&result->keys, &result->key_mask, result->key_count,
                    hash_key) != TALLY_OK)
         return NULL;
-    size_t at = (size_t)hash_names(component, version, period, tier_period) & result->key_mask;
+    size_t at = (size_t)(hash_names(component, version, period, tier_period) ^
+                         (uint32_t)period_end) &
+                result->key_mask;
     for (; result->keys[at]; at = (at + 1) & result->key_mask) {
         const tally_line_key *k = result->keys[at];
         if (k->component == component && k->version == version && k->period == period &&
-            k->tier_period == tier_period)
+            k->tier_period == tier_period && k->period_end == period_end)
             return k;
     }
     tally_line_key *key = tally_arena__alloc(&result->arena, ctx, sizeof(tally_line_key));
     if (!key)
         return NULL;
-    *key = (tally_line_key){component, version, period, tier_period, result->currency, 0, NULL, 0};
+    *key = (tally_line_key){component, version, period, tier_period, result->currency, period_end, 0, NULL, 0};
     result->keys[at] = key;
     result->key_count++;
     return key;
@@ -324,12 +327,24 @@ pack_bands(tally_result *result, tally_ctx *ctx, const tally_line_fields *fields
     return TALLY_OK;
 }
 
+/* The line's block of extras, made empty when it has none. */
+static tally_line_more *
+more_of(tally_result *result, tally_ctx *ctx, tally_line *line)
+{
+    if (!line->more) {
+        line->more = tally_arena__alloc(&result->arena, ctx, sizeof(tally_line_more));
+        if (line->more)
+            memset(line->more, 0, sizeof(tally_line_more));
+    }
+    return line->more;
+}
+
 static int
 attach_more(tally_result *result, tally_ctx *ctx, const tally_line_fields *fields,
             tally_line *line)
 {
     line->more = NULL;
-    if (!fields->band_count && !fields->source_count)
+    if (!fields->band_count && !fields->source_count && !fields->explanation[0])
         return TALLY_OK;
     if (fields->band_count > UINT32_MAX || fields->source_count > UINT32_MAX)
         return tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (line too large)");
@@ -338,31 +353,38 @@ attach_more(tally_result *result, tally_ctx *ctx, const tally_line_fields *field
         sizeof(tally_line_more) + fields->band_count * sizeof(tally_packed_band));
     if (!more)
         return TALLY_ERR_NOMEM;
-    more->recovery = NULL;
+    memset(more, 0, sizeof(*more));
     more->sources = fields->sources;
     more->source_count = (uint32_t)fields->source_count;
     more->band_count = (uint32_t)fields->band_count;
     line->more = more;
+    if (fields->explanation[0] &&
+        !(more->explanation = tally_arena__strndup(&result->arena, ctx, fields->explanation,
+                                                   strlen(fields->explanation))))
+        return TALLY_ERR_NOMEM;
     return pack_bands(result, ctx, fields, more);
 }
+
+/* The point of the layout (result.h); a new field should not grow every line. */
+_Static_assert(sizeof(void *) > 8 || sizeof(tally_line) <= 64, "tally_line grew past 64 bytes");
+
+/* Flags are kept in 16 bits: a new flag past them must widen tally_line.flags. */
+_Static_assert(TALLY_LINE_ROUNDED_PER_TRANSACTION <= 0x8000u, "line flags exceed 16 bits");
 
 int
 tally_result__add_line(tally_result *result, tally_ctx *ctx, const tally_line_fields *fields)
 {
+    if (fields->flags > UINT16_MAX)
+        return tally_ctx__error(ctx, TALLY_ERR_STATE, "line flags 0x%x do not fit",
+                                fields->flags);
     tally_line *line = next_slot(result, ctx);
     if (!line)
         return TALLY_ERR_NOMEM;
     line->key = fields->key;
     line->payee = fields->payee;
     line->kind = (uint8_t)fields->kind;
-    line->flags = fields->flags;
-    line->period_end = fields->period_end;
+    line->flags = (uint16_t)fields->flags;
     line->engine = (uint8_t)fields->engine;
-    line->explanation = "";
-    if (fields->explanation[0] &&
-        !(line->explanation = tally_arena__strndup(&result->arena, ctx, fields->explanation,
-                                                   strlen(fields->explanation))))
-        return TALLY_ERR_NOMEM;
     const tally_decimal *values[] = {&fields->amount, &fields->basis, &fields->unrounded,
                                      &fields->multiplier};
     for (int i = 0; i < 4; i++)
@@ -387,19 +409,24 @@ int
 tally_result__set_recovery(tally_result *result, tally_ctx *ctx, tally_line *line,
                            const tally_recovery *recovery)
 {
-    size_t bands = line->more ? line->more->band_count : 0;
-    size_t size = sizeof(tally_line_more) + bands * sizeof(tally_packed_band);
-    tally_line_more *more = tally_arena__alloc(&result->arena, ctx, size);
-    tally_recovery *kept = tally_arena__alloc(&result->arena, ctx, sizeof(*kept));
-    if (!more || !kept)
+    tally_line_more *more = more_of(result, ctx, line);
+    tally_recovery *kept = more ? tally_arena__alloc(&result->arena, ctx, sizeof(*kept)) : NULL;
+    if (!kept)
         return TALLY_ERR_NOMEM;
-    if (line->more)
-        memcpy(more, line->more, size);
-    else
-        memset(more, 0, size);
     *kept = *recovery;
     more->recovery = kept;
-    line->more = more;
+    return TALLY_OK;
+}
+
+int
+tally_result__set_explanation(tally_result *result, tally_ctx *ctx, tally_line *line,
+                              const char *text)
+{
+    tally_line_more *more = more_of(result, ctx, line);
+    const char *copy = more ? tally_arena__strndup(&result->arena, ctx, text, strlen(text)) : NULL;
+    if (!copy)
+        return TALLY_ERR_NOMEM;
+    more->explanation = copy;
     return TALLY_OK;
 }
 
@@ -619,7 +646,9 @@ tally_line_source_at(const tally_line *line, size_t index)
 const char *
 tally_line_explanation(const tally_line *line)
 {
-    return line ? line->explanation : NULL;
+    if (!line)
+        return NULL;
+    return line->more && line->more->explanation ? line->more->explanation : "";
 }
 
 /* The recovery of a line; all zero when it has none. */

@@ -48,6 +48,7 @@ typedef struct tally_line_key {
     const tally_name *period;
     const tally_name *tier_period;
     const tally_currency *currency;
+    int32_t period_end; /* last day of the lines' period (a tally_day); engine only */
     /* Set when sealing: the rank of (component, tier period, period) among the keys,
      * and the canonical text of a line up to its payee's name. */
     uint32_t order;
@@ -63,6 +64,7 @@ typedef struct tally_packed_band {
 /* The parts only some lines have. */
 typedef struct tally_line_more {
     const tally_recovery *recovery; /* NULL where all of it is zero */
+    const char *explanation;        /* NULL for "" */
     const char **sources;
     uint32_t source_count;
     uint32_t band_count;
@@ -79,15 +81,14 @@ enum {
     TALLY_LINE_CARRY_FORWARD = 1u << 2
 };
 
+/* 64 bytes: a million lines in 64 MB. */
 struct tally_line {
     const tally_line_key *key;
     const tally_name *payee;
-    const char *explanation;
-    const tally_line_more *more; /* NULL: no bands, sources or recovery */
-    uint64_t low[4];             /* amount, basis, unrounded, multiplier */
+    tally_line_more *more; /* NULL: no bands, sources, recovery or explanation */
+    uint64_t low[4];       /* amount, basis, unrounded, multiplier */
     uint8_t form[4];
-    int32_t period_end;          /* last day of the line's period (a tally_day); engine only */
-    uint32_t flags;
+    uint16_t flags;        /* tally_line_flag bits */
     uint8_t kind;
     uint8_t engine;
 };
@@ -107,7 +108,6 @@ typedef struct tally_line_fields {
     const char **sources; /* in the result's arena */
     size_t source_count;
     const char *explanation; /* copied into the result unless empty */
-    int32_t period_end;
     unsigned engine;
 } tally_line_fields;
 
@@ -156,7 +156,8 @@ const tally_name *tally_result__name(tally_result *result, tally_ctx *ctx, const
  * combination; NULL when out of memory. */
 const tally_line_key *tally_result__key(tally_result *result, tally_ctx *ctx,
                                         const tally_name *component, const tally_name *version,
-                                        const tally_name *period, const tally_name *tier_period);
+                                        const tally_name *period, const tally_name *tier_period,
+                                        int32_t period_end);
 /* Appends a line built from `fields` (bands and explanation copied; the names, key
  * and sources must already belong to the result). */
 int tally_result__add_line(tally_result *result, tally_ctx *ctx, const tally_line_fields *fields);
@@ -183,6 +184,9 @@ void tally_result__drop_tables(tally_result *result);
 /* Gives a line a recovery (copied), keeping its bands and sources. */
 int tally_result__set_recovery(tally_result *result, tally_ctx *ctx, tally_line *line,
                                const tally_recovery *recovery);
+/* Replaces a line's explanation with a copy of `text`. */
+int tally_result__set_explanation(tally_result *result, tally_ctx *ctx, tally_line *line,
+                                  const char *text);
 /* Sorts `count` (key, index) pairs by key, equal keys in the order given; returns
  * TALLY_ERR_NOMEM (on ctx) or TALLY_OK. */
 int tally_result__sort_pairs(tally_ctx *ctx, uint64_t *keys, uint32_t *index, size_t count);
