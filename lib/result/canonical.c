@@ -133,36 +133,44 @@ put_field(writer *w, const char *name, const char *value)
     put_escaped(w, value ? value : "");
 }
 
-/*
- * The text tally_decimal_format() writes, for a value whose coefficient fits in
- * 64 bits, without its checks and 128-bit arithmetic; 0 for any other value
- * (wide, or not valid), which then goes the long way.
- */
-static size_t
-format_small(char *out, uint64_t low, uint8_t form)
+size_t
+tally_result__format_small(char *out, uint64_t low, uint8_t form)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
     unsigned scale = form & TALLY_PACKED_SCALE;
     int negative = (form & TALLY_PACKED_NEGATIVE) != 0;
     if ((form & TALLY_PACKED_WIDE) || scale > TALLY_DECIMAL_MAX_SCALE || (negative && !low))
         return 0;
+    /* Digits from the right end of `digits`, two at a time. */
     char digits[TALLY_DECIMAL_MAX_SCALE + 24];
-    unsigned count = 0;
-    do {
-        digits[count++] = (char)('0' + (int)(low % 10));
-        low /= 10;
-    } while (low);
+    char *end = digits + sizeof(digits), *first = end;
+    while (low >= 100) {
+        first -= 2;
+        memcpy(first, pairs + 2 * (low % 100), 2);
+        low /= 100;
+    }
+    if (low >= 10) {
+        first -= 2;
+        memcpy(first, pairs + 2 * low, 2);
+    } else {
+        *--first = (char)('0' + (int)low);
+    }
     /* At least one digit stands before the point. */
-    while (count <= scale)
-        digits[count++] = '0';
+    while ((size_t)(end - first) <= scale)
+        *--first = '0';
+    size_t count = (size_t)(end - first), integer = count - scale;
     char *p = out;
     if (negative)
         *p++ = '-';
-    for (unsigned i = count; i-- > scale;)
-        *p++ = digits[i];
+    memcpy(p, first, integer);
+    p += integer;
     if (scale) {
         *p++ = '.';
-        for (unsigned i = scale; i-- > 0;)
-            *p++ = digits[i];
+        memcpy(p, first + integer, scale);
+        p += scale;
     }
     return (size_t)(p - out);
 }
@@ -171,7 +179,7 @@ static void
 put_value(writer *w, uint64_t low, uint8_t form, const tally_decimal *whole)
 {
     char *out = room(w, TALLY_DECIMAL_STRING_MAX);
-    size_t length = format_small(out, low, form);
+    size_t length = tally_result__format_small(out, low, form);
     if (!length) {
         tally_decimal value;
         if (!whole)

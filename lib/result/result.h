@@ -199,6 +199,11 @@ tally_result__bits(uint64_t max)
         bits++;
     return bits;
 }
+/* The text tally_decimal_format() writes for a packed value whose coefficient fits
+ * in 64 bits (no NUL), without its checks and 128-bit arithmetic; 0 for any other
+ * value (wide, or not valid), which the caller formats the long way. `out` needs
+ * TALLY_DECIMAL_STRING_MAX bytes. */
+size_t tally_result__format_small(char *out, uint64_t low, uint8_t form);
 /* Escapes `text` as the canonical form does into `out`, which has room for
  * 4 × length bytes; returns the bytes written. */
 size_t tally_result__escape(char *out, const char *text, size_t length);
