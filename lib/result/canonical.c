@@ -275,7 +275,7 @@ put_bands_and_sources(writer *w, const tally_line *line)
     }
     for (size_t i = 0; i < tally_line_source_count(line); i++) {
         put(w, "source\tid=", 10);
-        put_escaped(w, line->more->sources[i]);
+        put_escaped(w, tally_line_source_at(line, i));
         put(w, "\n", 1);
     }
 }

@@ -339,30 +339,49 @@ more_of(tally_result *result, tally_ctx *ctx, tally_line *line)
     return line->more;
 }
 
+static tally_line_rare *
+rare_of(tally_result *result, tally_ctx *ctx, tally_line *line)
+{
+    tally_line_more *more = more_of(result, ctx, line);
+    if (more && !more->rare) {
+        more->rare = tally_arena__alloc(&result->arena, ctx, sizeof(tally_line_rare));
+        if (more->rare)
+            memset(more->rare, 0, sizeof(tally_line_rare));
+    }
+    return more ? more->rare : NULL;
+}
+
 static int
 attach_more(tally_result *result, tally_ctx *ctx, const tally_line_fields *fields,
             tally_line *line)
 {
     line->more = NULL;
-    if (!fields->band_count && !fields->source_count && !fields->explanation[0])
-        return TALLY_OK;
-    if (fields->band_count > UINT32_MAX || fields->source_count > UINT32_MAX)
+    if (fields->band_count > UINT32_MAX)
         return tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (line too large)");
-    tally_line_more *more = tally_arena__alloc(
-        &result->arena, ctx,
-        sizeof(tally_line_more) + fields->band_count * sizeof(tally_packed_band));
-    if (!more)
+    if (fields->band_count) {
+        tally_line_more *more = tally_arena__alloc(
+            &result->arena, ctx,
+            sizeof(tally_line_more) + fields->band_count * sizeof(tally_packed_band));
+        if (!more)
+            return TALLY_ERR_NOMEM;
+        more->rare = NULL;
+        more->band_count = (uint32_t)fields->band_count;
+        line->more = more;
+        if (pack_bands(result, ctx, fields, more) != TALLY_OK)
+            return TALLY_ERR_NOMEM;
+    }
+    if (!fields->source_count && !fields->explanation[0])
+        return TALLY_OK;
+    tally_line_rare *rare = rare_of(result, ctx, line);
+    if (!rare)
         return TALLY_ERR_NOMEM;
-    memset(more, 0, sizeof(*more));
-    more->sources = fields->sources;
-    more->source_count = (uint32_t)fields->source_count;
-    more->band_count = (uint32_t)fields->band_count;
-    line->more = more;
+    rare->sources = fields->sources;
+    rare->source_count = fields->source_count;
     if (fields->explanation[0] &&
-        !(more->explanation = tally_arena__strndup(&result->arena, ctx, fields->explanation,
+        !(rare->explanation = tally_arena__strndup(&result->arena, ctx, fields->explanation,
                                                    strlen(fields->explanation))))
         return TALLY_ERR_NOMEM;
-    return pack_bands(result, ctx, fields, more);
+    return TALLY_OK;
 }
 
 /* The point of the layout (result.h); a new field should not grow every line. */
@@ -409,12 +428,12 @@ int
 tally_result__set_recovery(tally_result *result, tally_ctx *ctx, tally_line *line,
                            const tally_recovery *recovery)
 {
-    tally_line_more *more = more_of(result, ctx, line);
-    tally_recovery *kept = more ? tally_arena__alloc(&result->arena, ctx, sizeof(*kept)) : NULL;
+    tally_line_rare *rare = rare_of(result, ctx, line);
+    tally_recovery *kept = rare ? tally_arena__alloc(&result->arena, ctx, sizeof(*kept)) : NULL;
     if (!kept)
         return TALLY_ERR_NOMEM;
     *kept = *recovery;
-    more->recovery = kept;
+    rare->recovery = kept;
     return TALLY_OK;
 }
 
@@ -422,11 +441,11 @@ int
 tally_result__set_explanation(tally_result *result, tally_ctx *ctx, tally_line *line,
                               const char *text)
 {
-    tally_line_more *more = more_of(result, ctx, line);
-    const char *copy = more ? tally_arena__strndup(&result->arena, ctx, text, strlen(text)) : NULL;
+    tally_line_rare *rare = rare_of(result, ctx, line);
+    const char *copy = rare ? tally_arena__strndup(&result->arena, ctx, text, strlen(text)) : NULL;
     if (!copy)
         return TALLY_ERR_NOMEM;
-    more->explanation = copy;
+    rare->explanation = copy;
     return TALLY_OK;
 }
 
@@ -634,13 +653,13 @@ tally_line_band(const tally_line *line, size_t index, tally_decimal *portion,
 size_t
 tally_line_source_count(const tally_line *line)
 {
-    return line && line->more ? line->more->source_count : 0;
+    return line && line->more && line->more->rare ? line->more->rare->source_count : 0;
 }
 
 const char *
 tally_line_source_at(const tally_line *line, size_t index)
 {
-    return index < tally_line_source_count(line) ? line->more->sources[index] : NULL;
+    return index < tally_line_source_count(line) ? line->more->rare->sources[index] : NULL;
 }
 
 const char *
@@ -648,7 +667,8 @@ tally_line_explanation(const tally_line *line)
 {
     if (!line)
         return NULL;
-    return line->more && line->more->explanation ? line->more->explanation : "";
+    const tally_line_rare *rare = line->more ? line->more->rare : NULL;
+    return rare && rare->explanation ? rare->explanation : "";
 }
 
 /* The recovery of a line; all zero when it has none. */
@@ -656,7 +676,8 @@ const tally_recovery *
 tally_line__recovery(const tally_line *line)
 {
     static const tally_recovery none;
-    return line->more && line->more->recovery ? line->more->recovery : &none;
+    const tally_line_rare *rare = line->more ? line->more->rare : NULL;
+    return rare && rare->recovery ? rare->recovery : &none;
 }
 
 int

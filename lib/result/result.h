@@ -61,12 +61,17 @@ typedef struct tally_packed_band {
     uint8_t form[3];
 } tally_packed_band;
 
-/* The parts only some lines have. */
-typedef struct tally_line_more {
+/* What few lines have, or none when the session keeps no ids nor explanations. */
+typedef struct tally_line_rare {
     const tally_recovery *recovery; /* NULL where all of it is zero */
     const char *explanation;        /* NULL for "" */
     const char **sources;
-    uint32_t source_count;
+    size_t source_count;
+} tally_line_rare;
+
+/* The parts only some lines have: bands (16 bytes besides them), and the rare. */
+typedef struct tally_line_more {
+    tally_line_rare *rare; /* NULL: no recovery, explanation or sources */
     uint32_t band_count;
     tally_packed_band bands[];
 } tally_line_more;
