@@ -92,12 +92,14 @@ const tally_name *
 tally_result__name(tally_result *result, tally_ctx *ctx, const char *text)
 {
     tally_name_table *t = &result->names;
-    if (grow_table(result, ctx, (void ***)&t->slots, &t->mask, t->count, hash_name) != TALLY_OK)
+    if (grow_table(result, ctx, &t->slots, &t->mask, t->count, hash_name) != TALLY_OK)
         return NULL;
     size_t at = (size_t)hash_text(text) & t->mask;
-    for (; t->slots[at]; at = (at + 1) & t->mask)
-        if (strcmp(t->slots[at]->text, text) == 0)
-            return t->slots[at];
+    for (; t->slots[at]; at = (at + 1) & t->mask) {
+        tally_name *known = t->slots[at];
+        if (strcmp(known->text, text) == 0)
+            return known;
+    }
     size_t length = strlen(text);
     if (length > UINT32_MAX / 4) {
         tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (name too long)");
@@ -142,7 +144,7 @@ tally_result__key(tally_result *result, tally_ctx *ctx, const tally_name *compon
                   const tally_name *version, const tally_name *period,
                   const tally_name *tier_period, int32_t period_end)
 {
-    if (grow_table(result, ctx, (void ***)&result->keys, &result->key_mask, result->key_count,
+    if (grow_table(result, ctx, &result->keys, &result->key_mask, result->key_count,
                    hash_key) != TALLY_OK)
         return NULL;
     size_t at = (size_t)(hash_names(component, version, period, tier_period) ^

@@ -121,7 +121,7 @@ typedef struct tally_line_fields {
 #define TALLY_LINE_CHUNK (1u << TALLY_LINE_CHUNK_BITS)
 
 typedef struct tally_name_table {
-    tally_name **slots; /* open addressing, a power of two; NULL = empty */
+    void **slots;       /* tally_name *, open addressing, a power of two; NULL = empty */
     size_t mask;
     tally_name **all;   /* in order of interning */
     size_t count;
@@ -138,7 +138,7 @@ struct tally_result {
     const tally_currency *currency;
     /* Interning, while the lines are built (freed by tally_result__seal). */
     tally_name_table names;
-    tally_line_key **keys; /* open addressing on the four names, a power of two */
+    void **keys; /* tally_line_key *, open addressing on the names, a power of two */
     size_t key_mask;
     size_t key_count;
     unsigned char plan_digest[TALLY_SHA256_SIZE];
