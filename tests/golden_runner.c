@@ -31,6 +31,16 @@
  * neither expected.csv nor expected-error.txt, and never overwrites: goldens are
  * computed by hand, the output only confirms them.
  *
+ * `--flags N` adds session flags to every case's own; `--canonical DIR` also
+ * writes each result's canonical form to DIR/<case>.canonical (to compare two
+ * builds byte for byte).
+ *
+ *   golden-runner --digests FILE CASES_DIR
+ *
+ * checks result digests instead: FILE has lines `case flags sha256` (`#` starts a
+ * comment), each case run with those flags added. The digests pin the canonical
+ * form, which auditors replay: a change of them is a change of format.
+ *
  * Prints `PASS name`, `FAIL name` (with a diff and the explanations of the
  * differing lines), `SKIP name: reason` or `WROTE name`, then a summary; exits 1
  * on any failure or when no case was found.
@@ -519,6 +529,10 @@ read_options(const char *path, case_options *out, buf *problem)
 
 /* ---- running one case ---- */
 
+/* From the command line: flags added to every case's, and where canonical forms go. */
+static unsigned extra_flags;
+static const char *canonical_dir;
+
 static const struct {
     const char *file;
     tally_csv_kind kind;
@@ -534,6 +548,32 @@ typedef struct outcome {
     buf csv;         /* when ok: the lines as CSV */
     tally_result *result;
 } outcome;
+
+static int
+append_piece(const char *data, size_t size, void *user_data)
+{
+    buf_add(user_data, data, size);
+    return 0;
+}
+
+/* DIR/<case>.canonical, where DIR is --canonical's and <case> the base name of `dir`. */
+static void
+write_canonical(const char *dir, const tally_result *result)
+{
+    const char *name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+    buf text = {0}, file_name = {0};
+    buf_printf(&file_name, "%s.canonical", name);
+    char *path = path_join(canonical_dir, file_name.data);
+    FILE *f = fopen(path, "wb");
+    if (tally_result_write_canonical(result, append_piece, &text) != TALLY_OK || !f ||
+        fwrite(text.data, 1, text.len, f) != text.len || fclose(f) != 0) {
+        fprintf(stderr, "golden-runner: cannot write %s\n", path);
+        exit(1);
+    }
+    free(path);
+    buf_free(&text);
+    buf_free(&file_name);
+}
 
 static void
 run_case(const char *dir, outcome *out)
@@ -572,7 +612,8 @@ run_case(const char *dir, outcome *out)
         goto done;
     }
 
-    tally_session_options session_options = {sizeof(session_options), options.flags,
+    tally_session_options session_options = {sizeof(session_options),
+                                             options.flags | extra_flags,
                                              options.as_of, options.lines_from,
                                              options.lines_to};
     status = tally_session_new(ctx, &session, plan, &session_options);
@@ -605,6 +646,8 @@ run_case(const char *dir, outcome *out)
         goto done;
     }
     out->ok = 1;
+    if (canonical_dir)
+        write_canonical(dir, out->result);
     buf_str(&out->csv, csv_header);
     buf_str(&out->csv, "\n");
     for (size_t i = 0; i < tally_result_line_count(out->result); i++) {
@@ -836,16 +879,78 @@ compare_names(const void *a, const void *b)
 static void
 usage(void)
 {
-    fputs("usage: golden-runner [--write] CASES_DIR [CASE...]\n", stderr);
+    fputs("usage: golden-runner [--write] [--flags N] [--canonical DIR] CASES_DIR [CASE...]\n"
+          "       golden-runner --digests FILE CASES_DIR\n",
+          stderr);
+}
+
+/* One `case flags sha256` line of a --digests file: 1 when the digest matches. */
+static int
+check_digest(const char *cases_dir, char *line, size_t number)
+{
+    char name[256], want[TALLY_RESULT_DIGEST_HEX_SIZE], got[TALLY_RESULT_DIGEST_HEX_SIZE];
+    unsigned flags;
+    if (sscanf(line, "%255s %u %64s", name, &flags, want) != 3) {
+        printf("FAIL digests:%zu: expected `case flags sha256`\n", number);
+        return 0;
+    }
+    extra_flags = flags;
+    char *dir = path_join(cases_dir, name);
+    outcome o;
+    run_case(dir, &o);
+    free(dir);
+    int same = o.ok && tally_result_digest_hex(got, sizeof(got), o.result) == TALLY_OK &&
+               strcmp(got, want) == 0;
+    if (same)
+        printf("PASS %s flags=%u\n", name, flags);
+    else if (o.ok)
+        printf("FAIL %s flags=%u: digest %s, pinned %s\n", name, flags, got, want);
+    else
+        printf("FAIL %s flags=%u: the run failed:\n%s", name, flags, o.errors.data);
+    outcome_free(&o);
+    return same;
+}
+
+static int
+check_digests(const char *cases_dir, const char *path)
+{
+    buf text;
+    if (read_all(path, &text) != 0) {
+        fprintf(stderr, "golden-runner: cannot read %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    lines l;
+    lines_split(&l, text.data);
+    buf_free(&text);
+    size_t passed = 0, failed = 0;
+    for (size_t i = 0; i < l.count; i++) {
+        char *line = trim(l.items[i]);
+        if (*line == '\0' || *line == '#')
+            continue;
+        if (check_digest(cases_dir, line, i + 1))
+            passed++;
+        else
+            failed++;
+    }
+    lines_free(&l);
+    printf("digests: %zu passed, %zu failed\n", passed, failed);
+    return failed > 0 || passed == 0 ? 1 : 0;
 }
 
 int
 main(int argc, char **argv)
 {
     int write = 0, arg = 1;
+    const char *digests = NULL;
     for (; arg < argc && strncmp(argv[arg], "--", 2) == 0; arg++) {
         if (strcmp(argv[arg], "--write") == 0) {
             write = 1;
+        } else if (strcmp(argv[arg], "--flags") == 0 && arg + 1 < argc) {
+            extra_flags = (unsigned)strtoul(argv[++arg], NULL, 0);
+        } else if (strcmp(argv[arg], "--canonical") == 0 && arg + 1 < argc) {
+            canonical_dir = argv[++arg];
+        } else if (strcmp(argv[arg], "--digests") == 0 && arg + 1 < argc) {
+            digests = argv[++arg];
         } else if (strcmp(argv[arg], "--") == 0) {
             arg++;
             break;
@@ -859,6 +964,8 @@ main(int argc, char **argv)
         return 2;
     }
     const char *cases_dir = argv[arg++];
+    if (digests)
+        return check_digests(cases_dir, digests);
 
     char **names = NULL;
     size_t count = 0;

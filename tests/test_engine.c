@@ -985,6 +985,35 @@ return_with_unknown_original_is_an_error(void **state)
 }
 
 
+/* A finish that fails after moving the running totals into buckets (finish.c then
+ * drops the emptied cells) leaves a session that still takes rows and finishes
+ * with all of them. */
+static void
+rows_after_a_failed_finish_still_count(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"f\" period=\"quarter\"><rate>0.1</rate></rebate>"
+                  "<rebate id=\"r\" period=\"quarter\" returns=\"original\"><rate>0.1</rate>"
+                  "</rebate>"),
+          TALLY_SESSION_NO_SOURCE_IDS);
+    row before[] = {{.id = "s1", .date = "2026-01-10", .amount = "1000"},
+                    {.id = "ret", .date = "2026-04-02", .amount = "-400", .original_id = "s0"}};
+    add_rows(&r, before, COUNT(before));
+    assert_int_equal(tally_session_finish(r.session, &r.result), TALLY_ERR_INPUT);
+    row after[] = {{.id = "s0", .date = "2026-02-01", .amount = "500"},
+                   {.id = "s2", .date = "2026-04-05", .amount = "200"}};
+    add_rows(&r, after, COUNT(after));
+    finish(&r);
+    /* f: Q1 1000 + 500, Q2 -400 + 200; r counts the return in s0's quarter. */
+    const char *expected[] = {"f 2026-Q1 P1 earned 150.00", "f 2026-Q2 P1 clawback -20.00",
+                              "r 2026-Q1 P1 earned 110.00", "r 2026-Q2 P1 earned 20.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    assert_int_equal(tally_result_accepted_count(r.result), 4);
+    stop(&r);
+}
+
 /* ---- growth rebates (domain.md 8, 9.8) ---- */
 
 static void
@@ -1435,6 +1464,67 @@ effective_dated_versions_and_fiscal_labels(void **state)
     const char *expected[] = {"r FY2026-Q4 P1 earned 20.00", "r FY2027-Q1 P1 earned 50.00"};
     expect_lines(&r, expected, COUNT(expected));
     assert_string_equal(tally_line_version(tally_result_line_at(r.result, 1)), "new");
+    stop(&r);
+}
+
+/* ---- the canonical form (lib/result/canonical.c) ---- */
+
+static int
+append_text(const char *data, size_t size, void *user_data)
+{
+    char **text = user_data;
+    size_t length = strlen(*text);
+    char *grown = realloc(*text, length + size + 1);
+    if (!grown)
+        return 1;
+    memcpy(grown + length, data, size);
+    grown[length + size] = '\0';
+    *text = grown;
+    return 0;
+}
+
+/* Text fields are escaped byte for byte (auditors replay the digest of this text):
+ * tab, newline, backslash, other control bytes and DEL; bytes >= 0x80 as they are. */
+static void
+canonical_form_escapes_text(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"quarter\"><rate>0.015</rate></rebate>"),
+          TALLY_SESSION_NO_EXPLANATIONS);
+    row rows[] = {{.id = "t\n1\\", .date = "2026-02-01", .partner = "P\t\x01\x7f\xc3\xa9",
+                   .amount = "-1000.50"},
+                  {.id = "t2", .date = "2026-08-01", .partner = "P\t\x01\x7f\xc3\xa9",
+                   .amount = "99999999999999999999.99", .quantity = "3"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    char *text = calloc(1, 1);
+    assert_non_null(text);
+    assert_int_equal(tally_result_write_canonical(r.result, append_text, &text), TALLY_OK);
+    char expected[2048];
+    snprintf(expected, sizeof(expected),
+             "tally-result\tformat=1\n"
+             "plan\tdigest=9abf1cd766f5da56469cf2438b21588651d690b266394b5a82b30dfb262775d5\n"
+             "input\tdigest=99fce5520759188fcd6e1c61125339377240ae50ba9691d794965e64f4039403"
+             "\taccepted=2\trejected=0\n"
+             "run\tas-of=\tlines-from=\tlines-to=\tflags=%u\n"
+             "currency\tcode=USD\n"
+             "line\tcomponent=r\tversion=v1\ttier-period=2026-Q1\tperiod=2026-Q1"
+             "\tpayee=P\\t\\x01\\x7f\xc3\xa9\tkind=clawback\tamount=-15.01\tbasis=-1000.50"
+             "\tunrounded=-15.00750\tmultiplier=1\tflags=0\trequested=15.01\trecovered=15.01"
+             "\toutstanding=0.00\n"
+             "%s"
+             "explanation\ttext=\n"
+             "line\tcomponent=r\tversion=v1\ttier-period=2026-Q3\tperiod=2026-Q3"
+             "\tpayee=P\\t\\x01\\x7f\xc3\xa9\tkind=earned\tamount=1500000000000000000.00"
+             "\tbasis=99999999999999999999.99\tunrounded=1499999999999999999.99985"
+             "\tmultiplier=1\tflags=0\twithheld=15.01\n"
+             "%s"
+             "explanation\ttext=\n",
+             TALLY_SESSION_NO_EXPLANATIONS | extra_flags,
+             KEEPS_SOURCES ? "source\tid=t\\n1\\\\\n" : "", KEEPS_SOURCES ? "source\tid=t2\n" : "");
+    assert_string_equal(text, expected);
+    free(text);
     stop(&r);
 }
 
@@ -2375,6 +2465,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tier_modes_running_example),
+        cmocka_unit_test(canonical_form_escapes_text),
+        cmocka_unit_test(rows_after_a_failed_finish_still_count),
         cmocka_unit_test(boundary_belongs_to_upper_band),
         cmocka_unit_test(interpolated_example),
         cmocka_unit_test(rounding_per_payout_and_per_transaction),

@@ -9,6 +9,7 @@
  * Payees are handled one by one, their lines in (period end, component, period)
  * order, so the outcome does not depend on the order of the input.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,24 +19,51 @@
 
 static const tally_decimal zero = {0, 0, 0, 0};
 
+/* A line's place in recovery order: payee, period end, component, period, kind
+ * (names by their ranks, so by text), ties in the order the lines were made. */
 typedef struct order_entry {
-    const tally_line *line;
-    size_t index;
+    uint32_t payee;
+    int32_t period_end;
+    uint32_t component;
+    uint32_t period;
+    uint32_t kind;
+    uint32_t index; /* storage index of the line */
 } order_entry;
+
+static int
+compare_u32(uint32_t x, uint32_t y)
+{
+    return (x > y) - (x < y);
+}
 
 static int
 in_recovery_order(const void *a, const void *b)
 {
-    const tally_line *x = ((const order_entry *)a)->line, *y = ((const order_entry *)b)->line;
+    const order_entry *x = a, *y = b;
     int order;
-    if ((order = strcmp(x->payee, y->payee)) != 0)
+    if ((order = compare_u32(x->payee, y->payee)) != 0)
         return order;
     if (x->period_end != y->period_end)
         return x->period_end < y->period_end ? -1 : 1;
-    if ((order = strcmp(x->component, y->component)) != 0 ||
-        (order = strcmp(x->period, y->period)) != 0)
+    if ((order = compare_u32(x->component, y->component)) != 0 ||
+        (order = compare_u32(x->period, y->period)) != 0 ||
+        (order = compare_u32(x->kind, y->kind)) != 0)
         return order;
-    return (x->kind > y->kind) - (x->kind < y->kind);
+    return compare_u32(x->index, y->index);
+}
+
+static tally_decimal
+amount_of(const tally_line *line)
+{
+    tally_decimal amount;
+    tally_line__value(line, TALLY_LINE_AMOUNT, &amount);
+    return amount;
+}
+
+static int
+is_ledger(const tally_line *line)
+{
+    return (line->engine & TALLY_LINE_LEDGER) != 0;
 }
 
 static int
@@ -50,23 +78,23 @@ min_of(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
 /* One payee's lines in recovery order and, beside them, what recovery does to each
  * (both by position in the block). */
 typedef struct work {
-    tally_line *lines;          /* the result's lines */
+    tally_result *result;
     const order_entry *block;   /* the payee's lines, in recovery order */
     tally_recovery *recs;       /* by position in the block */
 } work;
 
-static const tally_line *
+static tally_line *
 line_at(const work *w, size_t position)
 {
-    return &w->lines[w->block[position].index];
+    return tally_result__line(w->result, w->block[position].index);
 }
 
 /* Moves up to the clawback's outstanding amount from one earning line to it. */
 static int
 recover_from(tally_recovery *clawback, const tally_line *earning_line, tally_recovery *earning)
 {
-    tally_decimal available, take;
-    if (tally_decimal_sub(&available, &earning_line->amount, &earning->withheld) != TALLY_OK ||
+    tally_decimal available, take, earned = amount_of(earning_line);
+    if (tally_decimal_sub(&available, &earned, &earning->withheld) != TALLY_OK ||
         min_of(&take, &available, &clawback->outstanding) != TALLY_OK)
         return TALLY_ERR_OVERFLOW;
     if (tally_decimal_sign(&take) <= 0)
@@ -90,9 +118,12 @@ recover_in_group(work *w, size_t clawback, size_t first, size_t count)
         const tally_line *earning = line_at(w, i);
         if (tally_decimal_sign(&rec->outstanding) <= 0)
             break;
-        if (earning->is_ledger || tally_decimal_sign(&earning->amount) <= 0)
+        tally_decimal earned = amount_of(earning);
+        if (is_ledger(earning) || tally_decimal_sign(&earned) <= 0)
             continue;
-        if (!claw->recover_from_payee && strcmp(earning->component, claw->component))
+        /* Names are interned: one text, one pointer. */
+        if (!(claw->engine & TALLY_LINE_RECOVER_FROM_PAYEE) &&
+            earning->key->component != claw->key->component)
             continue;
         status = recover_from(rec, earning, &w->recs[i]);
     }
@@ -114,13 +145,14 @@ recover_group(work *w, payee_state *state, size_t first, size_t count)
     for (size_t i = first; i < first + count && status == TALLY_OK; i++) {
         const tally_line *line = line_at(w, i);
         tally_recovery *rec = &w->recs[i];
-        if (line->is_ledger || tally_decimal_sign(&line->amount) >= 0)
+        tally_decimal amount = amount_of(line);
+        if (is_ledger(line) || tally_decimal_sign(&amount) >= 0)
             continue;
-        tally_decimal_negate(&rec->requested, &line->amount);
+        tally_decimal_negate(&rec->requested, &amount);
         rec->outstanding = rec->requested;
         rec->recovered = zero;
         status = recover_in_group(w, i, first, count);
-        if (status == TALLY_OK && line->carry_forward &&
+        if (status == TALLY_OK && (line->engine & TALLY_LINE_CARRY_FORWARD) &&
             tally_decimal_sign(&rec->outstanding) > 0)
             state->carried[state->carried_count++] = i;
     }
@@ -141,15 +173,12 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
     int clawed = tally_decimal_sign(&rec->requested) > 0;
     if (!clawed && tally_decimal_sign(&rec->withheld) == 0)
         return TALLY_OK;
-    tally_recovery *kept = tally_arena__alloc(&f->result->arena, f->session->ctx, sizeof(*kept));
-    if (!kept)
+    if (tally_result__set_recovery(f->result, f->session->ctx, line, rec) != TALLY_OK)
         return TALLY_ERR_NOMEM;
-    *kept = *rec;
-    line->recovery = kept;
     if (f->session->flags & TALLY_SESSION_NO_EXPLANATIONS)
         return TALLY_OK;
     tally_engine__clear_explanation(f);
-    tally_engine__say(f, "%s", line->explanation);
+    tally_engine__say(f, "%s", tally_line_explanation(line));
     if (clawed)
         tally_engine__say(f, "clawback: requested %s, recovered %s, outstanding %s\n",
                           tally_engine__show(f, &rec->requested),
@@ -158,20 +187,17 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
     else
         tally_engine__say(f, "withheld %s to recover clawbacks\n",
                           tally_engine__show(f, &rec->withheld));
-    const char *text = tally_arena__strndup(&f->result->arena, f->session->ctx,
-                                            f->explanation.data, f->explanation.length);
-    if (!text)
-        return TALLY_ERR_NOMEM;
-    line->explanation = text;
-    return TALLY_OK;
+    return tally_result__set_explanation(f->result, f->session->ctx, line, f->explanation.data);
 }
 
 static int
 has_clawback(const work *w, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        if (!line_at(w, i)->is_ledger && tally_decimal_sign(&line_at(w, i)->amount) < 0)
+    for (size_t i = 0; i < count; i++) {
+        tally_decimal amount = amount_of(line_at(w, i));
+        if (!is_ledger(line_at(w, i)) && tally_decimal_sign(&amount) < 0)
             return 1;
+    }
     return 0;
 }
 
@@ -184,7 +210,8 @@ recover_payee(tally_finisher *f, work *w, size_t count, payee_state *state)
     memset(w->recs, 0, count * sizeof(tally_recovery));
     for (size_t start = 0; start < count && status == TALLY_OK;) {
         size_t end = start + 1;
-        while (end < count && line_at(w, end)->period_end == line_at(w, start)->period_end)
+        while (end < count &&
+               line_at(w, end)->key->period_end == line_at(w, start)->key->period_end)
             end++;
         status = recover_group(w, state, start, end - start);
         start = end;
@@ -194,7 +221,7 @@ recover_payee(tally_finisher *f, work *w, size_t count, payee_state *state)
                                 "a clawback recovery needs more than %d digits",
                                 TALLY_DECIMAL_MAX_DIGITS);
     for (size_t i = 0; i < count && status == TALLY_OK; i++)
-        status = record(f, &w->lines[w->block[i].index], &w->recs[i]);
+        status = record(f, line_at(w, i), &w->recs[i]);
     return status;
 }
 
@@ -204,13 +231,13 @@ static int
 recover_all(tally_finisher *f, const order_entry *order, size_t count)
 {
     tally_ctx *ctx = f->session->ctx;
-    work w = {f->result->lines, NULL, NULL};
+    work w = {f->result, NULL, NULL};
     payee_state state = {NULL, 0};
     size_t room = 0;
     int status = TALLY_OK;
     for (size_t start = 0; start < count && status == TALLY_OK;) {
         size_t end = start + 1;
-        while (end < count && strcmp(order[end].line->payee, order[start].line->payee) == 0)
+        while (end < count && order[end].payee == order[start].payee)
             end++;
         w.block = order + start;
         if (has_clawback(&w, end - start)) {
@@ -233,22 +260,57 @@ recover_all(tally_finisher *f, const order_entry *order, size_t count)
     return status;
 }
 
+/* Marks (by name rank) the payees with a clawback line; returns how many lines
+ * those payees have, or SIZE_MAX when out of memory. */
+static size_t
+mark_payees(tally_finisher *f, uint8_t **marked)
+{
+    tally_result *result = f->result;
+    *marked = tally_ctx__calloc(f->session->ctx, result->names.count + 1, 1);
+    if (!*marked)
+        return SIZE_MAX;
+    for (size_t i = 0; i < result->line_count; i++) {
+        const tally_line *line = tally_result__line(result, i);
+        tally_decimal amount = amount_of(line);
+        if (!is_ledger(line) && tally_decimal_sign(&amount) < 0)
+            (*marked)[line->payee->rank] = 1;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < result->line_count; i++)
+        count += (*marked)[tally_result__line(result, i)->payee->rank];
+    return count;
+}
+
+/* Only payees with a clawback line take part: the others have nothing to recover. */
 int
 tally_engine__recover_clawbacks(tally_finisher *f)
 {
     tally_result *result = f->result;
-    size_t count = result->line_count;
-    if (!count)
-        return TALLY_OK;
-    order_entry *order = tally_ctx__calloc(f->session->ctx, count, sizeof(order_entry));
-    if (!order)
+    tally_ctx *ctx = f->session->ctx;
+    int status = tally_result__rank_names(result, ctx);
+    if (status != TALLY_OK)
+        return status;
+    uint8_t *marked;
+    size_t count = mark_payees(f, &marked);
+    if (count == SIZE_MAX)
         return TALLY_ERR_NOMEM;
-    for (size_t i = 0; i < count; i++) {
-        order[i].line = &result->lines[i];
-        order[i].index = i;
+    order_entry *order = count ? tally_ctx__calloc(ctx, count, sizeof(order_entry)) : NULL;
+    if (count && !order) {
+        tally_ctx__free(ctx, marked);
+        return TALLY_ERR_NOMEM;
     }
-    qsort(order, count, sizeof(order_entry), in_recovery_order);
-    int status = recover_all(f, order, count);
-    tally_ctx__free(f->session->ctx, order);
+    size_t n = 0;
+    for (size_t i = 0; i < result->line_count && n < count; i++) {
+        const tally_line *line = tally_result__line(result, i);
+        if (marked[line->payee->rank])
+            order[n++] = (order_entry){line->payee->rank,       line->key->period_end,
+                                       line->key->component->rank, line->key->period->rank,
+                                       line->kind,              (uint32_t)i};
+    }
+    tally_ctx__free(ctx, marked);
+    if (n > 1)
+        qsort(order, n, sizeof(order_entry), in_recovery_order);
+    status = recover_all(f, order, n);
+    tally_ctx__free(ctx, order);
     return status;
 }

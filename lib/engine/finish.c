@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/context.h"
@@ -31,7 +32,7 @@ compare_sources(const void *a, const void *b)
 }
 
 static int
-copy_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
+copy_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line)
 {
     const tally_session *s = f->session;
     size_t count = 0;
@@ -63,43 +64,70 @@ copy_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
     return TALLY_OK;
 }
 
-static const char *
-keep(tally_finisher *f, const char *textual)
+/* A name interned once in `cache`, which keeps it for the next line. */
+static const tally_name *
+cached_name(tally_finisher *f, const tally_name **cache, const char *text)
 {
-    return tally_arena__strndup(&f->result->arena, f->session->ctx, textual, strlen(textual));
+    if (!*cache)
+        *cache = tally_result__name(f->result, f->session->ctx, text);
+    return *cache;
+}
+
+static const tally_name *
+payee_name(tally_finisher *f, uint32_t payee)
+{
+    const char *text = tally_symbols__text(&f->session->names, payee);
+    if (payee >= f->payee_count)
+        return tally_result__name(f->result, f->session->ctx, text);
+    return cached_name(f, &f->payee_names[payee], text);
+}
+
+const tally_name *
+tally_engine__period_name(tally_finisher *f, const tally_calendar *calendar, int32_t index)
+{
+    uint32_t hash = ((uint32_t)index * 2654435761u) ^ ((uint32_t)calendar->kind << 4) ^
+                    (uint32_t)calendar->fiscal_start_month;
+    tally_period_name *entry = &f->periods[hash % TALLY_PERIOD_NAMES];
+    if (entry->name && entry->index == index && entry->calendar.kind == calendar->kind &&
+        entry->calendar.fiscal_start_month == calendar->fiscal_start_month)
+        return entry->name;
+    char label[TALLY_PERIOD_LABEL_SIZE];
+    tally_period__label(label, calendar, index);
+    const tally_name *name = tally_result__name(f->result, f->session->ctx, label);
+    if (name)
+        *entry = (tally_period_name){*calendar, index, name};
+    return name;
 }
 
 int
 tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
-                         const char *period, const char *tier_period, tally_line *line)
+                         const tally_name *period, const tally_name *tier_period,
+                         int32_t period_end, tally_line_fields *line)
 {
+    tally_ctx *ctx = f->session->ctx;
+    const tally_name **names = &f->component_names[2 * (size_t)(ec - f->session->components)];
     memset(line, 0, sizeof(*line));
-    line->currency = f->result->currency;
     line->multiplier = one;
-    line->payee = keep(f, tally_symbols__text(&f->session->names, payee));
-    line->component = keep(f, ec->model->id);
-    line->version = keep(f, ec->version->id);
-    line->period = keep(f, period);
-    line->tier_period = keep(f, tier_period);
-    if (!line->payee || !line->component || !line->version || !line->period ||
-        !line->tier_period)
+    line->payee = payee_name(f, payee);
+    const tally_name *component = cached_name(f, &names[0], ec->model->id);
+    const tally_name *version = cached_name(f, &names[1], ec->version->id);
+    if (!line->payee || !component || !version || !period || !tier_period)
         return TALLY_ERR_NOMEM;
-    return TALLY_OK;
+    line->key =
+        tally_result__key(f->result, ctx, component, version, period, tier_period, period_end);
+    return line->key ? TALLY_OK : TALLY_ERR_NOMEM;
 }
 
 int
-tally_engine__end_line(tally_finisher *f, tally_line *line)
+tally_engine__end_line(tally_finisher *f, tally_line_fields *line)
 {
-    line->explanation = f->session->flags & TALLY_SESSION_NO_EXPLANATIONS
-                            ? ""
-                            : keep(f, f->explanation.data);
-    if (!line->explanation)
-        return TALLY_ERR_NOMEM;
+    line->explanation =
+        f->session->flags & TALLY_SESSION_NO_EXPLANATIONS ? "" : f->explanation.data;
     return tally_result__add_line(f->result, f->session->ctx, line);
 }
 
 int
-tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line *line)
+tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line)
 {
     return copy_sources(f, b, line);
 }
@@ -109,11 +137,12 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
           const tally_payout *p, const tally_decimal *amount)
 {
     const tally_slot *slot = &f->session->slots[b->slot];
-    char period[TALLY_PERIOD_LABEL_SIZE], tier_period[TALLY_PERIOD_LABEL_SIZE];
-    tally_period__label(tier_period, &slot->period, b->period);
-    tally_period__label(period, &slot->settlement, b->settlement);
-    tally_line line;
-    int status = tally_engine__begin_line(f, b->payee, ec, period, tier_period, &line);
+    const tally_name *tier_period = tally_engine__period_name(f, &slot->period, b->period);
+    const tally_name *period = tally_engine__period_name(f, &slot->settlement, b->settlement);
+    tally_line_fields line;
+    int status = tally_engine__begin_line(
+        f, b->payee, ec, period, tier_period,
+        tally_period__last_day(&slot->settlement, b->settlement), &line);
     if (status != TALLY_OK)
         return status;
     line.amount = *amount;
@@ -121,20 +150,13 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     line.unrounded = p->unrounded;
     line.multiplier = p->multiplier;
     line.flags = p->flags;
-    line.period_end = tally_period__last_day(&slot->settlement, b->settlement);
-    line.recover_from_payee = ec->model->clawback.recover_from_payee;
-    line.carry_forward = ec->model->clawback.carry_forward;
+    line.engine = (ec->model->clawback.recover_from_payee ? TALLY_LINE_RECOVER_FROM_PAYEE : 0) |
+                  (ec->model->clawback.carry_forward ? TALLY_LINE_CARRY_FORWARD : 0);
     line.kind = tally_decimal_sign(amount) < 0 ? TALLY_LINE_CLAWBACK
                 : b->has_prior                 ? TALLY_LINE_TRUE_UP
                                                : TALLY_LINE_EARNED;
-    if (p->band_count) {
-        line.bands = tally_arena__alloc(&f->result->arena, f->session->ctx,
-                                        p->band_count * sizeof(tally_band_share));
-        if (!line.bands)
-            return TALLY_ERR_NOMEM;
-        memcpy(line.bands, p->bands, p->band_count * sizeof(tally_band_share));
-        line.band_count = p->band_count;
-    }
+    line.bands = p->bands;
+    line.band_count = p->band_count;
     if ((status = copy_sources(f, b, &line)) != TALLY_OK)
         return status;
     return tally_engine__end_line(f, &line);
@@ -213,9 +235,7 @@ static int
 settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_component *ec,
               const tally_totals *sum, tally_decimal *previous_due)
 {
-    tally_payout *p = tally_ctx__alloc(f->session->ctx, sizeof(tally_payout));
-    if (!p)
-        return TALLY_ERR_NOMEM;
+    tally_payout *p = &f->payout;
     tally_engine__clear_explanation(f);
     int status = tally_engine__compute_payout(f, ec, b, sum, p);
     tally_decimal line = p->rounded;
@@ -234,7 +254,6 @@ settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_compo
     if (status == TALLY_OK)
         status = emit_line(f, b, ec, p, &line);
     *previous_due = p->rounded;
-    tally_ctx__free(f->session->ctx, p);
     return status;
 }
 
@@ -274,6 +293,85 @@ same_group(const bucket_order *a, const bucket_order *b)
     return a->slot == b->slot && a->payee == b->payee && a->period == b->period;
 }
 
+/* Bits for the values lo ... hi of a key field. */
+static unsigned
+range_bits(int64_t lo, int64_t hi)
+{
+    return tally_result__bits((uint64_t)(hi - lo));
+}
+
+/* Sorts by (slot, payee, period, settlement) packed into 64 bits when the fields'
+ * ranges allow (radix sort), else with qsort; the keys are distinct either way. */
+static int
+sort_buckets(tally_session *s, bucket_order *order, size_t count)
+{
+    int64_t lo[4] = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}, hi[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < count; i++) {
+        const int64_t v[4] = {order[i].slot, order[i].payee, order[i].period,
+                              order[i].settlement};
+        for (int k = 0; k < 4; k++) {
+            lo[k] = v[k] < lo[k] ? v[k] : lo[k];
+            hi[k] = i == 0 || v[k] > hi[k] ? v[k] : hi[k];
+        }
+    }
+    unsigned bits[4], total = 0;
+    for (int k = 0; k < 4; k++)
+        total += bits[k] = count ? range_bits(lo[k], hi[k]) : 0;
+    if (total > 64) {
+        qsort(order, count, sizeof(bucket_order), compare_buckets);
+        return TALLY_OK;
+    }
+    uint64_t *keys = tally_ctx__calloc(s->ctx, count + 1, sizeof(uint64_t));
+    uint32_t *index = tally_ctx__calloc(s->ctx, count + 1, sizeof(uint32_t));
+    int status = keys && index ? TALLY_OK : TALLY_ERR_NOMEM;
+    for (size_t i = 0; status == TALLY_OK && i < count; i++) {
+        const int64_t v[4] = {order[i].slot, order[i].payee, order[i].period,
+                              order[i].settlement};
+        uint64_t key = 0;
+        for (int k = 0; k < 4; k++)
+            key = (bits[k] ? key << bits[k] : key) | (uint64_t)(v[k] - lo[k]);
+        keys[i] = key;
+        index[i] = (uint32_t)i;
+    }
+    if (status == TALLY_OK)
+        status = tally_result__sort_pairs(s->ctx, keys, index, count);
+    if (status == TALLY_OK) {
+        bucket_order *sorted = tally_ctx__calloc(s->ctx, count + 1, sizeof(bucket_order));
+        if (!sorted)
+            status = TALLY_ERR_NOMEM;
+        for (size_t i = 0; sorted && i < count; i++)
+            sorted[i] = order[index[i]];
+        if (sorted)
+            memcpy(order, sorted, count * sizeof(bucket_order));
+        tally_ctx__free(s->ctx, sorted);
+    }
+    tally_ctx__free(s->ctx, keys);
+    tally_ctx__free(s->ctx, index);
+    return status;
+}
+
+/* The MDF slots, each replayed from its run of sorted buckets, in slot order. */
+static int
+finish_funds(tally_finisher *f, const bucket_order *order, size_t count)
+{
+    tally_session *s = f->session;
+    const tally_bucket **buckets = tally_ctx__calloc(s->ctx, count + 1, sizeof(*buckets));
+    if (!buckets)
+        return TALLY_ERR_NOMEM;
+    int status = TALLY_OK;
+    size_t at = 0;
+    for (uint32_t slot = 0; status == TALLY_OK && slot < s->slot_count; slot++) {
+        size_t n = 0;
+        for (; at < count && order[at].slot == slot; at++)
+            if (s->buckets[order[at].index].rows)
+                buckets[n++] = &s->buckets[order[at].index];
+        if (s->slots[slot].kind == TALLY_COMPONENT_MDF)
+            status = tally_engine__finish_mdf(f, slot, buckets, n);
+    }
+    tally_ctx__free(s->ctx, buckets);
+    return status;
+}
+
 static int
 finish_all(tally_finisher *f)
 {
@@ -286,8 +384,7 @@ finish_all(tally_finisher *f)
         bucket_order key = {b->slot, b->payee, b->period, b->settlement, (uint32_t)i};
         order[i] = key;
     }
-    qsort(order, s->bucket_count, sizeof(bucket_order), compare_buckets);
-    int status = TALLY_OK;
+    int status = sort_buckets(s, order, s->bucket_count);
     for (size_t start = 0; start < s->bucket_count && status == TALLY_OK;) {
         size_t end = start + 1;
         while (end < s->bucket_count && same_group(&order[start], &order[end]))
@@ -297,10 +394,9 @@ finish_all(tally_finisher *f)
             status = settle_group(f, order + start, end - start);
         start = end;
     }
+    if (status == TALLY_OK)
+        status = finish_funds(f, order, s->bucket_count);
     tally_ctx__free(s->ctx, order);
-    for (uint32_t slot = 0; status == TALLY_OK && slot < s->slot_count; slot++)
-        if (s->slots[slot].kind == TALLY_COMPONENT_MDF)
-            status = tally_engine__finish_mdf(f, slot);
     return status;
 }
 
@@ -347,11 +443,76 @@ keep_lines_in_range(const tally_session *session, tally_result *result)
 {
     size_t kept = 0;
     for (size_t i = 0; i < result->line_count; i++) {
-        const tally_line *line = &result->lines[i];
-        if (line->period_end >= session->lines_from && line->period_end <= session->lines_to)
-            result->lines[kept++] = *line;
+        const tally_line *line = tally_result__line(result, i);
+        tally_day end = line->key->period_end;
+        if (end >= session->lines_from && end <= session->lines_to)
+            *tally_result__line(result, kept++) = *line;
     }
-    result->line_count = kept;
+    tally_result__truncate(result, kept);
+}
+
+/*
+ * Flushed cells hold only zeros: their memory (a tenth of a session's) goes back
+ * before the lines are made. The session is left as a new one's, so rows added
+ * after a finish that failed start the cells again (cells.c).
+ */
+static void
+drop_flushed_cells(tally_session *session)
+{
+    tally_ctx__free(session->ctx, session->cells);
+    tally_ctx__free(session->ctx, session->cell_index);
+    session->cells = NULL;
+    session->cell_index = NULL;
+    session->cell_count = session->cell_capacity = 0;
+    session->cell_mask = 0;
+}
+
+static void
+free_finisher(tally_finisher *f)
+{
+    tally_ctx *ctx = f->session->ctx;
+    tally_ctx__free(ctx, f->payee_names);
+    tally_ctx__free(ctx, f->component_names);
+    tally_ctx__free(ctx, f);
+}
+
+/* The finisher and its empty result, or NULL when out of memory. */
+static tally_finisher *
+new_finisher(tally_session *session)
+{
+    tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));
+    if (!f)
+        return NULL;
+    f->session = session;
+    memset(f->periods, 0, sizeof(f->periods));
+    f->payee_count = session->names.count;
+    f->payee_names = tally_ctx__calloc(session->ctx, f->payee_count + 1, sizeof(tally_name *));
+    f->component_names =
+        tally_ctx__calloc(session->ctx, 2 * session->component_count + 1, sizeof(tally_name *));
+    f->result = tally_result__new(session->ctx, session->plan->currency);
+    if (!f->payee_names || !f->component_names || !f->result) {
+        tally_result_free(f->result);
+        free_finisher(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* What the result records of the run besides its lines. */
+static void
+describe_run(const tally_session *session, tally_result *result)
+{
+    memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);
+    tally_engine__digest_final(&session->input, result->input_digest);
+    result->accepted = session->accepted;
+    result->rejected = session->rejected;
+    result->flags = session->flags;
+    if (session->has_as_of)
+        tally_date__format(result->as_of, session->as_of);
+    if (session->lines_from != INT32_MIN)
+        tally_date__format(result->lines_from, session->lines_from);
+    if (session->lines_to != INT32_MAX)
+        tally_date__format(result->lines_to, session->lines_to);
 }
 
 int
@@ -372,40 +533,30 @@ tally_session_finish(tally_session *session, tally_result **out)
                                 "the session cannot be finished: a total overflowed");
     int resolved = tally_engine__flush_cells(session);
     if (resolved == TALLY_OK)
+        drop_flushed_cells(session);
+    if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
     if (resolved == TALLY_OK)
         resolved = divide_fractions(session);
     if (resolved != TALLY_OK)
         return resolved;
-    tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));
+    tally_finisher *f = new_finisher(session);
     if (!f)
         return TALLY_ERR_NOMEM;
-    f->session = session;
-    f->result = tally_result__new(session->ctx, session->plan->currency);
-    int status = f->result ? finish_all(f) : TALLY_ERR_NOMEM;
+    int status = finish_all(f);
     if (status == TALLY_OK)
         status = tally_engine__recover_clawbacks(f);
-    if (status == TALLY_OK)
-        keep_lines_in_range(session, f->result);
     if (status == TALLY_OK) {
-        tally_result *result = f->result;
-        memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);
-        tally_engine__digest_final(&session->input, result->input_digest);
-        result->accepted = session->accepted;
-        result->rejected = session->rejected;
-        result->flags = session->flags;
-        if (session->has_as_of)
-            tally_date__format(result->as_of, session->as_of);
-        if (session->lines_from != INT32_MIN)
-            tally_date__format(result->lines_from, session->lines_from);
-        if (session->lines_to != INT32_MAX)
-            tally_date__format(result->lines_to, session->lines_to);
-        tally_result__seal(result);
+        keep_lines_in_range(session, f->result);
+        describe_run(session, f->result);
+        status = tally_result__seal(f->result, session->ctx);
+    }
+    if (status == TALLY_OK) {
         session->finished = 1;
-        *out = result;
+        *out = f->result;
     } else {
         tally_result_free(f->result);
     }
-    tally_ctx__free(session->ctx, f);
+    free_finisher(f);
     return status;
 }

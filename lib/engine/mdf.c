@@ -261,17 +261,17 @@ static int
 ledger_line(fund *d, const ledger *l, const tally_engine_component *ec, tally_line_kind kind,
             const tally_decimal *amount, const tally_bucket *sources)
 {
-    char label[TALLY_PERIOD_LABEL_SIZE];
-    tally_period__label(label, &d->slot->period, l->period);
-    tally_line line;
-    int status = tally_engine__begin_line(d->f, d->payee, ec, label, label, &line);
+    const tally_name *label = tally_engine__period_name(d->f, &d->slot->period, l->period);
+    tally_line_fields line;
+    int status = tally_engine__begin_line(d->f, d->payee, ec, label, label,
+                                          tally_period__last_day(&d->slot->period, l->period),
+                                          &line);
     if (status != TALLY_OK)
         return status;
     /* Ledger amounts are shown at the paid scale (exact for amounts in the currency). */
     const tally_rounding_rule *rounding = &ec->model->rounding;
     line.kind = kind;
-    line.is_ledger = 1;
-    line.period_end = tally_period__last_day(&d->slot->period, l->period);
+    line.engine = TALLY_LINE_LEDGER;
     line.unrounded = *amount;
     if (tally_decimal_round(&line.amount, amount, rounding->scale, rounding->mode) != TALLY_OK)
         return overflow(d);
@@ -395,15 +395,6 @@ write_ledger(fund *d, const tally_engine_component *fallback)
 /* ---- one slot ---- */
 
 static int
-bucket_order(const void *a, const void *b)
-{
-    const tally_bucket *x = *(const tally_bucket *const *)a, *y = *(const tally_bucket *const *)b;
-    if (x->payee != y->payee)
-        return x->payee < y->payee ? -1 : 1;
-    return (x->period > y->period) - (x->period < y->period);
-}
-
-static int
 claim_order(const void *a, const void *b)
 {
     const tally_mdf_claim *x = a, *y = b;
@@ -464,18 +455,13 @@ slot_claims(tally_session *s, uint32_t slot, size_t *count)
 }
 
 int
-tally_engine__finish_mdf(tally_finisher *f, uint32_t slot)
+tally_engine__finish_mdf(tally_finisher *f, uint32_t slot, const tally_bucket *const *buckets,
+                         size_t bucket_count)
 {
     tally_session *s = f->session;
-    const tally_bucket **buckets = tally_ctx__calloc(s->ctx, s->bucket_count + 1, sizeof(*buckets));
-    size_t bucket_count = 0, claim_count = 0;
-    tally_mdf_claim *claims = buckets ? slot_claims(s, slot, &claim_count) : NULL;
-    int status = buckets && claims ? TALLY_OK : TALLY_ERR_NOMEM;
-    for (size_t i = 0; status == TALLY_OK && i < s->bucket_count; i++)
-        if (s->buckets[i].slot == slot && s->buckets[i].rows)
-            buckets[bucket_count++] = &s->buckets[i];
-    if (status == TALLY_OK)
-        qsort(buckets, bucket_count, sizeof(*buckets), bucket_order);
+    size_t claim_count = 0;
+    tally_mdf_claim *claims = slot_claims(s, slot, &claim_count);
+    int status = claims ? TALLY_OK : TALLY_ERR_NOMEM;
     /* Walk partners in payee order over both sorted lists. */
     size_t b = 0, c = 0;
     while (status == TALLY_OK && (b < bucket_count || c < claim_count)) {
@@ -491,7 +477,6 @@ tally_engine__finish_mdf(tally_finisher *f, uint32_t slot)
         b = b_end;
         c = c_end;
     }
-    tally_ctx__free(s->ctx, buckets);
     tally_ctx__free(s->ctx, claims);
     return status;
 }

@@ -48,6 +48,9 @@ tally_engine__say(tally_finisher *f, const char *format, ...)
 const char *
 tally_engine__show(tally_finisher *f, const tally_decimal *value)
 {
+    /* Without explanations nothing is said: formatting would be wasted. */
+    if (f->session->flags & TALLY_SESSION_NO_EXPLANATIONS)
+        return "";
     char *out = f->shown[f->next_shown++ % 8];
     tally_decimal_format(out, TALLY_DECIMAL_STRING_MAX, value);
     return out;

@@ -37,9 +37,25 @@ typedef struct tally_payout {
     tally_band_share bands[TALLY_MAX_BANDS];
 } tally_payout;
 
+/* A period's label interned in the result, cached by calendar and index. */
+typedef struct tally_period_name {
+    tally_calendar calendar;
+    int32_t index;
+    const tally_name *name; /* NULL: empty entry */
+} tally_period_name;
+
+#define TALLY_PERIOD_NAMES 256
+
 typedef struct tally_finisher {
     tally_session *session;
     tally_result *result;
+    /* The result's names of payees (by symbol in session->names) and of each engine
+     * component's id and version, interned on first use. */
+    const tally_name **payee_names;
+    size_t payee_count;
+    const tally_name **component_names; /* 2 per engine component: id, version */
+    tally_period_name periods[TALLY_PERIOD_NAMES]; /* recent period labels */
+    tally_payout payout; /* the one being computed (too large for the stack) */
     tally_text explanation;
     char shown[8][TALLY_DECIMAL_STRING_MAX]; /* rotating buffers of tally_engine__show() */
     unsigned next_shown;
@@ -58,13 +74,17 @@ int tally_engine__compute_payout(tally_finisher *f, const tally_engine_component
                                  const tally_bucket *b, const tally_totals *sum,
                                  tally_payout *p);
 
-/* finish.c: a line's common fields (strings copied into the result) ... */
+/* finish.c: the result's name of a period's label; NULL when out of memory. */
+const tally_name *tally_engine__period_name(tally_finisher *f, const tally_calendar *calendar,
+                                            int32_t index);
+/* A line's common fields (names interned in the result) ... */
 int tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_component *ec,
-                             const char *period, const char *tier_period, tally_line *line);
+                             const tally_name *period, const tally_name *tier_period,
+                             int32_t period_end, tally_line_fields *line);
 /* ... the source ids of a bucket ... */
-int tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line *line);
+int tally_engine__line_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line);
 /* ... and the line added to the result with the explanation written so far. */
-int tally_engine__end_line(tally_finisher *f, tally_line *line);
+int tally_engine__end_line(tally_finisher *f, tally_line_fields *line);
 /* Starts a new explanation. */
 static inline void
 tally_engine__clear_explanation(tally_finisher *f)
@@ -76,8 +96,10 @@ tally_engine__clear_explanation(tally_finisher *f)
 /* clawback.c: recovers negative lines from the payees' earnings (all lines made). */
 int tally_engine__recover_clawbacks(tally_finisher *f);
 
-/* mdf.c: the ledger lines of one MDF slot. */
-int tally_engine__finish_mdf(tally_finisher *f, uint32_t slot);
+/* mdf.c: the ledger lines of one MDF slot, from its buckets with rows in (payee,
+ * period) order. */
+int tally_engine__finish_mdf(tally_finisher *f, uint32_t slot, const tally_bucket *const *buckets,
+                             size_t bucket_count);
 
 /* growth.c: the growth-rebate part of a payout (before multiplier, cap, rounding). */
 int tally_engine__pay_growth(tally_finisher *f, const tally_engine_component *ec,

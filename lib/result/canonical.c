@@ -8,31 +8,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/context.h"
 #include "result/result.h"
 
-static int
-compare_lines(const void *a, const void *b)
-{
-    const tally_line *x = a, *y = b;
-    int order;
-    if ((order = strcmp(x->component, y->component)) != 0 ||
-        (order = strcmp(x->tier_period, y->tier_period)) != 0 ||
-        (order = strcmp(x->period, y->period)) != 0 || (order = strcmp(x->payee, y->payee)) != 0)
-        return order;
-    return (x->kind > y->kind) - (x->kind < y->kind);
-}
+/* Text goes out in pieces this large (one SHA-256 update or callback each), from a
+ * buffer on the stack, so that writing allocates nothing. */
+#define PIECE 16384
 
 typedef struct writer {
     tally_write_fn write;
     void *user_data;
     int stopped;
+    size_t used;
+    char buffer[PIECE];
 } writer;
+
+static void
+flush(writer *w)
+{
+    if (!w->stopped && w->used && w->write(w->buffer, w->used, w->user_data) != 0)
+        w->stopped = 1;
+    w->used = 0;
+}
+
+/* Makes room for `size` bytes, which must be at most PIECE. */
+static char *
+room(writer *w, size_t size)
+{
+    if (PIECE - w->used < size)
+        flush(w);
+    return w->buffer + w->used;
+}
 
 static void
 put(writer *w, const char *data, size_t size)
 {
-    if (!w->stopped && size && w->write(data, size, w->user_data) != 0)
-        w->stopped = 1;
+    while (size) {
+        size_t part = size < PIECE ? size : PIECE;
+        memcpy(room(w, part), data, part);
+        w->used += part;
+        data += part;
+        size -= part;
+    }
 }
 
 static void
@@ -41,68 +58,201 @@ put_text(writer *w, const char *text)
     put(w, text, strlen(text));
 }
 
-/* Backslash escapes for the separators and every control byte. */
+/* Backslash escapes for the separators and every control byte; returns the bytes
+ * written for `c` (1 when it stands for itself). */
+static size_t
+escape_byte(char *out, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (c >= 0x20 && c != '\\' && c != 0x7f) {
+        out[0] = (char)c;
+        return 1;
+    }
+    out[0] = '\\';
+    if (c == '\n' || c == '\t' || c == '\\') {
+        out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
+        return 2;
+    }
+    out[1] = 'x';
+    out[2] = hex[c >> 4];
+    out[3] = hex[c & 15];
+    return 4;
+}
+
+size_t
+tally_result__escape(char *out, const char *text, size_t length)
+{
+    size_t written = 0;
+    for (size_t i = 0; i < length; i++)
+        written += escape_byte(out + written, (unsigned char)text[i]);
+    return written;
+}
+
+/* Copies runs that need no escaping as they are. */
 static void
 put_escaped(writer *w, const char *text)
 {
     const char *run = text;
-    for (const char *p = text; *p; p++) {
+    for (const char *p = text;; p++) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '\\' && c != 0x7f)
             continue;
         put(w, run, (size_t)(p - run));
-        char escape[8];
-        if (c == '\n')
-            put(w, "\\n", 2);
-        else if (c == '\t')
-            put(w, "\\t", 2);
-        else if (c == '\\')
-            put(w, "\\\\", 2);
-        else {
-            snprintf(escape, sizeof(escape), "\\x%02x", c);
-            put(w, escape, 4);
-        }
+        if (!c)
+            return;
+        w->used += escape_byte(room(w, 4), c);
         run = p + 1;
     }
-    put_text(w, run);
+}
+
+static void
+put_name_text(writer *w, const tally_name *name)
+{
+    if (name->plain)
+        put(w, name->text, name->length);
+    else
+        put_escaped(w, name->text);
+}
+
+/* "\tname=" */
+static void
+put_name(writer *w, const char *name)
+{
+    size_t length = strlen(name);
+    char *out = room(w, length + 2);
+    out[0] = '\t';
+    memcpy(out + 1, name, length);
+    out[length + 1] = '=';
+    w->used += length + 2;
 }
 
 static void
 put_field(writer *w, const char *name, const char *value)
 {
-    put(w, "\t", 1);
-    put_text(w, name);
-    put(w, "=", 1);
+    put_name(w, name);
     put_escaped(w, value ? value : "");
 }
+
+size_t
+tally_result__format_small(char *out, uint64_t low, uint8_t form)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
+    unsigned scale = form & TALLY_PACKED_SCALE;
+    int negative = (form & TALLY_PACKED_NEGATIVE) != 0;
+    if ((form & TALLY_PACKED_WIDE) || scale > TALLY_DECIMAL_MAX_SCALE || (negative && !low))
+        return 0;
+    /* Digits from the right end of `digits`, two at a time. */
+    char digits[TALLY_DECIMAL_MAX_SCALE + 24];
+    char *end = digits + sizeof(digits), *first = end;
+    while (low >= 100) {
+        first -= 2;
+        memcpy(first, pairs + 2 * (low % 100), 2);
+        low /= 100;
+    }
+    if (low >= 10) {
+        first -= 2;
+        memcpy(first, pairs + 2 * low, 2);
+    } else {
+        *--first = (char)('0' + (int)low);
+    }
+    /* At least one digit stands before the point. */
+    while ((size_t)(end - first) <= scale)
+        *--first = '0';
+    size_t count = (size_t)(end - first), integer = count - scale;
+    char *p = out;
+    if (negative)
+        *p++ = '-';
+    memcpy(p, first, integer);
+    p += integer;
+    if (scale) {
+        *p++ = '.';
+        memcpy(p, first + integer, scale);
+        p += scale;
+    }
+    return (size_t)(p - out);
+}
+
+static void
+put_value(writer *w, uint64_t low, uint8_t form, const tally_decimal *whole)
+{
+    char *out = room(w, TALLY_DECIMAL_STRING_MAX);
+    size_t length = tally_result__format_small(out, low, form);
+    if (!length) {
+        tally_decimal value;
+        if (!whole)
+            tally_result__unpack(low, form, &value);
+        tally_decimal_format(out, TALLY_DECIMAL_STRING_MAX, whole ? whole : &value);
+        length = strlen(out);
+    }
+    w->used += length;
+}
+
+/* `prefix` is "\tname=", known at compile time. */
+#define PUT_PACKED(w, prefix, low, form)                                                        \
+    (put((w), prefix, sizeof(prefix) - 1), put_value((w), (low), (form), NULL))
 
 static void
 put_decimal(writer *w, const char *name, const tally_decimal *value)
 {
-    char text[TALLY_DECIMAL_STRING_MAX];
-    tally_decimal_format(text, sizeof(text), value);
-    put_field(w, name, text);
+    put_name(w, name);
+    int small = value->coefficient_hi == 0 && value->scale >= 0 &&
+                value->scale <= TALLY_DECIMAL_MAX_SCALE && (value->negative & ~1) == 0;
+    uint8_t form = small ? (uint8_t)((unsigned)value->scale |
+                                     (value->negative ? TALLY_PACKED_NEGATIVE : 0))
+                         : TALLY_PACKED_WIDE;
+    put_value(w, value->coefficient_lo, form, value);
 }
 
 static void
-put_line(writer *w, const tally_line *line)
+put_unsigned(writer *w, const char *name, unsigned long long value)
 {
-    char flags[16];
-    put_text(w, "line");
-    put_field(w, "component", line->component);
-    put_field(w, "version", line->version);
-    put_field(w, "tier-period", line->tier_period);
-    put_field(w, "period", line->period);
-    put_field(w, "payee", line->payee);
-    put_field(w, "kind", tally_line_kind_name(line->kind));
-    put_decimal(w, "amount", &line->amount);
-    put_decimal(w, "basis", &line->basis);
-    put_decimal(w, "unrounded", &line->unrounded);
-    put_decimal(w, "multiplier", &line->multiplier);
-    snprintf(flags, sizeof(flags), "%u", line->flags);
-    put_field(w, "flags", flags);
-    static const tally_recovery none;
-    const tally_recovery *r = line->recovery ? line->recovery : &none;
+    char digits[24];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + (int)(value % 10));
+        value /= 10;
+    } while (value);
+    put_name(w, name);
+    char *out = room(w, (size_t)count);
+    for (int i = 0; i < count; i++)
+        out[i] = digits[count - 1 - i];
+    w->used += (size_t)count;
+}
+
+/* A line's text up to its payee's name: "line", the key's four names, "\tpayee=". */
+static void
+put_line_start(writer *w, const tally_line_key *key)
+{
+    if (key->prefix) {
+        put(w, key->prefix, key->prefix_length);
+        return;
+    }
+    put(w, "line\tcomponent=", 15);
+    put_name_text(w, key->component);
+    put(w, "\tversion=", 9);
+    put_name_text(w, key->version);
+    put(w, "\ttier-period=", 13);
+    put_name_text(w, key->tier_period);
+    put(w, "\tperiod=", 8);
+    put_name_text(w, key->period);
+    put(w, "\tpayee=", 7);
+}
+
+static void
+put_kind(writer *w, tally_line_kind kind)
+{
+    put(w, "\tkind=", 6);
+    put_text(w, tally_line_kind_name(kind));
+}
+
+static void
+put_recovery(writer *w, const tally_line *line)
+{
+    /* Clawback lines always name their recovery, even when it is all zero. */
+    const tally_recovery *r = tally_line__recovery(line);
     if (line->kind == TALLY_LINE_CLAWBACK) {
         put_decimal(w, "requested", &r->requested);
         put_decimal(w, "recovered", &r->recovered);
@@ -110,28 +260,81 @@ put_line(writer *w, const tally_line *line)
     }
     if (tally_decimal_sign(&r->withheld) != 0)
         put_decimal(w, "withheld", &r->withheld);
-    put(w, "\n", 1);
-    for (size_t i = 0; i < line->band_count; i++) {
-        put_text(w, "band");
-        put_decimal(w, "portion", &line->bands[i].portion);
-        put_decimal(w, "value", &line->bands[i].value);
-        put_decimal(w, "payout", &line->bands[i].payout);
+}
+
+static void
+put_bands_and_sources(writer *w, const tally_line *line)
+{
+    for (size_t i = 0; i < tally_line_band_count(line); i++) {
+        const tally_packed_band *band = &line->more->bands[i];
+        put(w, "band", 4);
+        PUT_PACKED(w, "\tportion=", band->low[0], band->form[0]);
+        PUT_PACKED(w, "\tvalue=", band->low[1], band->form[1]);
+        PUT_PACKED(w, "\tpayout=", band->low[2], band->form[2]);
         put(w, "\n", 1);
     }
-    for (size_t i = 0; i < line->source_count; i++) {
-        put_text(w, "source");
-        put_field(w, "id", line->sources[i]);
+    for (size_t i = 0; i < tally_line_source_count(line); i++) {
+        put(w, "source\tid=", 10);
+        put_escaped(w, tally_line_source_at(line, i));
         put(w, "\n", 1);
     }
-    put_text(w, "explanation");
-    put_field(w, "text", line->explanation);
+}
+
+static void
+put_line(writer *w, const tally_line *line)
+{
+    put_line_start(w, line->key);
+    put_name_text(w, line->payee);
+    put_kind(w, (tally_line_kind)line->kind);
+    PUT_PACKED(w, "\tamount=", line->low[0], line->form[0]);
+    PUT_PACKED(w, "\tbasis=", line->low[1], line->form[1]);
+    PUT_PACKED(w, "\tunrounded=", line->low[2], line->form[2]);
+    PUT_PACKED(w, "\tmultiplier=", line->low[3], line->form[3]);
+    put_unsigned(w, "flags", line->flags);
+    if (line->more || line->kind == TALLY_LINE_CLAWBACK)
+        put_recovery(w, line);
     put(w, "\n", 1);
+    if (line->more)
+        put_bands_and_sources(w, line);
+    put(w, "explanation\ttext=", 17);
+    put_escaped(w, tally_line_explanation(line));
+    put(w, "\n", 1);
+}
+
+/* Sealing: each key's line start written once, for every line that has it. */
+static int
+prepare_keys(tally_result *result, tally_ctx *ctx)
+{
+    for (size_t i = 0; result->keys && i <= result->key_mask; i++) {
+        tally_line_key *k = result->keys[i];
+        if (!k)
+            continue;
+        const tally_name *names[] = {k->component, k->version, k->tier_period, k->period};
+        static const char *const labels[] = {"line\tcomponent=", "\tversion=", "\ttier-period=",
+                                             "\tperiod="};
+        size_t room_needed = sizeof("line\tcomponent=\tversion=\ttier-period=\tperiod=\tpayee=");
+        for (int n = 0; n < 4; n++)
+            room_needed += 4 * (size_t)names[n]->length;
+        char *prefix = tally_arena__alloc(&result->arena, ctx, room_needed);
+        if (!prefix)
+            return TALLY_ERR_NOMEM;
+        size_t length = 0;
+        for (int n = 0; n < 4; n++) {
+            memcpy(prefix + length, labels[n], strlen(labels[n]));
+            length += strlen(labels[n]);
+            length += tally_result__escape(prefix + length, names[n]->text, names[n]->length);
+        }
+        memcpy(prefix + length, "\tpayee=", 7);
+        k->prefix = prefix;
+        k->prefix_length = length + 7;
+    }
+    return TALLY_OK;
 }
 
 static int
 write_all(const tally_result *result, writer *w)
 {
-    char hex[TALLY_SHA256_HEX_SIZE], count[32];
+    char hex[TALLY_SHA256_HEX_SIZE];
     put_text(w, "tally-result\tformat=1\n");
     tally_sha256__hex(hex, result->plan_digest);
     put_text(w, "plan");
@@ -139,22 +342,31 @@ write_all(const tally_result *result, writer *w)
     tally_sha256__hex(hex, result->input_digest);
     put_text(w, "\ninput");
     put_field(w, "digest", hex);
-    snprintf(count, sizeof(count), "%llu", (unsigned long long)result->accepted);
-    put_field(w, "accepted", count);
-    snprintf(count, sizeof(count), "%llu", (unsigned long long)result->rejected);
-    put_field(w, "rejected", count);
+    put_unsigned(w, "accepted", (unsigned long long)result->accepted);
+    put_unsigned(w, "rejected", (unsigned long long)result->rejected);
     put_text(w, "\nrun");
     put_field(w, "as-of", result->as_of);
     put_field(w, "lines-from", result->lines_from);
     put_field(w, "lines-to", result->lines_to);
-    snprintf(count, sizeof(count), "%u", result->flags);
-    put_field(w, "flags", count);
+    put_unsigned(w, "flags", result->flags);
     put_text(w, "\ncurrency");
     put_field(w, "code", tally_currency_code(result->currency));
     put(w, "\n", 1);
     for (size_t i = 0; i < result->line_count; i++)
-        put_line(w, &result->lines[i]);
+        put_line(w, tally_result__line(result, i));
+    flush(w);
     return w->stopped ? TALLY_ERR_CALLBACK : TALLY_OK;
+}
+
+static int
+write_through(const tally_result *result, tally_write_fn write, void *user_data)
+{
+    writer w;
+    w.write = write;
+    w.user_data = user_data;
+    w.stopped = 0;
+    w.used = 0;
+    return write_all(result, &w);
 }
 
 int
@@ -162,8 +374,7 @@ tally_result_write_canonical(const tally_result *result, tally_write_fn write, v
 {
     if (!result || !write)
         return TALLY_ERR_INVALID_ARGUMENT;
-    writer w = {write, user_data, 0};
-    return write_all(result, &w);
+    return write_through(result, write, user_data);
 }
 
 static int
@@ -173,14 +384,118 @@ hash_piece(const char *data, size_t size, void *user_data)
     return 0;
 }
 
-void
-tally_result__seal(tally_result *result)
+/* ---- canonical order ---- */
+
+/*
+ * Lines sort by component, tier period, period, payee and kind (strcmp on the
+ * text), ties kept in the order the lines were made (as glibc's merge sort did).
+ * The names' ranks turn that into integers: the key's (component, tier period,
+ * period) collapses into its dense rank `order`, then payee rank, then kind.
+ */
+static int
+by_triple(const void *a, const void *b)
 {
-    if (result->line_count > 1)
-        qsort(result->lines, result->line_count, sizeof(tally_line), compare_lines);
+    const tally_line_key *x = *(const tally_line_key *const *)a,
+                         *y = *(const tally_line_key *const *)b;
+    const uint32_t left[] = {x->component->rank, x->tier_period->rank, x->period->rank};
+    const uint32_t right[] = {y->component->rank, y->tier_period->rank, y->period->rank};
+    for (int i = 0; i < 3; i++)
+        if (left[i] != right[i])
+            return left[i] < right[i] ? -1 : 1;
+    return 0;
+}
+
+/* Keys that differ only in version rank the same: their lines compare equal. */
+static int
+rank_keys(tally_result *result, tally_ctx *ctx, uint32_t *highest)
+{
+    tally_line_key **keys = tally_ctx__calloc(ctx, result->key_count + 1, sizeof(*keys));
+    if (!keys)
+        return TALLY_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; result->keys && i <= result->key_mask; i++)
+        if (result->keys[i])
+            keys[n++] = result->keys[i];
+    qsort(keys, n, sizeof(*keys), by_triple);
+    uint32_t rank = 0;
+    for (size_t i = 0; i < n; i++) {
+        rank += i > 0 && by_triple(&keys[i - 1], &keys[i]) != 0;
+        keys[i]->order = rank;
+    }
+    *highest = rank;
+    tally_ctx__free(ctx, keys);
+    return TALLY_OK;
+}
+
+/* Moves line from[i] to position i, for every i (spending `from`). */
+static void
+permute(tally_result *result, uint32_t *from)
+{
+    /* Each cycle of the permutation is walked once; a visited position is marked. */
+    for (size_t start = 0; start < result->line_count; start++) {
+        if (from[start] == UINT32_MAX)
+            continue;
+        tally_line carried = *tally_result__line(result, start);
+        size_t at = start;
+        for (;;) {
+            size_t next = from[at];
+            from[at] = UINT32_MAX;
+            if (next == start) {
+                *tally_result__line(result, at) = carried;
+                break;
+            }
+            *tally_result__line(result, at) = *tally_result__line(result, next);
+            at = next;
+        }
+    }
+}
+
+static int
+sort_lines(tally_result *result, tally_ctx *ctx)
+{
+    uint32_t highest_key = 0;
+    int status = rank_keys(result, ctx, &highest_key);
+    if (status != TALLY_OK)
+        return status;
+    unsigned kind_bits = 4, payee_bits = tally_result__bits(result->names.count);
+    if (tally_result__bits(highest_key) + payee_bits + kind_bits > 64)
+        return tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (too many line keys)");
+    size_t n = result->line_count;
+    uint64_t *keys = tally_ctx__calloc(ctx, n, sizeof(*keys));
+    uint32_t *from = tally_ctx__calloc(ctx, n, sizeof(*from));
+    if (keys && from) {
+        for (size_t i = 0; i < n; i++) {
+            const tally_line *line = tally_result__line(result, i);
+            keys[i] = ((uint64_t)line->key->order << payee_bits | line->payee->rank)
+                          << kind_bits |
+                      line->kind;
+            from[i] = (uint32_t)i;
+        }
+        status = tally_result__sort_pairs(ctx, keys, from, n);
+    } else {
+        status = TALLY_ERR_NOMEM;
+    }
+    tally_ctx__free(ctx, keys);
+    if (status == TALLY_OK)
+        permute(result, from);
+    tally_ctx__free(ctx, from);
+    return status;
+}
+
+int
+tally_result__seal(tally_result *result, tally_ctx *ctx)
+{
+    int status = tally_result__rank_names(result, ctx);
+    if (status == TALLY_OK && result->line_count > 1)
+        status = sort_lines(result, ctx);
+    if (status == TALLY_OK)
+        status = prepare_keys(result, ctx);
+    if (status != TALLY_OK)
+        return status;
+    tally_result__drop_tables(result);
     tally_sha256 hash;
     tally_sha256__init(&hash);
-    writer w = {hash_piece, &hash, 0};
-    write_all(result, &w);
+    status = write_through(result, hash_piece, &hash);
     tally_sha256__final(&hash, result->digest);
+    return status;
 }
