@@ -1505,7 +1505,7 @@ canonical_form_escapes_text(void **state)
     snprintf(expected, sizeof(expected),
              "tally-result\tformat=1\n"
              "plan\tdigest=9abf1cd766f5da56469cf2438b21588651d690b266394b5a82b30dfb262775d5\n"
-             "input\tdigest=99fce5520759188fcd6e1c61125339377240ae50ba9691d794965e64f4039403"
+             "input\tdigest=d949d6ae3a45787ecbee8b39d7d9a4c5ca4f08b7ac995698b209c09fd530c4ea"
              "\taccepted=2\trejected=0\n"
              "run\tas-of=\tlines-from=\tlines-to=\tflags=%u\n"
              "currency\tcode=USD\n"

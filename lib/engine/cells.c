@@ -420,6 +420,21 @@ tally_engine__free_cells(tally_session *session)
     tally_ctx__free(session->ctx, session->block_index);
 }
 
+/* Flushed cells hold only zeros: their memory (a tenth of a session's) goes back
+ * before the lines are made. The session is left as a new one's, so rows added
+ * after a finish that failed start the cells again. */
+void
+tally_engine__drop_cells(tally_session *session)
+{
+    tally_engine__free_cells(session);
+    session->cells = NULL;
+    session->cell_count = session->cell_capacity = 0;
+    session->blocks = NULL;
+    session->block_count = session->block_capacity = 0;
+    session->block_index = NULL;
+    session->block_mask = 0;
+}
+
 /* ---- moving cells into buckets ---- */
 
 /* What a member earns per row from the cell's totals: linear rates only. */

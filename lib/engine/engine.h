@@ -339,6 +339,8 @@ int tally_engine__compile_cells(tally_session *session);
 /* Moves every cell's totals into its members' buckets (before finishing). */
 int tally_engine__flush_cells(tally_session *session);
 void tally_engine__free_cells(tally_session *session);
+/* Frees flushed cells and leaves the session's cells as a new session's. */
+void tally_engine__drop_cells(tally_session *session);
 
 
 /* ---- fx.c ---- */

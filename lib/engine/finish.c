@@ -451,22 +451,6 @@ keep_lines_in_range(const tally_session *session, tally_result *result)
     tally_result__truncate(result, kept);
 }
 
-/*
- * Flushed cells hold only zeros: their memory (a tenth of a session's) goes back
- * before the lines are made. The session is left as a new one's, so rows added
- * after a finish that failed start the cells again (cells.c).
- */
-static void
-drop_flushed_cells(tally_session *session)
-{
-    tally_ctx__free(session->ctx, session->cells);
-    tally_ctx__free(session->ctx, session->cell_index);
-    session->cells = NULL;
-    session->cell_index = NULL;
-    session->cell_count = session->cell_capacity = 0;
-    session->cell_mask = 0;
-}
-
 static void
 free_finisher(tally_finisher *f)
 {
@@ -533,7 +517,7 @@ tally_session_finish(tally_session *session, tally_result **out)
                                 "the session cannot be finished: a total overflowed");
     int resolved = tally_engine__flush_cells(session);
     if (resolved == TALLY_OK)
-        drop_flushed_cells(session);
+        tally_engine__drop_cells(session);
     if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
     if (resolved == TALLY_OK)
