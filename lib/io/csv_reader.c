@@ -164,15 +164,21 @@ typedef struct cutter {
     uint64_t mask;           /* stops in block[0 .. 64) from pos on, before p + size */
 } cutter;
 
-/* The stops of block[0 .. 64) that are in the window. */
+/* The stops of block[0 .. 64) that are before `end`, the window's end. */
 static inline uint64_t
-block_mask(const cutter *c, const unsigned char *block)
+mask_before(const unsigned char *block, const unsigned char *end)
 {
-    size_t left = (size_t)(c->p + c->size - block);
+    size_t left = (size_t)(end - block);
     if (left == 0)
         return 0;
     uint64_t mask = tally_csv__stop_mask(block);
     return left < 64 ? mask & ((UINT64_C(1) << left) - 1) : mask;
+}
+
+static inline uint64_t
+block_mask(const cutter *c, const unsigned char *block)
+{
+    return mask_before(block, c->p + c->size);
 }
 
 /* Moves the scan to pos (<= size). */
@@ -486,41 +492,77 @@ cut_field_slowly(cutter *c, tally_csv__cut *cut)
     return end;
 }
 
-/* Cuts the field at pos and stores it (when within the store limit). */
-static inline field_end
-cut_field(cutter *c, tally_csv__cut *cut)
+/*
+ * Cuts the plain fields from pos on, text up to a ',' or LF within the limit,
+ * nearly every field there is, and stores them. The scan's state is kept in
+ * locals meanwhile: the stores to the fields could alias the cutter's. Returns
+ * FIELD_LAST when a LF ended the record, FIELD_COMMA when the field at pos is not
+ * plain, FIELD_STOP when out of memory. There is room for the field at pos.
+ */
+static field_end
+cut_plain_fields(cutter *c, tally_csv__cut *cut)
 {
     tally_csv__tokenizer *tokenizer = c->tokenizer;
-    if (c->field < tokenizer->store_limit && c->field >= tokenizer->field_capacity &&
-        !grow_fields(tokenizer)) {
-        *cut = TALLY_CSV__NO_MEMORY;
-        return FIELD_STOP;
-    }
-    /* Nearly every field: plain text up to a ',' or a LF within the limit. */
-    size_t start = c->pos, stop = next_stop(c);
-    if (stop < c->scan_end) {
-        unsigned char byte = c->p[stop];
-        if (byte == ',') {
-            store_field(c, start, stop - start, 0);
-            c->mask &= c->mask - 1; /* the stop was the lowest one */
-            c->pos = stop + 1;
-            return FIELD_COMMA;
+    const unsigned char *p = c->p, *block = c->block, *end = c->p + c->size;
+    uint64_t mask = c->mask;
+    size_t pos = c->pos, field = c->field, scan_end = c->scan_end;
+    size_t store_limit = tokenizer->store_limit, capacity = tokenizer->field_capacity;
+    tally_csv__field *fields = tokenizer->fields;
+    field_end result = FIELD_COMMA;
+    for (;;) {
+        if (field < store_limit && field >= capacity) {
+            if (!grow_fields(tokenizer)) {
+                *cut = TALLY_CSV__NO_MEMORY;
+                result = FIELD_STOP;
+                break;
+            }
+            capacity = tokenizer->field_capacity;
+            fields = tokenizer->fields;
         }
+        while (mask == 0 && (size_t)(end - block) > 64) {
+            block += 64;
+            mask = mask_before(block, end);
+        }
+        if (mask == 0)
+            break;
+        size_t stop = (size_t)(block + __builtin_ctzll(mask) - p);
+        unsigned char byte = p[stop];
+        if (stop >= scan_end || (byte != ',' && byte != '\n'))
+            break;
+        if (field < store_limit) {
+            fields[field].offset = pos;
+            fields[field].length = stop - pos;
+            fields[field].copied = 0;
+        }
+        field++;
         if (byte == '\n') {
-            store_field(c, start, stop - start, 0);
             c->record->raw_size = stop;
             c->record->consumed = stop + 1;
-            return FIELD_LAST;
+            result = FIELD_LAST;
+            break;
         }
+        mask &= mask - 1; /* the stop was the lowest one */
+        pos = stop + 1;
     }
-    return cut_field_slowly(c, cut);
+    c->block = block;
+    c->mask = mask;
+    c->pos = pos;
+    c->field = field;
+    return result;
 }
 
 tally_csv__cut
 tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size, int at_end,
                     tally_csv__record *record)
 {
-    memset(record, 0, sizeof(*record));
+    /* Field by field: a memset of the struct costs more here than the whole cut. */
+    record->raw = data;
+    record->raw_size = record->consumed = 0;
+    record->newlines = 0;
+    record->field_count = 0;
+    record->syntax = TALLY_CSV__SYNTAX_OK;
+    record->syntax_field = 0;
+    record->syntax_byte = 0;
     tokenizer->window = data;
     tokenizer->scratch_used = 0;
     tokenizer->terminated = 0;
@@ -531,12 +573,16 @@ tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size, in
     start_scan(&c);
     for (;;) {
         tally_csv__cut cut = TALLY_CSV__RECORD;
-        field_end end = cut_field(&c, &cut);
+        field_end end = cut_plain_fields(&c, &cut);
+        if (end == FIELD_COMMA) { /* a field that is not plain */
+            end = cut_field_slowly(&c, &cut);
+            if (end != FIELD_STOP)
+                c.field++;
+        }
         if (end == FIELD_STOP) {
             keep_scan(&c, 0);
             return cut;
         }
-        c.field++;
         if (end == FIELD_LAST)
             break;
     }
