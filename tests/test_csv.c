@@ -565,6 +565,15 @@ bad_date(void **state)
     expect_error_text(TALLY_CSV_PARTNERS, "id,join_date\nP1,2026-1-1\n", TALLY_ERR_INPUT,
                       "tx.csv:2:2: join_date: \"2026-1-1\" is not a date (expected "
                       "YYYY-MM-DD)");
+    /* The reader remembers each date field's last good date: a different one, even
+     * after a run of equal ones, is still checked. */
+    expect_row_error("id,date,partner,amount,claim_date\nT1,2026-02-28,P1,1,2026-02-28\n"
+                     "T2,2026-02-28,P1,1,2026-02-28\nT3,2026-02-28,P1,1,2026-02-29\n",
+                     "tx.csv:4:5: claim_date: \"2026-02-29\" is not a date (expected "
+                     "YYYY-MM-DD)");
+    expect_row_error("id,date,partner,amount\nT1,2026-02-28,P1,1\nT2,2026-02-28,P1,1\n"
+                     "T3,2026-02-2x,P1,1\n",
+                     "tx.csv:4:2: date: \"2026-02-2x\" is not a date (expected YYYY-MM-DD)");
 }
 
 static void
@@ -1053,6 +1062,70 @@ tokeniser_cuts_random_records(void **state)
         tally_ctx_free(ctx);
         free(original);
         free(k.text);
+    }
+}
+
+/* ---- the decimal fast path ---- */
+
+/* The fast path's value is the full parser's, whenever it takes the text. */
+static void
+expect_plain_decimal_agrees(const char *text, size_t length, int expect_fast)
+{
+    tally_decimal fast, full;
+    memset(&fast, 0, sizeof(fast));
+    int taken = tally_csv__plain_decimal(&fast, text, length);
+    if (expect_fast >= 0 && taken != expect_fast)
+        fail_msg("\"%.*s\": fast path %s", (int)length, text, taken ? "taken" : "not taken");
+    if (!taken)
+        return;
+    assert_int_equal(tally_decimal_parse_n(NULL, &full, text, length), TALLY_OK);
+    if (fast.coefficient_lo != full.coefficient_lo ||
+        fast.coefficient_hi != full.coefficient_hi || fast.scale != full.scale ||
+        fast.negative != full.negative)
+        fail_msg("\"%.*s\": fast %llu e-%d sign %d, full %llu e-%d sign %d", (int)length, text,
+                 (unsigned long long)fast.coefficient_lo, (int)fast.scale, (int)fast.negative,
+                 (unsigned long long)full.coefficient_lo, (int)full.scale, (int)full.negative);
+}
+
+static void
+plain_decimal_agrees_with_the_full_parser(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int fast;
+    } cases[] = {
+        {"0", 1}, {"00", 1}, {"007", 1}, {"-0", 1}, {"+0", 1}, {"-0.00", 1}, {"12.50", 1},
+        {"-2594.83", 1}, {"+1", 1}, {"0.5", 1}, {".5", 1}, {"5.", 1}, {"-.5", 1}, {"+5.", 1},
+        {"000000000000000000.5", 1},          /* 19 digits, leading zeros included */
+        {"1234567890123456789", 1},           /* 19 digits */
+        {"9999999999999999999", 1},           /* the largest 19 digits */
+        {"-.9999999999999999999", 1},
+        {"12345678901234567890", 0},          /* 20 digits: the full parser's */
+        {"18446744073709551616", 0},          /* 2^64 */
+        {"0000000000000000000000001", 0},
+        {"12345678901234567890123456789012345678", 0},  /* 38 digits */
+        {"123456789012345678901234567890123456789", 0}, /* 39: an error */
+        {"0.000000000000000000000000000000000000001", 0},
+        {"", 0}, {"-", 0}, {"+", 0}, {".", 0}, {"-.", 0}, {"1.2.3", 0}, {"1e5", 0},
+        {"1E5", 0}, {" 1", 0}, {"1 ", 0}, {"1,5", 0}, {"--1", 0}, {"+-1", 0}, {"1-", 0},
+        {"\xd9\xa3", 0}, {"0x10", 0}, {"inf", 0}, {"NaN", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_plain_decimal_agrees(cases[i].text, strlen(cases[i].text), cases[i].fast);
+    /* Random texts of digits, signs, points and more. */
+    static const char alphabet[] = "0123456789000.-+e 9";
+    uint64_t seed = 12;
+    for (int round = 0; round < 200000; round++) {
+        char text[32];
+        size_t length = (size_t)(next_random(&seed) % 24);
+        for (size_t i = 0; i < length; i++) {
+            uint64_t r = next_random(&seed);
+            /* Mostly digits, so that valid numbers come up often. */
+            text[i] = r % 4 ? (char)('0' + (r >> 8) % 10)
+                            : alphabet[(r >> 8) % (sizeof(alphabet) - 1)];
+        }
+        expect_plain_decimal_agrees(text, length, -1);
     }
 }
 
@@ -1793,6 +1866,7 @@ main(void)
         cmocka_unit_test(quoted_field_longer_than_a_chunk),
         cmocka_unit_test(stop_mask_flags_the_bytes_that_may_stop_text),
         cmocka_unit_test(tokeniser_cuts_random_records),
+        cmocka_unit_test(plain_decimal_agrees_with_the_full_parser),
         cmocka_unit_test(column_map_renames_headers),
         cmocka_unit_test(column_map_errors),
         cmocka_unit_test(reject_callback_collects_every_bad_row),

@@ -39,6 +39,7 @@ typedef struct reader {
     const char *source;
     tally_csv__tokenizer tokenizer;
     tally_csv__columns columns;
+    tally_csv__rows rows;
     tally_csv__input input;
     unsigned long line;      /* line the next record starts on */
     int progress_per_chunk;  /* a file's reads are reported; a buffer's end only */
@@ -164,6 +165,7 @@ header_record(reader *r, const tally_csv__record *record, unsigned long line)
     if (status != TALLY_OK)
         return status;
     r->have_header = 1;
+    tally_csv__rows_init(&r->rows, r->session, r->ctx, &r->columns, &r->tokenizer, r->source);
     /* Data records need no more fields than the header has: the rest are counted. */
     r->tokenizer.store_limit = r->columns.header_count;
     return TALLY_OK;
@@ -184,7 +186,7 @@ data_record(reader *r, const tally_csv__record *record, unsigned long line)
                                    expected);
     }
     tally_csv__terminate(&r->tokenizer, record);
-    return tally_csv__add_row(r->session, r->ctx, &r->columns, &r->tokenizer, r->source, line);
+    return tally_csv__add_row(&r->rows, line);
 }
 
 /* Errors that concern one row: it is skipped, the reading may go on. */

@@ -201,15 +201,51 @@ const char *tally_csv__column_name(const tally_csv__columns *columns, size_t col
 
 /* ---- csv_rows.c: records into the session ---- */
 
+/* The checked value of one field. */
+typedef struct tally_csv__value {
+    const char *text;     /* NUL-terminated; NULL when the field is empty or absent */
+    tally_decimal number; /* TALLY_CSV__DECIMAL; 0 when absent */
+    int flag;             /* TALLY_CSV__FLAG: 0/1; TALLY_CSV__TRISTATE: -1/0/1 */
+} tally_csv__value;
+
+/* Bytes of a YYYY-MM-DD date. */
+#define TALLY_CSV__DATE_LENGTH 10
+
+/* The rows of one file: what stays the same from one row to the next. */
+typedef struct tally_csv__rows {
+    tally_session *session;
+    tally_ctx *ctx;
+    const tally_csv__columns *columns;
+    const tally_csv__tokenizer *tokenizer;
+    const char *source;
+    unsigned long line;      /* of the row being converted */
+    /* The fields the file has a column for, in field order. */
+    size_t present[TALLY_CSV__MAX_FIELDS];
+    size_t present_count;
+    tally_csv__value values[TALLY_CSV__MAX_FIELDS];
+    /* Each date field's last valid date. */
+    char dates[TALLY_CSV__MAX_FIELDS][TALLY_CSV__DATE_LENGTH];
+    unsigned char date_known[TALLY_CSV__MAX_FIELDS];
+} tally_csv__rows;
+
+/* Prepares for the rows of a file whose header `columns` has matched. */
+void tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *ctx,
+                          const tally_csv__columns *columns,
+                          const tally_csv__tokenizer *tokenizer, const char *source);
 /*
- * Converts a data record (syntax checked, field count equal to the header's)
- * and adds it to the session. Returns TALLY_OK or the status of the located error
- * it recorded; TALLY_ERR_INPUT and TALLY_ERR_OVERFLOW concern the row only.
+ * Converts the tokenizer's data record (syntax checked, field count equal to the
+ * header's, terminated) and adds it to the session. Returns TALLY_OK or the status
+ * of the located error it recorded; TALLY_ERR_INPUT and TALLY_ERR_OVERFLOW concern
+ * the row only.
  */
-int tally_csv__add_row(tally_session *session, tally_ctx *ctx,
-                       const tally_csv__columns *columns,
-                       const tally_csv__tokenizer *tokenizer, const char *source,
-                       unsigned long line);
+int tally_csv__add_row(tally_csv__rows *rows, unsigned long line);
+/*
+ * The fast path of the decimal fields: `[+-]digits[.digits]` (either side of the
+ * '.' may be empty, not both) with at most 19 digits in all, which fits in 64
+ * bits. Sets *out exactly as tally_decimal_parse_n() would and returns 1; returns
+ * 0, *out unspecified, for anything else, which the full parser then judges.
+ */
+int tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length);
 /* Records an error of the session again, located at source:line. */
 int tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned long line);
 
