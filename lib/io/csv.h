@@ -35,12 +35,18 @@ typedef enum tally_csv__syntax {
     TALLY_CSV__SYNTAX_UNTERMINATED      /* end of input inside a quoted field */
 } tally_csv__syntax;
 
-/* A field of the current record: its text lies in the window, or, for a quoted
- * field, unescaped and NUL-terminated in the scratch. */
+/* Where a field's text is. */
+typedef enum tally_csv__place {
+    TALLY_CSV__IN_WINDOW = 0,    /* in the window, not yet NUL-terminated */
+    TALLY_CSV__TERMINATED = 1,   /* in the window, a NUL over the byte after it */
+    TALLY_CSV__COPIED = 2        /* unescaped and NUL-terminated in the scratch */
+} tally_csv__place;
+
+/* A field of the current record. */
 typedef struct tally_csv__field {
     size_t offset;           /* in the window, or in the scratch when copied */
     size_t length;
-    int copied;
+    tally_csv__place place;
 } tally_csv__field;
 
 typedef struct tally_csv__record {
@@ -64,7 +70,8 @@ typedef struct tally_csv__tokenizer {
     size_t scratch_capacity;
     tally_csv__field *fields;
     size_t field_capacity;
-    int terminated;          /* the window's fields have their NULs */
+    int terminated;          /* a field in the window has its NUL */
+    int unterminated;        /* a field in the window has none yet */
     /* The scan's last 64-byte block, kept for the next record of the window. */
     const char *cached_block;
     const char *cached_end;
@@ -86,12 +93,14 @@ void tally_csv__tokenizer_free(tally_csv__tokenizer *tokenizer);
  * Cuts the record at the start of data[0 .. size), which must be followed by
  * TALLY_CSV__PADDING bytes the tokeniser may read and write. `at_end` says no
  * bytes follow the window. On TALLY_CSV__RECORD, `record` and the stored fields
- * are valid until the next call; the window is not changed.
+ * are valid until the next call, and the plain fields already have their NUL in
+ * the window (tally_csv__restore() puts the bytes back); on any other outcome the
+ * window is as it was.
  */
 tally_csv__cut tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size,
                                    int at_end, tally_csv__record *record);
-/* NUL-terminates the stored fields of the record in the window: it then no
- * longer holds the raw record, until tally_csv__restore(). */
+/* NUL-terminates the stored fields of the record in the window that are not yet:
+ * it then no longer holds the raw record, until tally_csv__restore(). */
 void tally_csv__terminate(tally_csv__tokenizer *tokenizer, const tally_csv__record *record);
 /* Puts back the bytes tally_csv__terminate() replaced (if it did). */
 void tally_csv__restore(tally_csv__tokenizer *tokenizer, const tally_csv__record *record);
@@ -102,7 +111,8 @@ tally_csv__field_text(const tally_csv__tokenizer *tokenizer, size_t index, size_
 {
     const tally_csv__field *field = &tokenizer->fields[index];
     *length = field->length;
-    return (field->copied ? tokenizer->scratch : tokenizer->window) + field->offset;
+    return (field->place == TALLY_CSV__COPIED ? tokenizer->scratch : tokenizer->window) +
+           field->offset;
 }
 /* Length of the UTF-8 byte order mark at the start of data: 3, 0, or -1 when the
  * window is a proper prefix of it and more bytes may follow. */

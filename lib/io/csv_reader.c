@@ -3,9 +3,11 @@
  * fields, and checks that the text is UTF-8 without NUL bytes.
  *
  * Unquoted fields, nearly all of them, are not copied: a field is where it lies in
- * the window, and tally_csv__terminate() later writes a NUL over the byte that
- * ended it (tally_csv__restore() puts the bytes back when the raw record is
- * wanted). Quoted fields are unescaped into a reusable scratch buffer.
+ * the window, with a NUL written over the ',' or LF that ended it as soon as it
+ * is cut (tally_csv__terminate() does it for the few others, and
+ * tally_csv__restore() puts the bytes back when the raw record is wanted). A cut
+ * that does not end in a record undoes its NULs, since the record will be cut
+ * again. Quoted fields are unescaped into a reusable scratch buffer.
  *
  * Unquoted text is scanned 64 bytes at a time: a mask shows which of them may
  * end a field (csv_scan.h), and the cut goes from one set bit to the next, so it
@@ -446,13 +448,13 @@ cut_copied(cutter *c, tally_csv__cut *cut, size_t *used)
 }
 
 static inline void
-store_field(cutter *c, size_t offset, size_t length, int copied)
+store_field(cutter *c, size_t offset, size_t length, tally_csv__place place)
 {
     tally_csv__tokenizer *tokenizer = c->tokenizer;
     if (c->field < tokenizer->store_limit) {
         tokenizer->fields[c->field].offset = offset;
         tokenizer->fields[c->field].length = length;
-        tokenizer->fields[c->field].copied = copied;
+        tokenizer->fields[c->field].place = place;
     }
 }
 
@@ -483,12 +485,14 @@ cut_field_slowly(cutter *c, tally_csv__cut *cut)
         if (end == FIELD_COMMA)
             seek(c, c->pos); /* the copy went byte by byte */
         if (end != FIELD_STOP)
-            store_field(c, offset, length, 1);
+            store_field(c, offset, length, TALLY_CSV__COPIED);
         return end;
     }
     field_end end = cut_in_place(c, cut, &length);
-    if (end != FIELD_STOP)
-        store_field(c, start, length, 0);
+    if (end != FIELD_STOP) {
+        store_field(c, start, length, TALLY_CSV__IN_WINDOW);
+        tokenizer->unterminated = 1;
+    }
     return end;
 }
 
@@ -508,6 +512,7 @@ cut_plain_fields(cutter *c, tally_csv__cut *cut)
     size_t pos = c->pos, field = c->field, scan_end = c->scan_end;
     size_t store_limit = tokenizer->store_limit, capacity = tokenizer->field_capacity;
     tally_csv__field *fields = tokenizer->fields;
+    char *window = tokenizer->window;
     field_end result = FIELD_COMMA;
     for (;;) {
         if (field < store_limit && field >= capacity) {
@@ -532,10 +537,13 @@ cut_plain_fields(cutter *c, tally_csv__cut *cut)
         if (field < store_limit) {
             fields[field].offset = pos;
             fields[field].length = stop - pos;
-            fields[field].copied = 0;
+            fields[field].place = TALLY_CSV__TERMINATED;
+            window[stop] = '\0';
+            tokenizer->terminated = 1;
         }
         field++;
         if (byte == '\n') {
+            tokenizer->saved_byte = '\n';
             c->record->raw_size = stop;
             c->record->consumed = stop + 1;
             result = FIELD_LAST;
@@ -549,6 +557,23 @@ cut_plain_fields(cutter *c, tally_csv__cut *cut)
     c->pos = pos;
     c->field = field;
     return result;
+}
+
+/* Puts back the ',' under the NULs of the first `count` fields of a cut that did
+ * not end in a record (none of them was its last field). */
+static void
+undo_nuls(tally_csv__tokenizer *tokenizer, size_t count)
+{
+    if (count > tokenizer->store_limit)
+        count = tokenizer->store_limit;
+    for (size_t i = 0; i < count; i++) {
+        tally_csv__field *field = &tokenizer->fields[i];
+        if (field->place == TALLY_CSV__TERMINATED) {
+            tokenizer->window[field->offset + field->length] = ',';
+            field->place = TALLY_CSV__IN_WINDOW;
+        }
+    }
+    tokenizer->terminated = 0;
 }
 
 tally_csv__cut
@@ -566,6 +591,7 @@ tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size, in
     tokenizer->window = data;
     tokenizer->scratch_used = 0;
     tokenizer->terminated = 0;
+    tokenizer->unterminated = 0;
     cutter c = {tokenizer, (const unsigned char *)data, size,
                 /* one byte past the limit is too many */
                 size > tokenizer->max_record + 1 ? tokenizer->max_record + 1 : size,
@@ -580,6 +606,7 @@ tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size, in
                 c.field++;
         }
         if (end == FIELD_STOP) {
+            undo_nuls(tokenizer, c.field);
             keep_scan(&c, 0);
             return cut;
         }
@@ -600,17 +627,17 @@ stored_fields(const tally_csv__tokenizer *tokenizer, const tally_csv__record *re
                                                         : tokenizer->store_limit;
 }
 
-/* The scratch's copies end with their NUL already; fields in the window get one
- * over the byte that ended them. */
+/* The scratch's copies end with their NUL already, and most fields in the window
+ * got theirs when they were cut. */
 void
 tally_csv__terminate(tally_csv__tokenizer *tokenizer, const tally_csv__record *record)
 {
-    if (tokenizer->terminated)
+    if (!tokenizer->unterminated)
         return;
     size_t count = stored_fields(tokenizer, record);
     for (size_t i = 0; i < count; i++) {
-        const tally_csv__field *field = &tokenizer->fields[i];
-        if (field->copied)
+        tally_csv__field *field = &tokenizer->fields[i];
+        if (field->place != TALLY_CSV__IN_WINDOW)
             continue;
         char *end = tokenizer->window + field->offset + field->length;
         /* Only the last field can end on something else than ',': its line end,
@@ -618,8 +645,10 @@ tally_csv__terminate(tally_csv__tokenizer *tokenizer, const tally_csv__record *r
         if (i + 1 == record->field_count)
             tokenizer->saved_byte = *end;
         *end = '\0';
+        field->place = TALLY_CSV__TERMINATED;
+        tokenizer->terminated = 1;
     }
-    tokenizer->terminated = 1;
+    tokenizer->unterminated = 0;
 }
 
 void
@@ -629,10 +658,13 @@ tally_csv__restore(tally_csv__tokenizer *tokenizer, const tally_csv__record *rec
         return;
     size_t count = stored_fields(tokenizer, record);
     for (size_t i = 0; i < count; i++) {
-        const tally_csv__field *field = &tokenizer->fields[i];
-        if (!field->copied)
-            tokenizer->window[field->offset + field->length] =
-                i + 1 == record->field_count ? tokenizer->saved_byte : ',';
+        tally_csv__field *field = &tokenizer->fields[i];
+        if (field->place != TALLY_CSV__TERMINATED)
+            continue;
+        tokenizer->window[field->offset + field->length] =
+            i + 1 == record->field_count ? tokenizer->saved_byte : ',';
+        field->place = TALLY_CSV__IN_WINDOW;
     }
     tokenizer->terminated = 0;
+    tokenizer->unterminated = 1;
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "core/date.h"
-#include "core/decimal.h"
 #include "core/quote.h"
 #include "io/csv.h"
 
@@ -41,32 +40,45 @@ value_error(const row *r, size_t f, const char *text, size_t length, const char 
 #define TEXT_OF(x) #x
 #define NUMBER_TEXT(x) TEXT_OF(x)
 
+/* Digits from text[*i] on, into *value; returns how many. */
+static inline size_t
+read_digits(const char *text, size_t length, size_t *i, uint64_t *value)
+{
+    size_t start = *i;
+    uint64_t v = *value;
+    for (; *i < length; ++*i) {
+        unsigned digit = (unsigned)(unsigned char)text[*i] - '0';
+        if (digit >= 10)
+            break;
+        v = v * 10 + digit; /* wraps only past 19 digits, which are then refused */
+    }
+    *value = v;
+    return *i - start;
+}
+
 int
 tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
 {
-    size_t i = 0, digits = 0;
-    int negative = 0, point = 0, scale = 0;
+    size_t i = 0;
+    int negative = 0;
     if (length && (text[0] == '+' || text[0] == '-')) {
         negative = text[0] == '-';
         i = 1;
     }
     uint64_t coefficient = 0;
-    for (; i < length; i++) {
-        unsigned digit = (unsigned)(unsigned char)text[i] - '0';
-        if (digit < 10) {
-            coefficient = coefficient * 10 + digit; /* 19 digits fit in 64 bits */
-            digits++;
-            scale += point;
-        } else if (text[i] == '.' && !point) {
-            point = 1;
-        } else {
-            return 0;
-        }
+    size_t digits = read_digits(text, length, &i, &coefficient), scale = 0;
+    if (i < length && text[i] == '.') {
+        i++;
+        scale = read_digits(text, length, &i, &coefficient);
+        digits += scale;
     }
-    if (digits == 0 || digits > 19)
+    if (i != length || digits == 0 || digits > 19)
         return 0;
-    tally_dec value = {coefficient, scale, negative};
-    tally_dec__store(out, value);
+    /* As tally_dec__store() would: no sign on zero. */
+    out->coefficient_lo = coefficient;
+    out->coefficient_hi = 0;
+    out->scale = (int32_t)scale;
+    out->negative = coefficient != 0 && negative;
     return 1;
 }
 
@@ -130,13 +142,25 @@ convert_decimal(const row *r, size_t f, const char *text, size_t length, tally_d
     return TALLY_OK;
 }
 
+/* Two dates' 10 bytes, compared without a call. */
+static inline int
+same_date(const char *a, const char *b)
+{
+    uint64_t a8, b8;
+    uint16_t a2, b2;
+    memcpy(&a8, a, 8);
+    memcpy(&b8, b, 8);
+    memcpy(&a2, a + 8, 2);
+    memcpy(&b2, b + 8, 2);
+    return a8 == b8 && a2 == b2;
+}
+
 /* Dates repeat from row to row (files are often sorted by date): a date equal
  * to the field's last valid one is valid. */
 static int
 convert_date(row *r, size_t f, const char *text, size_t length)
 {
-    if (length == TALLY_CSV__DATE_LENGTH && r->date_known[f] &&
-        memcmp(r->dates[f], text, TALLY_CSV__DATE_LENGTH) == 0)
+    if (length == TALLY_CSV__DATE_LENGTH && r->date_known[f] && same_date(r->dates[f], text))
         return TALLY_OK;
     tally_day day;
     if (!tally_date__parse(&day, text, length))
