@@ -7,14 +7,24 @@
  * closely as the API allows: on a plan with a single affiliate component and a
  * session that neither keeps ids nor checks them, so the engine does little per
  * row. With --plan the same file also goes through a session on that plan (the
- * real engine), after the partner table of --partners when given. Timing uses
- * doubles: this is a benchmark.
+ * real engine), after the partner table of --partners when given.
+ *
+ * What the reader itself costs is then estimated by feeding the same rows, split
+ * and parsed beforehand by the benchmark (untimed), to the same kind of session
+ * with tally_session_add_transaction(): the engine's share. The reading time
+ * minus that share is the reader's; its rows/s are printed as "reader alone".
+ * That needs the columns of bench/peers/generate.py and no quoted fields; other
+ * files skip it.
+ *
+ * Times are the process's CPU time (user and system), the best of --repeat runs:
+ * on a shared machine they vary far less than the wall clock, and the reading is
+ * single-threaded. Timing uses doubles: this is a benchmark.
  *
  * Usage: csv-bench [--file PATH | --rows N] [--repeat R] [--plan PLAN.xml]
  *                  [--partners PARTNERS.csv]
  *   --file     a transactions CSV (default: N generated rows in a temporary file)
  *   --rows     rows to generate (default 1000000)
- *   --repeat   runs of each measurement; the fastest is printed (default 3)
+ *   --repeat   runs of each measurement; the fastest is printed (default 5)
  * Prints one line per measurement: seconds, rows/s, MB/s and the ratio of its MB/s
  * to the hand-written loop's.
  */
@@ -52,7 +62,7 @@ static double
 now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -216,7 +226,8 @@ report(const char *what, double seconds, uint64_t rows, size_t size, double base
            (double)rows / seconds, mb / seconds, base_seconds / seconds);
 }
 
-static void
+/* Returns the best time. */
+static double
 measure(const settings *set, const char *what, const char *path, const bytes *b, int from,
         const char *plan, double base_seconds)
 {
@@ -233,12 +244,128 @@ measure(const settings *set, const char *what, const char *path, const bytes *b,
     report(what, best, rows, b->size, base_seconds);
     if (plan)
         printf("%-28s %7.3f s\n", "  then tally_session_finish", best_finish);
+    return best;
+}
+
+/* ---- the engine's share: the same rows fed directly ---- */
+
+/* The columns bench/peers/generate.py writes, in tally_transaction's order. */
+static const char *const feed_columns[] = {"id", "date", "partner", "rep", "product",
+                                           "category", "region", "quantity", "amount",
+                                           "currency", "original_id"};
+#define FEED_COLUMNS (sizeof(feed_columns) / sizeof(feed_columns[0]))
+#define FEED_BLOCK 65536
+
+/* Splits the line at *at (in place) into at most `max` fields; returns how many. */
+static size_t
+split_line(char **at, char *end, char **fields, size_t max)
+{
+    size_t count = 0;
+    char *p = *at;
+    fields[count++] = p;
+    while (p < end && *p != '\n') {
+        if (*p == ',') {
+            *p = '\0';
+            if (count < max)
+                fields[count] = p + 1;
+            count++;
+        }
+        p++;
+    }
+    if (p > *at && p[-1] == '\r')
+        p[-1] = '\0';
+    if (p < end)
+        *p++ = '\0';
+    *at = p;
+    return count;
+}
+
+static void
+to_transaction(tally_transaction *t, char **f)
+{
+    memset(t, 0, sizeof(*t));
+    t->size = sizeof(*t);
+    t->id = f[0];
+    t->date = f[1];
+    t->partner = f[2];
+    t->rep = *f[3] ? f[3] : NULL;
+    t->product = *f[4] ? f[4] : NULL;
+    t->category = *f[5] ? f[5] : NULL;
+    t->region = *f[6] ? f[6] : NULL;
+    if (*f[7] && tally_decimal_parse(NULL, &t->quantity, f[7]) != TALLY_OK)
+        die(NULL, "feed: bad quantity");
+    if (tally_decimal_parse(NULL, &t->amount, f[8]) != TALLY_OK)
+        die(NULL, "feed: bad amount");
+    t->currency = *f[9] ? f[9] : NULL;
+    t->original_id = *f[10] ? f[10] : NULL;
+    t->new_customer = -1;
+}
+
+/* Seconds the session spends on the rows fed block by block; < 0 when the file
+ * is not in the generator's shape. */
+static double
+feed_once(const bytes *b, uint64_t *rows)
+{
+    char *copy = malloc(b->size + 1);
+    tally_transaction *block = malloc(FEED_BLOCK * sizeof(*block));
+    if (!copy || !block)
+        die(NULL, "out of memory");
+    memcpy(copy, b->data, b->size);
+    char *at = copy, *end = copy + b->size, *fields[FEED_COLUMNS];
+    double seconds = -1;
+    int shaped = !memchr(copy, '"', b->size) &&
+                 split_line(&at, end, fields, FEED_COLUMNS) == FEED_COLUMNS;
+    for (size_t i = 0; shaped && i < FEED_COLUMNS; i++)
+        shaped = strcmp(fields[i], feed_columns[i]) == 0;
+    if (shaped) {
+        session_set s;
+        open_session(&s, NULL, NULL);
+        seconds = 0;
+        *rows = 0;
+        while (at < end) {
+            size_t count = 0;
+            while (count < FEED_BLOCK && at < end)
+                if (split_line(&at, end, fields, FEED_COLUMNS) == FEED_COLUMNS)
+                    to_transaction(&block[count++], fields);
+            double start = now();
+            for (size_t i = 0; i < count; i++)
+                if (tally_session_add_transaction(s.session, &block[i]) != TALLY_OK)
+                    die(s.ctx, "feed");
+            seconds += now() - start;
+            *rows += count;
+        }
+        close_session(&s);
+    }
+    free(block);
+    free(copy);
+    return seconds;
+}
+
+/* The engine's share, then the reader's: `read_seconds` less that share. */
+static void
+measure_reader_alone(const settings *set, const bytes *b, double read_seconds,
+                     double base_seconds)
+{
+    double best = -1;
+    uint64_t rows = 0;
+    for (int i = 0; i < set->repeat; i++) {
+        double seconds = feed_once(b, &rows);
+        if (seconds < 0) {
+            printf("(the file is not in generate.py's shape: no reader-alone estimate)\n");
+            return;
+        }
+        if (best < 0 || seconds < best)
+            best = seconds;
+    }
+    report("engine share (rows fed)", best, rows, b->size, base_seconds);
+    if (read_seconds > best)
+        report("reader alone (read - feed)", read_seconds - best, rows, b->size, base_seconds);
 }
 
 static settings
 parse_args(int argc, char **argv)
 {
-    settings set = {NULL, NULL, NULL, 1000000, 3};
+    settings set = {NULL, NULL, NULL, 1000000, 5};
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--file") == 0)
             set.file = argv[i + 1];
@@ -282,8 +409,9 @@ main(int argc, char **argv)
            (double)b.size / 1e6, (unsigned long long)fields);
     /* Its rows are the lines after the header. */
     report("hand-written loop (memory)", base, lines ? lines - 1 : 0, b.size, base);
-    measure(&set, "tally_csv_read_file", path, &b, FROM_FILE, NULL, base);
+    double read = measure(&set, "tally_csv_read_file", path, &b, FROM_FILE, NULL, base);
     measure(&set, "tally_csv_read_buffer", path, &b, FROM_MEMORY, NULL, base);
+    measure_reader_alone(&set, &b, read, base);
     if (set.plan)
         measure(&set, "read_file, real engine", path, &b, FROM_FILE, set.plan, base);
     free(b.data);
