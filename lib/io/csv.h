@@ -229,8 +229,12 @@ typedef struct tally_csv__rows {
     const tally_csv__tokenizer *tokenizer;
     const char *source;
     unsigned long line;      /* of the row being converted */
-    /* The fields the file has a column for, in field order. */
-    size_t present[TALLY_CSV__MAX_FIELDS];
+    /* The fields the file has a column for, in field order, with their column. */
+    struct {
+        size_t field;
+        size_t column;
+        int plain_text;      /* a TALLY_CSV__TEXT field: any text will do */
+    } present[TALLY_CSV__MAX_FIELDS];
     size_t present_count;
     tally_csv__value values[TALLY_CSV__MAX_FIELDS];
     /* Each date field's last valid date. */

@@ -341,8 +341,12 @@ tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *c
     /* Fields the file has no column for keep their empty value for good. */
     for (size_t f = 0; f < columns->field_count; f++) {
         no_value(&rows->values[f], &columns->specs[f]);
-        if (columns->column[f] >= 0)
-            rows->present[rows->present_count++] = f;
+        if (columns->column[f] >= 0) {
+            size_t i = rows->present_count++;
+            rows->present[i].field = f;
+            rows->present[i].column = (size_t)columns->column[f];
+            rows->present[i].plain_text = columns->specs[f].type == TALLY_CSV__TEXT;
+        }
     }
 }
 
@@ -351,7 +355,17 @@ tally_csv__add_row(tally_csv__rows *rows, unsigned long line)
 {
     rows->line = line;
     for (size_t i = 0; i < rows->present_count; i++) {
-        int status = convert(rows, rows->present[i]);
+        size_t f = rows->present[i].field;
+        if (rows->present[i].plain_text) { /* most fields: nothing to check */
+            size_t length;
+            const char *text =
+                tally_csv__field_text(rows->tokenizer, rows->present[i].column, &length);
+            if (length) {
+                rows->values[f].text = text;
+                continue;
+            }
+        }
+        int status = convert(rows, f);
         if (status != TALLY_OK)
             return status;
     }
