@@ -21,6 +21,7 @@
 #include <tally/tally.h>
 
 #include "io/csv.h"
+#include "io/csv_scan.h"
 #include "support/test_alloc.h"
 
 /* 1 % of every partner's net revenue, per month (docs/plan-format.md, "A first plan"). */
@@ -564,6 +565,15 @@ bad_date(void **state)
     expect_error_text(TALLY_CSV_PARTNERS, "id,join_date\nP1,2026-1-1\n", TALLY_ERR_INPUT,
                       "tx.csv:2:2: join_date: \"2026-1-1\" is not a date (expected "
                       "YYYY-MM-DD)");
+    /* The reader remembers each date field's last good date: a different one, even
+     * after a run of equal ones, is still checked. */
+    expect_row_error("id,date,partner,amount,claim_date\nT1,2026-02-28,P1,1,2026-02-28\n"
+                     "T2,2026-02-28,P1,1,2026-02-28\nT3,2026-02-28,P1,1,2026-02-29\n",
+                     "tx.csv:4:5: claim_date: \"2026-02-29\" is not a date (expected "
+                     "YYYY-MM-DD)");
+    expect_row_error("id,date,partner,amount\nT1,2026-02-28,P1,1\nT2,2026-02-28,P1,1\n"
+                     "T3,2026-02-2x,P1,1\n",
+                     "tx.csv:4:2: date: \"2026-02-2x\" is not a date (expected YYYY-MM-DD)");
 }
 
 static void
@@ -785,15 +795,23 @@ every_chunk_size_reads_the_same(void **state)
     }
 }
 
-/* A quoted field far longer than the 64 KiB chunk, through a real file. */
+/*
+ * A quoted field nearly as long as the record limit (longer than a chunk of a
+ * read_chunked way), through a real file and a buffer; a row of 4000 bytes before
+ * it makes it straddle the end of the first 1 MiB chunk.
+ */
 static void
 quoted_field_longer_than_a_chunk(void **state)
 {
     (void)state;
-    size_t length = 3 * TALLY_CSV__CHUNK_SIZE + 17;
+    /* Doubling the quotes (1 byte in 7) keeps the record under the limit. */
+    size_t length = TALLY_CSV_MAX_RECORD_SIZE / 8 * 7 - 64;
+    size_t filler = 4000;
     char *product = malloc(length + 1);
-    char *text = malloc(2 * length + 256);
+    char *first = malloc(filler + 1);
+    char *text = malloc(2 * length + filler + 256);
     assert_non_null(product);
+    assert_non_null(first);
     assert_non_null(text);
     for (size_t i = 0; i < length; i++)
         product[i] = (char)("ab,\"\n\xc3\xa9"[i % 7]);
@@ -801,19 +819,28 @@ quoted_field_longer_than_a_chunk(void **state)
     /* é must not be cut: end the value on a whole character. */
     if ((unsigned char)product[length - 1] == 0xc3)
         product[length - 1] = 'z';
-    size_t used = (size_t)sprintf(text, "id,date,partner,product,amount\nT1,2026-01-05,P1,\"");
+    memset(first, 'x', filler);
+    first[filler] = '\0';
+    size_t used = (size_t)sprintf(text, "id,date,partner,product,amount\nT0,2026-01-05,P1,%s,3\n"
+                                        "T1,2026-01-05,P1,\"", first);
+    size_t record_start = used - 18;
     for (size_t i = 0; i < length; i++) {
         if (product[i] == '"')
             text[used++] = '"';
         text[used++] = product[i];
     }
-    used += (size_t)sprintf(text + used, "\",1\nT2,2026-01-05,P1,,2\n");
+    used += (size_t)sprintf(text + used, "\",1\n");
+    assert_true(record_start < TALLY_CSV__CHUNK_SIZE && used > TALLY_CSV__CHUNK_SIZE);
+    assert_true(used - record_start - 1 <= TALLY_CSV_MAX_RECORD_SIZE);
+    used += (size_t)sprintf(text + used, "T2,2026-01-05,P1,,2\n");
 
-    tally_transaction rows[2] = {transaction("T1", "2026-01-05", "P1", "1"),
+    tally_transaction rows[3] = {transaction("T0", "2026-01-05", "P1", "3"),
+                                 transaction("T1", "2026-01-05", "P1", "1"),
                                  transaction("T2", "2026-01-05", "P1", "2")};
-    rows[0].product = product;
+    rows[0].product = first;
+    rows[1].product = product;
     char expected[TALLY_RESULT_DIGEST_HEX_SIZE];
-    digest_of(rows, 2, expected);
+    digest_of(rows, 3, expected);
     static outcome out;
     for (int by_file = 0; by_file <= 1; by_file++) {
         read_one_way(by_file ? -1 : 0, TALLY_CSV_TRANSACTIONS, text, used, NULL, NULL, 0, &out);
@@ -821,7 +848,285 @@ quoted_field_longer_than_a_chunk(void **state)
         assert_string_equal(out.digest, expected);
     }
     free(product);
+    free(first);
     free(text);
+}
+
+/* ---- the tokeniser, white-box ---- */
+
+static uint64_t
+next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Bit i of the mask is set exactly for the bytes below '-' and the non-ASCII ones. */
+static void
+stop_mask_flags_the_bytes_that_may_stop_text(void **state)
+{
+    (void)state;
+    unsigned char bytes[64];
+    uint64_t seed = 1;
+    for (int round = 0; round < 4 + 2000; round++) {
+        for (int i = 0; i < 64; i++)
+            bytes[i] = round < 4 ? (unsigned char)(round * 64 + i) /* every byte value */
+                                 : (unsigned char)next_random(&seed);
+        uint64_t mask = tally_csv__stop_mask(bytes);
+        for (int i = 0; i < 64; i++) {
+            int expected = bytes[i] >= 0x80 || bytes[i] < '-';
+            if ((int)((mask >> i) & 1) != expected)
+                fail_msg("byte 0x%02x at %d: mask bit %d", bytes[i], i, (int)((mask >> i) & 1));
+        }
+    }
+}
+
+/* A record generated with its fields known, as the tokeniser must cut it. */
+typedef struct known_record {
+    size_t start;            /* in the text */
+    size_t raw_size;
+    size_t consumed;
+    size_t field_count;
+    char fields[24][200];
+    size_t lengths[24];
+    unsigned long newlines;
+    tally_csv__syntax syntax; /* the one defect put in, if any */
+    size_t syntax_field;
+} known_record;
+
+#define KNOWN_RECORDS 400
+
+typedef struct known_text {
+    char *text;              /* with TALLY_CSV__PADDING bytes after it */
+    size_t size;
+    known_record records[KNOWN_RECORDS];
+} known_text;
+
+/* Bytes of field texts: plain ASCII, the separators, line ends, UTF-8 and spaces. */
+static const char *const pieces[] = {"a", "Z", "0", "7", "-", ".", " ", "!", "+", "\t",
+                                     ",", "\"", "\n", "\r", "\r\n", "\xc3\xa9",
+                                     "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+
+static size_t
+random_text(uint64_t *seed, char *out, size_t room, int plain_only)
+{
+    size_t length = 0, target = (size_t)(next_random(seed) % 4 == 0 ? next_random(seed) % 150
+                                                                    : next_random(seed) % 12);
+    while (length < target) {
+        const char *piece = pieces[next_random(seed) % (plain_only ? 10 : 18)];
+        size_t n = strlen(piece);
+        if (length + n >= room)
+            break;
+        memcpy(out + length, piece, n);
+        length += n;
+    }
+    return length;
+}
+
+static void
+put(char *text, size_t *used, const char *bytes, size_t n)
+{
+    memcpy(text + *used, bytes, n);
+    *used += n;
+}
+
+/* One field, quoted when it must be (or at random); a defect in some unquoted ones. */
+static void
+write_field(known_text *k, size_t *used, known_record *r, uint64_t *seed)
+{
+    size_t f = r->field_count++;
+    int quote = next_random(seed) % 4 == 0;
+    size_t length = random_text(seed, r->fields[f], sizeof(r->fields[f]) - 4, !quote);
+    if (!quote && r->syntax == TALLY_CSV__SYNTAX_OK && next_random(seed) % 40 == 0) {
+        /* Between two letters, so that it starts no quote and makes no CR LF. */
+        static const char defects[] = {'"', '\r', '\0', '\xff'};
+        static const tally_csv__syntax kinds[] = {
+            TALLY_CSV__SYNTAX_QUOTE_IN_FIELD, TALLY_CSV__SYNTAX_BARE_CR, TALLY_CSV__SYNTAX_NUL,
+            TALLY_CSV__SYNTAX_UTF8};
+        int which = (int)(next_random(seed) % 4);
+        memcpy(r->fields[f] + length, (char[3]){'x', defects[which], 'y'}, 3);
+        length += 3;
+        r->syntax = kinds[which];
+        r->syntax_field = f;
+    }
+    r->lengths[f] = length;
+    if (!quote) {
+        put(k->text, used, r->fields[f], length);
+        return;
+    }
+    put(k->text, used, "\"", 1);
+    for (size_t i = 0; i < length; i++) {
+        if (r->fields[f][i] == '"')
+            put(k->text, used, "\"", 1);
+        if (r->fields[f][i] == '\n')
+            r->newlines++;
+        put(k->text, used, r->fields[f] + i, 1);
+    }
+    put(k->text, used, "\"", 1);
+}
+
+static void
+generate_known_text(known_text *k, uint64_t seed)
+{
+    size_t used = 0;
+    k->text = malloc(KNOWN_RECORDS * 24 * 420 + TALLY_CSV__PADDING);
+    assert_non_null(k->text);
+    for (size_t n = 0; n < KNOWN_RECORDS; n++) {
+        known_record *r = &k->records[n];
+        memset(r, 0, sizeof(*r));
+        r->start = used;
+        size_t fields = 1 + (size_t)(next_random(&seed) % 24);
+        for (size_t f = 0; f < fields; f++) {
+            if (f)
+                put(k->text, &used, ",", 1);
+            write_field(k, &used, r, &seed);
+        }
+        r->raw_size = used - r->start;
+        int last = n + 1 == KNOWN_RECORDS;
+        if (last && next_random(&seed) % 2)
+            ; /* no line end at the end of the input */
+        else if (next_random(&seed) % 3 == 0)
+            put(k->text, &used, "\r\n", 2);
+        else
+            put(k->text, &used, "\n", 1);
+        r->consumed = used - r->start;
+    }
+    k->size = used;
+    memset(k->text + used, 0, TALLY_CSV__PADDING);
+}
+
+static void
+expect_known_record(tally_csv__tokenizer *t, const tally_csv__record *got, const known_record *r,
+                    size_t n)
+{
+    if (got->raw_size != r->raw_size || got->consumed != r->consumed ||
+        got->field_count != r->field_count || got->newlines != r->newlines ||
+        got->syntax != r->syntax || (r->syntax && got->syntax_field != r->syntax_field))
+        fail_msg("record %zu: raw %zu/%zu consumed %zu/%zu fields %zu/%zu newlines %lu/%lu "
+                 "syntax %d/%d",
+                 n, got->raw_size, r->raw_size, got->consumed, r->consumed, got->field_count,
+                 r->field_count, got->newlines, r->newlines, (int)got->syntax, (int)r->syntax);
+    tally_csv__terminate(t, got);
+    for (size_t f = 0; f < r->field_count; f++) {
+        size_t length;
+        const char *text = tally_csv__field_text(t, f, &length);
+        if (length != r->lengths[f] || memcmp(text, r->fields[f], length) != 0 ||
+            text[length] != '\0')
+            fail_msg("record %zu field %zu: \"%.*s\", expected \"%.*s\"", n, f, (int)length,
+                     text, (int)r->lengths[f], r->fields[f]);
+    }
+}
+
+/*
+ * Random records (fields across 64-byte blocks, quoted or not, with every kind of
+ * byte, CR LF or LF, a defect here and there) are cut as they were written, also
+ * when the window first ends inside the record; terminating a record and
+ * restoring it gives back its bytes.
+ */
+static void
+tokeniser_cuts_random_records(void **state)
+{
+    (void)state;
+    static known_text k;
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        generate_known_text(&k, seed);
+        char *original = malloc(k.size + TALLY_CSV__PADDING);
+        assert_non_null(original);
+        memcpy(original, k.text, k.size + TALLY_CSV__PADDING);
+        tally_ctx *ctx;
+        assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+        tally_csv__tokenizer t;
+        tally_csv__tokenizer_init(&t, ctx, TALLY_CSV_MAX_RECORD_SIZE);
+        uint64_t pick = seed * 7919;
+        for (size_t n = 0; n < KNOWN_RECORDS; n++) {
+            const known_record *r = &k.records[n];
+            char *at = k.text + r->start;
+            size_t left = k.size - r->start;
+            tally_csv__record got;
+            if (next_random(&pick) % 2) {
+                /* A window that ends before the record does: more is needed. */
+                size_t cut = (size_t)(next_random(&pick) % r->consumed);
+                assert_int_equal(tally_csv__tokenize(&t, at, cut, 0, &got),
+                                 TALLY_CSV__NEED_MORE);
+            }
+            assert_int_equal(tally_csv__tokenize(&t, at, left, 1, &got), TALLY_CSV__RECORD);
+            expect_known_record(&t, &got, r, n);
+            if (next_random(&pick) % 2) {
+                tally_csv__restore(&t, &got);
+                assert_memory_equal(at, original + r->start, r->consumed);
+            }
+        }
+        tally_csv__tokenizer_free(&t);
+        tally_ctx_free(ctx);
+        free(original);
+        free(k.text);
+    }
+}
+
+/* ---- the decimal fast path ---- */
+
+/* The fast path's value is the full parser's, whenever it takes the text. */
+static void
+expect_plain_decimal_agrees(const char *text, size_t length, int expect_fast)
+{
+    tally_decimal fast, full;
+    memset(&fast, 0, sizeof(fast));
+    int taken = tally_csv__plain_decimal(&fast, text, length);
+    if (expect_fast >= 0 && taken != expect_fast)
+        fail_msg("\"%.*s\": fast path %s", (int)length, text, taken ? "taken" : "not taken");
+    if (!taken)
+        return;
+    assert_int_equal(tally_decimal_parse_n(NULL, &full, text, length), TALLY_OK);
+    if (fast.coefficient_lo != full.coefficient_lo ||
+        fast.coefficient_hi != full.coefficient_hi || fast.scale != full.scale ||
+        fast.negative != full.negative)
+        fail_msg("\"%.*s\": fast %llu e-%d sign %d, full %llu e-%d sign %d", (int)length, text,
+                 (unsigned long long)fast.coefficient_lo, (int)fast.scale, (int)fast.negative,
+                 (unsigned long long)full.coefficient_lo, (int)full.scale, (int)full.negative);
+}
+
+static void
+plain_decimal_agrees_with_the_full_parser(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int fast;
+    } cases[] = {
+        {"0", 1}, {"00", 1}, {"007", 1}, {"-0", 1}, {"+0", 1}, {"-0.00", 1}, {"12.50", 1},
+        {"-2594.83", 1}, {"+1", 1}, {"0.5", 1}, {".5", 1}, {"5.", 1}, {"-.5", 1}, {"+5.", 1},
+        {"000000000000000000.5", 1},          /* 19 digits, leading zeros included */
+        {"1234567890123456789", 1},           /* 19 digits */
+        {"9999999999999999999", 1},           /* the largest 19 digits */
+        {"-.9999999999999999999", 1},
+        {"12345678901234567890", 0},          /* 20 digits: the full parser's */
+        {"18446744073709551616", 0},          /* 2^64 */
+        {"0000000000000000000000001", 0},
+        {"12345678901234567890123456789012345678", 0},  /* 38 digits */
+        {"123456789012345678901234567890123456789", 0}, /* 39: an error */
+        {"0.000000000000000000000000000000000000001", 0},
+        {"", 0}, {"-", 0}, {"+", 0}, {".", 0}, {"-.", 0}, {"1.2.3", 0}, {"1e5", 0},
+        {"1E5", 0}, {" 1", 0}, {"1 ", 0}, {"1,5", 0}, {"--1", 0}, {"+-1", 0}, {"1-", 0},
+        {"\xd9\xa3", 0}, {"0x10", 0}, {"inf", 0}, {"NaN", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_plain_decimal_agrees(cases[i].text, strlen(cases[i].text), cases[i].fast);
+    /* Random texts of digits, signs, points and more. */
+    static const char alphabet[] = "0123456789000.-+e 9";
+    uint64_t seed = 12;
+    for (int round = 0; round < 200000; round++) {
+        char text[32];
+        size_t length = (size_t)(next_random(&seed) % 24);
+        for (size_t i = 0; i < length; i++) {
+            uint64_t r = next_random(&seed);
+            /* Mostly digits, so that valid numbers come up often. */
+            text[i] = r % 4 ? (char)('0' + (r >> 8) % 10)
+                            : alphabet[(r >> 8) % (sizeof(alphabet) - 1)];
+        }
+        expect_plain_decimal_agrees(text, length, -1);
+    }
 }
 
 /* ---- column map ---- */
@@ -1559,6 +1864,9 @@ main(void)
         cmocka_unit_test(record_over_the_limit),
         cmocka_unit_test(every_chunk_size_reads_the_same),
         cmocka_unit_test(quoted_field_longer_than_a_chunk),
+        cmocka_unit_test(stop_mask_flags_the_bytes_that_may_stop_text),
+        cmocka_unit_test(tokeniser_cuts_random_records),
+        cmocka_unit_test(plain_decimal_agrees_with_the_full_parser),
         cmocka_unit_test(column_map_renames_headers),
         cmocka_unit_test(column_map_errors),
         cmocka_unit_test(reject_callback_collects_every_bad_row),

@@ -3,7 +3,7 @@
  * standard error is a terminal (isatty) and the run is not --quiet, and only once
  * the input is large (TOOL_PROGRESS_MIN_BYTES), so small files and pipes, logs and
  * CI output stay silent. Driven by the CSV reader's progress callback
- * (tally_csv_options.on_progress, after each 64 KiB chunk); redrawn in place with
+ * (tally_csv_options.on_progress, after each 1 MiB chunk); redrawn in place with
  * a carriage return at most once per per-mille step (or per MiB when the size is
  * not known, as on standard input), and erased when the file is done, so the
  * summary line that follows starts on a clean line:

@@ -104,7 +104,7 @@ typedef int (*tally_csv_reject_fn)(const tally_error *error, const char *raw_row
  *        ::tally_csv_options: for a progress display.
  *
  * tally_csv_read_file() calls it after each chunk it reads from the file (about
- * every 64 KiB), then once more when the input has been read to its end without
+ * every 1 MiB), then once more when the input has been read to its end without
  * a failure; tally_csv_read_buffer() calls it once, at the end, with the buffer's
  * size. The bytes count every byte of the input read so far (a byte order mark
  * included), so a caller that knows the file's size can show a percentage; the

@@ -39,8 +39,10 @@ typedef struct reader {
     const char *source;
     tally_csv__tokenizer tokenizer;
     tally_csv__columns columns;
+    tally_csv__rows rows;
     tally_csv__input input;
     unsigned long line;      /* line the next record starts on */
+    int progress_per_chunk;  /* a file's reads are reported; a buffer's end only */
     int have_header;
     tally_csv_stats stats;
 } reader;
@@ -157,11 +159,13 @@ header_record(reader *r, const tally_csv__record *record, unsigned long line)
 {
     if (record->syntax != TALLY_CSV__SYNTAX_OK)
         return syntax_error(r, record, line);
+    tally_csv__terminate(&r->tokenizer, record);
     int status = tally_csv__columns_match(&r->columns, r->ctx, &r->tokenizer, record,
                                           r->source, line);
     if (status != TALLY_OK)
         return status;
     r->have_header = 1;
+    tally_csv__rows_init(&r->rows, r->session, r->ctx, &r->columns, &r->tokenizer, r->source);
     /* Data records need no more fields than the header has: the rest are counted. */
     r->tokenizer.store_limit = r->columns.header_count;
     return TALLY_OK;
@@ -181,7 +185,8 @@ data_record(reader *r, const tally_csv__record *record, unsigned long line)
                                    record->field_count, record->field_count == 1 ? "" : "s",
                                    expected);
     }
-    return tally_csv__add_row(r->session, r->ctx, &r->columns, &r->tokenizer, r->source, line);
+    tally_csv__terminate(&r->tokenizer, record);
+    return tally_csv__add_row(&r->rows, line);
 }
 
 /* Errors that concern one row: it is skipped, the reading may go on. */
@@ -198,6 +203,7 @@ rejected(reader *r, int status, const tally_csv__record *record, unsigned long l
     if (!r->options.on_reject)
         return status;
     const tally_error *error = tally_ctx_last_error(r->ctx);
+    tally_csv__restore(&r->tokenizer, record); /* the raw record, as in the file */
     if (r->options.on_reject(error, record->raw, record->raw_size, r->options.user_data) == 0)
         return TALLY_OK;
     tally_location where = {r->source, line, 0, NULL};
@@ -227,7 +233,7 @@ more(reader *r)
         return io_error(r, "cannot read the file", r->input.read_error);
     if (status == TALLY_ERR_LIMIT)
         return too_long(r);
-    if (status == TALLY_OK && r->input.total_read != before)
+    if (status == TALLY_OK && r->input.total_read != before && r->progress_per_chunk)
         status = progress(r);
     return status;
 }
@@ -236,7 +242,9 @@ static int
 run(reader *r)
 {
     tally_csv__input *in = &r->input;
-    int status;
+    int status = more(r); /* the window exists from the first read on */
+    if (status != TALLY_OK)
+        return status;
     for (;;) { /* a byte order mark may start the input */
         int bom = tally_csv__bom(in->data + in->start, in->end - in->start, in->at_end);
         if (bom >= 0) {
@@ -366,26 +374,11 @@ tally_csv_read_file(tally_session *session, tally_csv_kind kind, const char *pat
         return end(&r, io_error(&r, "cannot open the file", errno), stats);
     tally_csv__input_stream(&r.input, r.ctx, read_file_chunk, file, TALLY_CSV__CHUNK_SIZE,
                             TALLY_CSV_MAX_RECORD_SIZE);
+    r.progress_per_chunk = 1;
     status = run(&r);
     if (!from_stdin)
         fclose(file);
     return end(&r, status, stats);
-}
-
-int
-tally_csv_read_buffer(tally_session *session, tally_csv_kind kind, const char *data,
-                      size_t size, const tally_csv_options *options, tally_csv_stats *stats)
-{
-    reader r;
-    int status = begin(&r, session, kind, options, stats, TALLY_CSV_MAX_RECORD_SIZE);
-    if (status == TALLY_OK && !data && size)
-        status = tally_ctx__error(r.ctx, TALLY_ERR_INVALID_ARGUMENT,
-                                  "tally_csv_read_buffer needs data");
-    if (status != TALLY_OK)
-        return end(&r, status, stats);
-    r.source = r.options.source_name ? r.options.source_name : "<memory>";
-    tally_csv__input_memory(&r.input, data, size);
-    return end(&r, run(&r), stats);
 }
 
 /* A memory buffer handed out `chunk` bytes at a time, like a file. */
@@ -409,6 +402,27 @@ read_memory_chunk(void *source, char *out, size_t size, int *error)
 }
 
 int
+tally_csv_read_buffer(tally_session *session, tally_csv_kind kind, const char *data,
+                      size_t size, const tally_csv_options *options, tally_csv_stats *stats)
+{
+    reader r;
+    int status = begin(&r, session, kind, options, stats, TALLY_CSV_MAX_RECORD_SIZE);
+    if (status == TALLY_OK && !data && size)
+        status = tally_ctx__error(r.ctx, TALLY_ERR_INVALID_ARGUMENT,
+                                  "tally_csv_read_buffer needs data");
+    if (status != TALLY_OK)
+        return end(&r, status, stats);
+    r.source = r.options.source_name ? r.options.source_name : "<memory>";
+    /* Copied chunk by chunk: the tokeniser writes into its window, and the copy
+     * costs little next to the reading. */
+    chunked_source memory = {data, size, 0};
+    size_t chunk = size && size < TALLY_CSV__CHUNK_SIZE ? size : TALLY_CSV__CHUNK_SIZE;
+    tally_csv__input_stream(&r.input, r.ctx, read_memory_chunk, &memory, chunk,
+                            TALLY_CSV_MAX_RECORD_SIZE);
+    return end(&r, run(&r), stats);
+}
+
+int
 tally_csv__read_chunked(tally_session *session, tally_csv_kind kind, const char *data,
                         size_t size, const tally_csv__limits *limits,
                         const tally_csv_options *options, tally_csv_stats *stats)
@@ -426,5 +440,6 @@ tally_csv__read_chunked(tally_session *session, tally_csv_kind kind, const char 
     chunked_source memory = {data, size, 0};
     tally_csv__input_stream(&r.input, r.ctx, read_memory_chunk, &memory, chosen.chunk,
                             chosen.max_record);
+    r.progress_per_chunk = 1;
     return end(&r, run(&r), stats);
 }

@@ -15,8 +15,12 @@
 #include "core/context.h"
 #include "tally/csv.h"
 
-/* Bytes asked of the file per read. */
-#define TALLY_CSV__CHUNK_SIZE (64u * 1024u)
+/* Bytes asked of the file per read: large, so that reads and the moves of a
+ * record cut by a chunk's end are rare. */
+#define TALLY_CSV__CHUNK_SIZE (1024u * 1024u)
+/* Bytes after a window that the tokeniser may read (it scans 64 bytes at a time)
+ * and write (a NUL after the last field of the input). */
+#define TALLY_CSV__PADDING 64u
 
 /* ---- csv_reader.c: the tokeniser ---- */
 
@@ -31,10 +35,18 @@ typedef enum tally_csv__syntax {
     TALLY_CSV__SYNTAX_UNTERMINATED      /* end of input inside a quoted field */
 } tally_csv__syntax;
 
-/* A field of the current record: its unquoted text, NUL-terminated, in the scratch. */
+/* Where a field's text is. */
+typedef enum tally_csv__place {
+    TALLY_CSV__IN_WINDOW = 0,    /* in the window, not yet NUL-terminated */
+    TALLY_CSV__TERMINATED = 1,   /* in the window, a NUL over the byte after it */
+    TALLY_CSV__COPIED = 2        /* unescaped and NUL-terminated in the scratch */
+} tally_csv__place;
+
+/* A field of the current record. */
 typedef struct tally_csv__field {
-    size_t offset;
+    size_t offset;           /* in the window, or in the scratch when copied */
     size_t length;
+    tally_csv__place place;
 } tally_csv__field;
 
 typedef struct tally_csv__record {
@@ -52,11 +64,19 @@ typedef struct tally_csv__tokenizer {
     tally_ctx *ctx;
     size_t max_record;       /* longest raw record */
     size_t store_limit;      /* fields stored per record; the rest are only counted */
-    char *scratch;           /* unquoted field texts of the current record */
+    char *window;            /* the bytes the current record was cut from */
+    char *scratch;           /* unescaped texts of the record's quoted fields */
     size_t scratch_used;
     size_t scratch_capacity;
     tally_csv__field *fields;
     size_t field_capacity;
+    int terminated;          /* a field in the window has its NUL */
+    int unterminated;        /* a field in the window has none yet */
+    /* The scan's last 64-byte block, kept for the next record of the window. */
+    const char *cached_block;
+    const char *cached_end;
+    uint64_t cached_mask;
+    char saved_byte;         /* the byte after the last field, under its NUL */
 } tally_csv__tokenizer;
 
 typedef enum tally_csv__cut {
@@ -70,18 +90,29 @@ void tally_csv__tokenizer_init(tally_csv__tokenizer *tokenizer, tally_ctx *ctx,
                                size_t max_record);
 void tally_csv__tokenizer_free(tally_csv__tokenizer *tokenizer);
 /*
- * Cuts the record at the start of data[0 .. size). `at_end` says no bytes follow
- * the window. On TALLY_CSV__RECORD, `record` and the stored fields are valid until
- * the next call.
+ * Cuts the record at the start of data[0 .. size), which must be followed by
+ * TALLY_CSV__PADDING bytes the tokeniser may read and write. `at_end` says no
+ * bytes follow the window. On TALLY_CSV__RECORD, `record` and the stored fields
+ * are valid until the next call, and the plain fields already have their NUL in
+ * the window (tally_csv__restore() puts the bytes back); on any other outcome the
+ * window is as it was.
  */
-tally_csv__cut tally_csv__tokenize(tally_csv__tokenizer *tokenizer, const char *data,
-                                   size_t size, int at_end, tally_csv__record *record);
-/* Text of stored field `index` (< min(field_count, store_limit)), NUL-terminated. */
+tally_csv__cut tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size,
+                                   int at_end, tally_csv__record *record);
+/* NUL-terminates the stored fields of the record in the window that are not yet:
+ * it then no longer holds the raw record, until tally_csv__restore(). */
+void tally_csv__terminate(tally_csv__tokenizer *tokenizer, const tally_csv__record *record);
+/* Puts back the bytes tally_csv__terminate() replaced (if it did). */
+void tally_csv__restore(tally_csv__tokenizer *tokenizer, const tally_csv__record *record);
+/* Text of stored field `index` (< min(field_count, store_limit)); NUL-terminated
+ * once the record is terminated. */
 static inline const char *
 tally_csv__field_text(const tally_csv__tokenizer *tokenizer, size_t index, size_t *length)
 {
-    *length = tokenizer->fields[index].length;
-    return tokenizer->scratch + tokenizer->fields[index].offset;
+    const tally_csv__field *field = &tokenizer->fields[index];
+    *length = field->length;
+    return (field->place == TALLY_CSV__COPIED ? tokenizer->scratch : tokenizer->window) +
+           field->offset;
 }
 /* Length of the UTF-8 byte order mark at the start of data: 3, 0, or -1 when the
  * window is a proper prefix of it and more bytes may follow. */
@@ -94,13 +125,13 @@ int tally_csv__bom(const char *data, size_t size, int at_end);
 typedef size_t (*tally_csv__read_fn)(void *source, char *out, size_t size, int *error);
 
 typedef struct tally_csv__input {
-    const char *data;        /* the window: data[start .. end) */
+    char *data;              /* the window: data[start .. end), then the padding */
     size_t start;
     size_t end;
     int at_end;              /* nothing follows the window */
     int read_error;          /* errno of a failed read (TALLY_ERR_IO) */
     uint64_t total_read;     /* bytes of the input read so far (the progress callback) */
-    /* Streaming only (read != NULL): the carry-over buffer. */
+    /* The carry-over buffer. */
     tally_ctx *ctx;
     tally_csv__read_fn read;
     void *source;
@@ -110,10 +141,9 @@ typedef struct tally_csv__input {
     size_t max_capacity;
 } tally_csv__input;
 
-/* The whole input is already in memory: one window, no copy. */
-void tally_csv__input_memory(tally_csv__input *input, const char *data, size_t size);
 /* Streams `chunk` bytes per read through a buffer that keeps the unfinished record
- * and grows only for a record that does not fit, up to max_record plus a chunk. */
+ * and grows only for a record that does not fit, up to max_record plus a chunk
+ * (and the padding). */
 void tally_csv__input_stream(tally_csv__input *input, tally_ctx *ctx, tally_csv__read_fn read,
                              void *source, size_t chunk, size_t max_record);
 void tally_csv__input_free(tally_csv__input *input);
@@ -181,15 +211,55 @@ const char *tally_csv__column_name(const tally_csv__columns *columns, size_t col
 
 /* ---- csv_rows.c: records into the session ---- */
 
+/* The checked value of one field. */
+typedef struct tally_csv__value {
+    const char *text;     /* NUL-terminated; NULL when the field is empty or absent */
+    tally_decimal number; /* TALLY_CSV__DECIMAL; 0 when absent */
+    int flag;             /* TALLY_CSV__FLAG: 0/1; TALLY_CSV__TRISTATE: -1/0/1 */
+} tally_csv__value;
+
+/* Bytes of a YYYY-MM-DD date. */
+#define TALLY_CSV__DATE_LENGTH 10
+
+/* The rows of one file: what stays the same from one row to the next. */
+typedef struct tally_csv__rows {
+    tally_session *session;
+    tally_ctx *ctx;
+    const tally_csv__columns *columns;
+    const tally_csv__tokenizer *tokenizer;
+    const char *source;
+    unsigned long line;      /* of the row being converted */
+    /* The fields the file has a column for, in field order, with their column. */
+    struct {
+        size_t field;
+        size_t column;
+        int plain_text;      /* a TALLY_CSV__TEXT field: any text will do */
+    } present[TALLY_CSV__MAX_FIELDS];
+    size_t present_count;
+    tally_csv__value values[TALLY_CSV__MAX_FIELDS];
+    /* Each date field's last valid date. */
+    char dates[TALLY_CSV__MAX_FIELDS][TALLY_CSV__DATE_LENGTH];
+    unsigned char date_known[TALLY_CSV__MAX_FIELDS];
+} tally_csv__rows;
+
+/* Prepares for the rows of a file whose header `columns` has matched. */
+void tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *ctx,
+                          const tally_csv__columns *columns,
+                          const tally_csv__tokenizer *tokenizer, const char *source);
 /*
- * Converts a data record (syntax checked, field count equal to the header's)
- * and adds it to the session. Returns TALLY_OK or the status of the located error
- * it recorded; TALLY_ERR_INPUT and TALLY_ERR_OVERFLOW concern the row only.
+ * Converts the tokenizer's data record (syntax checked, field count equal to the
+ * header's, terminated) and adds it to the session. Returns TALLY_OK or the status
+ * of the located error it recorded; TALLY_ERR_INPUT and TALLY_ERR_OVERFLOW concern
+ * the row only.
  */
-int tally_csv__add_row(tally_session *session, tally_ctx *ctx,
-                       const tally_csv__columns *columns,
-                       const tally_csv__tokenizer *tokenizer, const char *source,
-                       unsigned long line);
+int tally_csv__add_row(tally_csv__rows *rows, unsigned long line);
+/*
+ * The fast path of the decimal fields: `[+-]digits[.digits]` (either side of the
+ * '.' may be empty, not both) with at most 19 digits in all, which fits in 64
+ * bits. Sets *out exactly as tally_decimal_parse_n() would and returns 1; returns
+ * 0, *out unspecified, for anything else, which the full parser then judges.
+ */
+int tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length);
 /* Records an error of the session again, located at source:line. */
 int tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned long line);
 

@@ -263,8 +263,14 @@ static int
 copy_header(tally_csv__columns *columns, tally_ctx *ctx, const tally_csv__tokenizer *tokenizer,
             size_t count)
 {
+    size_t total = 1;
+    for (size_t c = 0; c < count; c++) {
+        size_t length;
+        (void)tally_csv__field_text(tokenizer, c, &length);
+        total += length + 1;
+    }
     columns->header_offsets = tally_ctx__calloc(ctx, count, sizeof(size_t));
-    columns->header_text = tally_ctx__alloc(ctx, tokenizer->scratch_used + 1);
+    columns->header_text = tally_ctx__alloc(ctx, total);
     if (!columns->header_offsets || !columns->header_text)
         return TALLY_ERR_NOMEM;
     size_t used = 0;

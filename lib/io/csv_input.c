@@ -1,30 +1,22 @@
 /*
- * Windows of input bytes for the tokeniser. A memory buffer is one window. A file
- * is read in fixed-size chunks into a carry-over buffer: before each read the
- * unconsumed tail (the start of a record cut by the previous chunk) moves to the
- * front, and the buffer grows only when one record fills it, so memory depends on
- * the longest record, never on the number of rows.
+ * Windows of input bytes for the tokeniser. A file (or a caller's buffer, which
+ * the tokeniser must not write to) is read in fixed-size chunks into a carry-over
+ * buffer: before each read the unconsumed tail (the start of a record cut by the
+ * previous chunk) moves to the front, and the buffer grows only when one record
+ * fills it, so memory depends on the longest record, never on the number of rows.
+ * The buffer has TALLY_CSV__PADDING bytes more than its capacity, zeroed after the
+ * window, for the tokeniser's word-sized reads and its final NUL.
  */
 #include <string.h>
 
 #include "io/csv.h"
 
 void
-tally_csv__input_memory(tally_csv__input *input, const char *data, size_t size)
-{
-    memset(input, 0, sizeof(*input));
-    input->data = data ? data : "";
-    input->end = size;
-    input->at_end = 1;
-    input->total_read = size;
-}
-
-void
 tally_csv__input_stream(tally_csv__input *input, tally_ctx *ctx, tally_csv__read_fn read,
                         void *source, size_t chunk, size_t max_record)
 {
     memset(input, 0, sizeof(*input));
-    input->data = "";
+    input->data = NULL; /* until the first tally_csv__input_more() */
     input->ctx = ctx;
     input->read = read;
     input->source = source;
@@ -40,7 +32,7 @@ tally_csv__input_free(tally_csv__input *input)
     if (input->buffer)
         tally_ctx__free(input->ctx, input->buffer);
     input->buffer = NULL;
-    input->data = "";
+    input->data = NULL;
 }
 
 int
@@ -61,7 +53,8 @@ tally_csv__input_more(tally_csv__input *input)
         size_t capacity = input->capacity ? input->capacity * 2 : input->chunk;
         if (capacity > input->max_capacity)
             capacity = input->max_capacity;
-        char *grown = tally_ctx__realloc(input->ctx, input->buffer, capacity);
+        char *grown =
+            tally_ctx__realloc(input->ctx, input->buffer, capacity + TALLY_CSV__PADDING);
         if (!grown)
             return TALLY_ERR_NOMEM;
         input->buffer = grown;
@@ -82,5 +75,6 @@ tally_csv__input_more(tally_csv__input *input)
     }
     input->end += got;
     input->total_read += got;
+    memset(input->buffer + input->end, 0, TALLY_CSV__PADDING);
     return TALLY_OK;
 }

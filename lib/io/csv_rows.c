@@ -12,21 +12,8 @@
 #include "core/quote.h"
 #include "io/csv.h"
 
-/* The checked value of one field. */
-typedef struct field_value {
-    const char *text;     /* NUL-terminated; NULL when the field is empty or absent */
-    tally_decimal number; /* TALLY_CSV__DECIMAL; 0 when absent */
-    int flag;             /* TALLY_CSV__FLAG: 0/1; TALLY_CSV__TRISTATE: -1/0/1 */
-} field_value;
-
-typedef struct row {
-    tally_ctx *ctx;
-    const tally_csv__columns *columns;
-    const tally_csv__tokenizer *tokenizer;
-    const char *source;
-    unsigned long line;
-    field_value values[TALLY_CSV__MAX_FIELDS];
-} row;
+typedef tally_csv__rows row;
+typedef tally_csv__value field_value;
 
 static int __attribute__((format(printf, 3, 4)))
 field_error(const row *r, size_t f, const char *format, ...)
@@ -52,6 +39,48 @@ value_error(const row *r, size_t f, const char *text, size_t length, const char 
 
 #define TEXT_OF(x) #x
 #define NUMBER_TEXT(x) TEXT_OF(x)
+
+/* Digits from text[*i] on, into *value; returns how many. */
+static inline size_t
+read_digits(const char *text, size_t length, size_t *i, uint64_t *value)
+{
+    size_t start = *i;
+    uint64_t v = *value;
+    for (; *i < length; ++*i) {
+        unsigned digit = (unsigned)(unsigned char)text[*i] - '0';
+        if (digit >= 10)
+            break;
+        v = v * 10 + digit; /* wraps only past 19 digits, which are then refused */
+    }
+    *value = v;
+    return *i - start;
+}
+
+int
+tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
+{
+    size_t i = 0;
+    int negative = 0;
+    if (length && (text[0] == '+' || text[0] == '-')) {
+        negative = text[0] == '-';
+        i = 1;
+    }
+    uint64_t coefficient = 0;
+    size_t digits = read_digits(text, length, &i, &coefficient), scale = 0;
+    if (i < length && text[i] == '.') {
+        i++;
+        scale = read_digits(text, length, &i, &coefficient);
+        digits += scale;
+    }
+    if (i != length || digits == 0 || digits > 19)
+        return 0;
+    /* As tally_dec__store() would: no sign on zero. */
+    out->coefficient_lo = coefficient;
+    out->coefficient_hi = 0;
+    out->scale = (int32_t)scale;
+    out->negative = coefficient != 0 && negative;
+    return 1;
+}
 
 /* Digits with an optional sign and at most one '.': no exponent, no grouping. */
 static int
@@ -83,53 +112,98 @@ parse_bool(const char *text, size_t length, int *out)
     return 1;
 }
 
+/* The value of an empty or absent field. */
+static void
+no_value(field_value *value, const tally_csv__field_spec *spec)
+{
+    value->text = NULL;
+    memset(&value->number, 0, sizeof(value->number));
+    value->flag = spec->type == TALLY_CSV__TRISTATE ? -1 : 0;
+}
+
+static int
+convert_decimal(const row *r, size_t f, const char *text, size_t length, tally_decimal *out)
+{
+    if (tally_csv__plain_decimal(out, text, length))
+        return TALLY_OK;
+    if (!is_plain_decimal(text, length))
+        return value_error(r, f, text, length,
+                           "is not a decimal number (expected digits with an optional "
+                           "sign and one '.')");
+    int status = tally_decimal_parse_n(NULL, out, text, length);
+    if (status == TALLY_ERR_OVERFLOW)
+        return value_error(r, f, text, length,
+                           "has more than " NUMBER_TEXT(TALLY_DECIMAL_MAX_DIGITS)
+                           " significant digits");
+    if (status != TALLY_OK)
+        return value_error(r, f, text, length,
+                           "has more than " NUMBER_TEXT(TALLY_DECIMAL_MAX_SCALE)
+                           " digits after the '.'");
+    return TALLY_OK;
+}
+
+/* Two dates' 10 bytes, compared without a call. */
+static inline int
+same_date(const char *a, const char *b)
+{
+    uint64_t a8, b8;
+    uint16_t a2, b2;
+    memcpy(&a8, a, 8);
+    memcpy(&b8, b, 8);
+    memcpy(&a2, a + 8, 2);
+    memcpy(&b2, b + 8, 2);
+    return a8 == b8 && a2 == b2;
+}
+
+/* Dates repeat from row to row (files are often sorted by date): a date equal
+ * to the field's last valid one is valid. */
+static int
+convert_date(row *r, size_t f, const char *text, size_t length)
+{
+    if (length == TALLY_CSV__DATE_LENGTH && r->date_known[f] && same_date(r->dates[f], text))
+        return TALLY_OK;
+    tally_day day;
+    if (!tally_date__parse(&day, text, length))
+        return value_error(r, f, text, length, "is not a date (expected YYYY-MM-DD)");
+    if (length == TALLY_CSV__DATE_LENGTH) {
+        memcpy(r->dates[f], text, TALLY_CSV__DATE_LENGTH);
+        r->date_known[f] = 1;
+    }
+    return TALLY_OK;
+}
+
 static int
 convert(row *r, size_t f)
 {
     const tally_csv__field_spec *spec = &r->columns->specs[f];
     field_value *value = &r->values[f];
-    value->text = NULL;
-    memset(&value->number, 0, sizeof(value->number));
-    value->flag = spec->type == TALLY_CSV__TRISTATE ? -1 : 0;
     long column = r->columns->column[f];
-    if (column < 0)
-        return TALLY_OK;
     size_t length;
     const char *text = tally_csv__field_text(r->tokenizer, (size_t)column, &length);
-    if (length == 0)
+    if (length == 0) {
+        no_value(value, spec);
         return spec->required ? field_error(r, f, "the field is empty; a value is required")
                               : TALLY_OK;
-    tally_day day;
-    int status;
+    }
+    int status = TALLY_OK;
     switch (spec->type) {
     case TALLY_CSV__TEXT:
         break;
     case TALLY_CSV__DATE:
-        if (!tally_date__parse(&day, text, length))
-            return value_error(r, f, text, length, "is not a date (expected YYYY-MM-DD)");
+        status = convert_date(r, f, text, length);
         break;
     case TALLY_CSV__DECIMAL:
-        if (!is_plain_decimal(text, length))
-            return value_error(r, f, text, length,
-                               "is not a decimal number (expected digits with an optional "
-                               "sign and one '.')");
-        status = tally_decimal_parse_n(NULL, &value->number, text, length);
-        if (status == TALLY_ERR_OVERFLOW)
-            return value_error(r, f, text, length,
-                               "has more than " NUMBER_TEXT(TALLY_DECIMAL_MAX_DIGITS)
-                               " significant digits");
-        if (status != TALLY_OK)
-            return value_error(r, f, text, length,
-                               "has more than " NUMBER_TEXT(TALLY_DECIMAL_MAX_SCALE)
-                               " digits after the '.'");
+        status = convert_decimal(r, f, text, length, &value->number);
         break;
     case TALLY_CSV__FLAG:
     case TALLY_CSV__TRISTATE:
         if (!parse_bool(text, length, &value->flag))
-            return value_error(r, f, text, length,
-                               "is not a boolean (expected true, false or an empty field)");
+            status = value_error(r, f, text, length,
+                                 "is not a boolean (expected true, false or an empty field)");
         break;
     }
+    if (status != TALLY_OK)
+        return status;
     value->text = text;
     return TALLY_OK;
 }
@@ -253,41 +327,70 @@ add_rate(tally_session *session, const field_value *v)
     return tally_session_add_rate(session, &r);
 }
 
-int
-tally_csv__add_row(tally_session *session, tally_ctx *ctx, const tally_csv__columns *columns,
-                   const tally_csv__tokenizer *tokenizer, const char *source, unsigned long line)
+void
+tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *ctx,
+                     const tally_csv__columns *columns, const tally_csv__tokenizer *tokenizer,
+                     const char *source)
 {
-    row r;
-    r.ctx = ctx;
-    r.columns = columns;
-    r.tokenizer = tokenizer;
-    r.source = source;
-    r.line = line;
+    memset(rows, 0, sizeof(*rows));
+    rows->session = session;
+    rows->ctx = ctx;
+    rows->columns = columns;
+    rows->tokenizer = tokenizer;
+    rows->source = source;
+    /* Fields the file has no column for keep their empty value for good. */
     for (size_t f = 0; f < columns->field_count; f++) {
-        int status = convert(&r, f);
+        no_value(&rows->values[f], &columns->specs[f]);
+        if (columns->column[f] >= 0) {
+            size_t i = rows->present_count++;
+            rows->present[i].field = f;
+            rows->present[i].column = (size_t)columns->column[f];
+            rows->present[i].plain_text = columns->specs[f].type == TALLY_CSV__TEXT;
+        }
+    }
+}
+
+int
+tally_csv__add_row(tally_csv__rows *rows, unsigned long line)
+{
+    rows->line = line;
+    for (size_t i = 0; i < rows->present_count; i++) {
+        size_t f = rows->present[i].field;
+        if (rows->present[i].plain_text) { /* most fields: nothing to check */
+            size_t length;
+            const char *text =
+                tally_csv__field_text(rows->tokenizer, rows->present[i].column, &length);
+            if (length) {
+                rows->values[f].text = text;
+                continue;
+            }
+        }
+        int status = convert(rows, f);
         if (status != TALLY_OK)
             return status;
     }
+    tally_session *session = rows->session;
     int status = TALLY_OK;
-    switch (columns->kind) {
+    switch (rows->columns->kind) {
     case TALLY_CSV_TRANSACTIONS:
-        status = add_transaction(session, r.values);
+        status = add_transaction(session, rows->values);
         break;
     case TALLY_CSV_PARTNERS:
-        status = add_partner(session, r.values);
+        status = add_partner(session, rows->values);
         break;
     case TALLY_CSV_SETTLEMENTS:
-        status = add_settlement(session, r.values);
+        status = add_settlement(session, rows->values);
         break;
     case TALLY_CSV_CLAIMS:
-        status = add_claim(session, r.values);
+        status = add_claim(session, rows->values);
         break;
     case TALLY_CSV_BASELINES:
-        status = add_baseline(session, r.values);
+        status = add_baseline(session, rows->values);
         break;
     case TALLY_CSV_RATES:
-        status = add_rate(session, r.values);
+        status = add_rate(session, rows->values);
         break;
     }
-    return status == TALLY_OK ? TALLY_OK : tally_csv__relocate(ctx, status, source, line);
+    return status == TALLY_OK ? TALLY_OK
+                              : tally_csv__relocate(rows->ctx, status, rows->source, line);
 }
