@@ -86,6 +86,7 @@ typedef struct tally_block_slot {
 } tally_block_slot;
 
 typedef struct tally_partner_record {
+    int present;     /* 0 for a symbol that is no partner (records are by symbol) */
     uint32_t type;   /* symbol in session->names, or TALLY_NO_SYMBOL */
     uint32_t tier;
     uint32_t region;
@@ -247,7 +248,6 @@ struct tally_session {
     size_t claim_capacity;
 
     tally_partner_record *partners; /* by partner symbol; NULL entries not partners */
-    uint8_t *is_partner;            /* by symbol in names */
     size_t partner_capacity;
     size_t partner_count;
 
@@ -375,7 +375,7 @@ static inline const tally_partner_record *
 tally_engine__partner(const tally_session *session, uint32_t symbol)
 {
     if (symbol == TALLY_NO_SYMBOL || symbol >= session->partner_capacity ||
-        !session->is_partner[symbol])
+        !session->partners[symbol].present)
         return NULL;
     return &session->partners[symbol];
 }

@@ -202,7 +202,6 @@ tally_session_free(tally_session *session)
     tally_ctx__free(ctx, session->claims);
     tally_ctx__free(ctx, session->seen);
     tally_ctx__free(ctx, session->partners);
-    tally_ctx__free(ctx, session->is_partner);
     tally_ctx__free(ctx, session->classes);
     tally_ctx__free(ctx, session->class_members);
     tally_ctx__free(ctx, session->direct);
@@ -269,12 +268,10 @@ reserve_partner(tally_session *session, uint32_t symbol)
         tally_ctx__realloc(session->ctx, session->partners, capacity * sizeof(*records));
     if (!records)
         return TALLY_ERR_NOMEM;
+    /* Symbols that are no partner have records too: marked absent. */
+    memset(records + session->partner_capacity, 0,
+           (capacity - session->partner_capacity) * sizeof(*records));
     session->partners = records;
-    uint8_t *flags = tally_ctx__realloc(session->ctx, session->is_partner, capacity);
-    if (!flags)
-        return TALLY_ERR_NOMEM;
-    memset(flags + session->partner_capacity, 0, capacity - session->partner_capacity);
-    session->is_partner = flags;
     session->partner_capacity = capacity;
     return TALLY_OK;
 }
@@ -344,8 +341,8 @@ tally_session_add_partner(tally_session *session, const tally_partner *partner)
         (status = intern_optional(session, p.region, &record.region)) != TALLY_OK ||
         (status = reserve_partner(session, symbol)) != TALLY_OK)
         return status;
+    record.present = 1;
     session->partners[symbol] = record;
-    session->is_partner[symbol] = 1;
     session->partner_count++;
     digest_partner(session, &p);
     return TALLY_OK;

@@ -35,34 +35,38 @@ void
 tally_symbols__free(tally_symbols *table)
 {
     const tally_allocator *a = &table->strings.allocator;
-    if (table->texts)
-        a->free((void *)table->texts, a->user_data);
-    if (table->lengths)
-        a->free(table->lengths, a->user_data);
+    if (table->entries)
+        a->free(table->entries, a->user_data);
     if (table->slots)
         a->free(table->slots, a->user_data);
-    if (table->slot_hash)
-        a->free(table->slot_hash, a->user_data);
     tally_arena__free(&table->strings);
     memset(table, 0, sizeof(*table));
+}
+
+static uint32_t
+tag_of(uint64_t hash)
+{
+    return (uint32_t)(hash >> 32);
 }
 
 static size_t
 probe(const tally_symbols *table, uint64_t hash, const char *text, size_t length,
       int *found)
 {
+    uint32_t tag = tag_of(hash);
     size_t slot = (size_t)hash & table->slot_mask;
     for (;;) {
-        uint32_t entry = table->slots[slot];
-        if (entry == 0) {
+        const tally_symbol_slot *s = &table->slots[slot];
+        if (s->symbol == 0) {
             *found = 0;
             return slot;
         }
-        uint32_t symbol = entry - 1;
-        if (table->slot_hash[slot] == hash && table->lengths[symbol] == length &&
-            memcmp(table->texts[symbol], text, length) == 0) {
-            *found = 1;
-            return slot;
+        if (s->tag == tag) {
+            const tally_symbol_entry *e = &table->entries[s->symbol - 1];
+            if (e->length == length && memcmp(e->text, text, length) == 0) {
+                *found = 1;
+                return slot;
+            }
         }
         slot = (slot + 1) & table->slot_mask;
     }
@@ -75,34 +79,29 @@ tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
         return TALLY_NO_SYMBOL;
     int found;
     size_t slot = probe(table, tally_hash__bytes(text, length), text, length, &found);
-    return found ? table->slots[slot] - 1 : TALLY_NO_SYMBOL;
+    return found ? table->slots[slot].symbol - 1 : TALLY_NO_SYMBOL;
 }
 
-/* Doubles the slot array and re-inserts every symbol. */
+/* Doubles the slot array and re-inserts every symbol (hashing its text again:
+ * slots keep only half of each hash). */
 static int
 rehash(tally_symbols *table, tally_ctx *ctx)
 {
     size_t slots = table->slot_mask ? (table->slot_mask + 1) * 2 : FIRST_SLOTS;
-    uint32_t *entries = tally_ctx__calloc(ctx, slots, sizeof(uint32_t));
-    uint64_t *hashes = tally_ctx__calloc(ctx, slots, sizeof(uint64_t));
-    if (!entries || !hashes) {
-        tally_ctx__free(ctx, entries);
-        tally_ctx__free(ctx, hashes);
+    tally_symbol_slot *grown = tally_ctx__calloc(ctx, slots, sizeof(*grown));
+    if (!grown)
         return TALLY_ERR_NOMEM;
-    }
-    for (size_t old = 0; table->slot_mask && old <= table->slot_mask; old++) {
-        if (!table->slots[old])
-            continue;
-        size_t slot = (size_t)table->slot_hash[old] & (slots - 1);
-        while (entries[slot])
+    for (uint32_t symbol = 0; symbol < table->count; symbol++) {
+        const tally_symbol_entry *e = &table->entries[symbol];
+        uint64_t hash = tally_hash__bytes(e->text, e->length);
+        size_t slot = (size_t)hash & (slots - 1);
+        while (grown[slot].symbol)
             slot = (slot + 1) & (slots - 1);
-        entries[slot] = table->slots[old];
-        hashes[slot] = table->slot_hash[old];
+        grown[slot].symbol = symbol + 1;
+        grown[slot].tag = tag_of(hash);
     }
     tally_ctx__free(ctx, table->slots);
-    tally_ctx__free(ctx, table->slot_hash);
-    table->slots = entries;
-    table->slot_hash = hashes;
+    table->slots = grown;
     table->slot_mask = slots - 1;
     return TALLY_OK;
 }
@@ -116,15 +115,11 @@ reserve_symbol(tally_symbols *table, tally_ctx *ctx)
         return tally_ctx__error(ctx, TALLY_ERR_LIMIT, "more than %u distinct ids",
                                 (unsigned)table->capacity);
     uint32_t capacity = table->capacity ? table->capacity * 2 : FIRST_SLOTS / 2;
-    const char **texts = tally_ctx__realloc(ctx, (void *)table->texts,
-                                            capacity * sizeof(*texts));
-    if (!texts)
+    tally_symbol_entry *entries =
+        tally_ctx__realloc(ctx, table->entries, capacity * sizeof(*entries));
+    if (!entries)
         return TALLY_ERR_NOMEM;
-    table->texts = texts;
-    uint32_t *lengths = tally_ctx__realloc(ctx, table->lengths, capacity * sizeof(*lengths));
-    if (!lengths)
-        return TALLY_ERR_NOMEM;
-    table->lengths = lengths;
+    table->entries = entries;
     table->capacity = capacity;
     return TALLY_OK;
 }
@@ -141,7 +136,7 @@ tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text, si
     if (table->slot_mask) {
         slot = probe(table, hash, text, length, &found);
         if (found) {
-            *out = table->slots[slot] - 1;
+            *out = table->slots[slot].symbol - 1;
             return TALLY_OK;
         }
     }
@@ -157,10 +152,10 @@ tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text, si
     if (!copy)
         return TALLY_ERR_NOMEM;
     uint32_t symbol = table->count++;
-    table->texts[symbol] = copy;
-    table->lengths[symbol] = (uint32_t)length;
-    table->slots[slot] = symbol + 1;
-    table->slot_hash[slot] = hash;
+    table->entries[symbol].text = copy;
+    table->entries[symbol].length = (uint32_t)length;
+    table->slots[slot].symbol = symbol + 1;
+    table->slots[slot].tag = tag_of(hash);
     *out = symbol;
     return TALLY_OK;
 }

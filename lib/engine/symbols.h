@@ -13,15 +13,26 @@
 
 #define TALLY_NO_SYMBOL UINT32_MAX
 
+/* A symbol's text; one entry per symbol, so a lookup reads one line for both. */
+typedef struct tally_symbol_entry {
+    const char *text;
+    uint32_t length;
+} tally_symbol_entry;
+
+/* An index slot: the symbol + 1 (0 = empty) and the high half of its text's hash,
+ * side by side, so that probing reads one line and skips most string compares. */
+typedef struct tally_symbol_slot {
+    uint32_t symbol;
+    uint32_t tag;
+} tally_symbol_slot;
+
 typedef struct tally_symbols {
     tally_arena strings;
-    const char **texts;  /* by symbol */
-    uint32_t *lengths;   /* by symbol */
+    tally_symbol_entry *entries; /* by symbol */
     uint32_t count;
     uint32_t capacity;
-    uint32_t *slots;     /* open addressing: symbol + 1, 0 = empty */
-    uint64_t *slot_hash; /* full hash per slot, to skip most string compares */
-    size_t slot_mask;    /* slot count - 1 (a power of two), or 0 before the first */
+    tally_symbol_slot *slots;    /* open addressing, at most half full */
+    size_t slot_mask;            /* slot count - 1 (a power of two), or 0 before the first */
 } tally_symbols;
 
 uint64_t tally_hash__bytes(const char *data, size_t length);
@@ -37,7 +48,7 @@ uint32_t tally_symbols__find(const tally_symbols *table, const char *text, size_
 static inline const char *
 tally_symbols__text(const tally_symbols *table, uint32_t symbol)
 {
-    return table->texts[symbol];
+    return table->entries[symbol].text;
 }
 
 #endif /* TALLY_ENGINE_SYMBOLS_H */
