@@ -2,11 +2,13 @@
  * engine-harness: runs one calculation through the public API, for the
  * randomized differential test against tests/reference/calculator.py.
  *
- *   engine-harness PLAN.xml INPUTS.tsv [--as-of YYYY-MM-DD]
+ *   engine-harness PLAN.xml INPUTS.tsv [--as-of YYYY-MM-DD] [--batch N]
  *
  * INPUTS.tsv holds one record per line, fields separated by tabs, the first field
  * the record type; an empty (or missing trailing) field is absent. Blank lines and
- * lines starting with '#' are skipped. Records are fed in file order:
+ * lines starting with '#' are skipped. Records are fed in file order; with --batch,
+ * runs of up to N transactions go in one tally_session_add_transactions() call
+ * (which looks ahead), so the reference test covers both ways in:
  *
  *   P id type tier region join_date quota
  *   T id date partner rep product category region quantity amount currency
@@ -95,8 +97,28 @@ feed_partner(tally_session *session, char **f, size_t n)
     return tally_session_add_partner(session, &partner);
 }
 
+/* Transactions waiting for a batch call: their structs and their lines' copies. */
+typedef struct batch {
+    size_t limit; /* 0: every transaction on its own */
+    size_t count;
+    tally_transaction rows[256];
+    char *lines[256];
+} batch;
+
 static int
-feed_transaction(tally_session *session, tally_ctx *ctx, char **f, size_t n)
+flush_batch(tally_session *session, batch *b)
+{
+    int status = TALLY_OK;
+    if (b->count)
+        status = tally_session_add_transactions(session, b->rows, b->count, NULL);
+    for (size_t i = 0; i < b->count; i++)
+        free(b->lines[i]);
+    b->count = 0;
+    return status;
+}
+
+static int
+fill_transaction(tally_transaction *out, tally_ctx *ctx, char **f, size_t n)
 {
     tally_transaction tx;
     int status;
@@ -126,7 +148,39 @@ feed_transaction(tally_session *session, tally_ctx *ctx, char **f, size_t n)
                 tx.id != NULL ? tx.id : "?");
         return TALLY_ERR_SYNTAX;
     }
-    return tally_session_add_transaction(session, &tx);
+    *out = tx;
+    return TALLY_OK;
+}
+
+static int
+feed_transaction(tally_session *session, tally_ctx *ctx, batch *b, char *line, char **f,
+                 size_t n)
+{
+    if (!b->limit) {
+        tally_transaction tx;
+        int status = fill_transaction(&tx, ctx, f, n);
+        return status != TALLY_OK ? status : tally_session_add_transaction(session, &tx);
+    }
+    /* The fields point into `line`, which the next record overwrites: keep a copy
+     * and point into that instead. */
+    size_t size = 1;
+    for (size_t i = 0; i < n; i++)
+        if (f[i] && (size_t)(f[i] - line) + strlen(f[i]) + 1 > size)
+            size = (size_t)(f[i] - line) + strlen(f[i]) + 1;
+    char *copy = malloc(size);
+    if (!copy)
+        return TALLY_ERR_NOMEM;
+    memcpy(copy, line, size);
+    char *moved[MAX_FIELDS];
+    for (size_t i = 0; i < n; i++)
+        moved[i] = f[i] ? copy + (f[i] - line) : NULL;
+    int status = fill_transaction(&b->rows[b->count], ctx, moved, n);
+    if (status != TALLY_OK) {
+        free(copy);
+        return status;
+    }
+    b->lines[b->count++] = copy;
+    return b->count == b->limit ? flush_batch(session, b) : TALLY_OK;
 }
 
 static int
@@ -199,7 +253,7 @@ split_fields(char *line, char **fields)
 
 /* Feeds every record of `path`. Returns 0 on success, 1 after printing errors. */
 static int
-feed_inputs(tally_session *session, tally_ctx *ctx, const char *path)
+feed_inputs(tally_session *session, tally_ctx *ctx, const char *path, batch *b)
 {
     static char line[LINE_SIZE];
     char *fields[MAX_FIELDS];
@@ -219,10 +273,16 @@ feed_inputs(tally_session *session, tally_ctx *ctx, const char *path)
         if (line[0] == '#' || line[0] == '\n' || line[0] == '\r' || line[0] == '\0')
             continue;
         n = split_fields(line, fields);
+        /* Other records keep their place after the transactions before them. */
+        if (strcmp(fields[0], "T") != 0 && (status = flush_batch(session, b)) != TALLY_OK) {
+            print_errors(ctx, "a batch of transactions", status);
+            fclose(in);
+            return 1;
+        }
         if (strcmp(fields[0], "P") == 0)
             status = feed_partner(session, fields, n);
         else if (strcmp(fields[0], "T") == 0)
-            status = feed_transaction(session, ctx, fields, n);
+            status = feed_transaction(session, ctx, b, line, fields, n);
         else if (strcmp(fields[0], "S") == 0)
             status = feed_settlement(session, ctx, fields, n);
         else if (strcmp(fields[0], "B") == 0)
@@ -243,6 +303,11 @@ feed_inputs(tally_session *session, tally_ctx *ctx, const char *path)
         }
     }
     fclose(in);
+    int status = flush_batch(session, b);
+    if (status != TALLY_OK) {
+        print_errors(ctx, "a batch of transactions", status);
+        return 1;
+    }
     return 0;
 }
 
@@ -286,10 +351,19 @@ main(int argc, char **argv)
     const char *as_of = NULL;
     int status, failed = 1;
 
-    if (argc == 5 && strcmp(argv[3], "--as-of") == 0)
-        as_of = argv[4];
-    else if (argc != 3) {
-        fprintf(stderr, "usage: %s PLAN.xml INPUTS.tsv [--as-of YYYY-MM-DD]\n", argv[0]);
+    static batch pending;
+    int usage = argc < 3 || argc % 2 == 0;
+    for (int i = 3; !usage && i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--as-of") == 0)
+            as_of = argv[i + 1];
+        else if (strcmp(argv[i], "--batch") == 0)
+            pending.limit = strtoul(argv[i + 1], NULL, 10);
+        else
+            usage = 1;
+    }
+    if (usage || pending.limit > sizeof(pending.rows) / sizeof(pending.rows[0])) {
+        fprintf(stderr, "usage: %s PLAN.xml INPUTS.tsv [--as-of YYYY-MM-DD] [--batch 1-256]\n",
+                argv[0]);
         return 2;
     }
     if (tally_ctx_new(&ctx, NULL) != TALLY_OK) {
@@ -309,7 +383,7 @@ main(int argc, char **argv)
         print_errors(ctx, "creating the session", status);
         goto done;
     }
-    if (feed_inputs(session, ctx, argv[2]) != 0)
+    if (feed_inputs(session, ctx, argv[2], &pending) != 0)
         goto done;
     status = tally_session_finish(session, &result);
     if (status != TALLY_OK) {

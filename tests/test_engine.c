@@ -1758,6 +1758,41 @@ referral_clawback_in_the_earliest_return(void **state)
     assert_string_equal(digests[0], digests[1]);
 }
 
+/* Found by the reference calculator (seed 4783): an interpolated band's fraction
+ * 15/55 was rounded to 24 digits before the multiplier, and ceiling rounding then
+ * paid 1026.28 where 15/55 × 3801 × 0.99 is exactly 1026.27. The payout is now
+ * kept as an exact quotient through multiplier, cap and rounding. */
+static void
+interpolated_payout_is_exact_through_multiplier_and_ceiling(void **state)
+{
+    (void)state;
+    static const char body[] = VERSION(
+        "<commission id=\"c\" period=\"quarter\">"
+        "<rounding mode=\"ceiling\"/>"
+        "<tiers mode=\"interpolated\" measure=\"quantity\" basis=\"period\">"
+        "<band from=\"0\" to=\"55\" amount=\"3801\"/><band from=\"55\" amount=\"1844\"/>"
+        "</tiers><multipliers><multiplier partner-tier=\"silver\" factor=\"0.99\"/>"
+        "</multipliers>%s</commission>");
+    static const char *const caps[] = {"", "<cap>1026.27</cap>", "<cap>1026.26</cap>"};
+    static const char *const paid[] = {"c 2026-Q1 P1 earned 1026.27", "c 2026-Q1 P1 earned 1026.27",
+                                       "c 2026-Q1 P1 earned 1026.26"};
+    for (size_t i = 0; i < COUNT(caps); i++) {
+        char plan[2048];
+        snprintf(plan, sizeof(plan), body, caps[i]);
+        run r;
+        start(&r, plan, 0);
+        partner_row partners[] = {{.id = "P1", .tier = "silver"}};
+        add_partners(&r, partners, COUNT(partners));
+        row rows[] = {{.id = "a", .date = "2026-01-10", .amount = "100", .quantity = "7"},
+                      {.id = "b", .date = "2026-02-10", .amount = "100", .quantity = "8"}};
+        add_rows(&r, rows, COUNT(rows));
+        finish(&r);
+        const char *expected[] = {paid[i]};
+        expect_lines(&r, expected, COUNT(expected));
+        stop(&r);
+    }
+}
+
 static void
 per_transaction_multiplier_is_the_payees(void **state)
 {
@@ -2507,6 +2542,7 @@ main(void)
         cmocka_unit_test(settlements_sum_to_the_cumulative_payout),
         cmocka_unit_test(referral_clawback_in_the_earliest_return),
         cmocka_unit_test(per_transaction_multiplier_is_the_payees),
+        cmocka_unit_test(interpolated_payout_is_exact_through_multiplier_and_ceiling),
         cmocka_unit_test(attainment_minimum_is_revenue),
         cmocka_unit_test(attributed_return_keeps_the_originals_version),
         cmocka_unit_test(progress_from_a_negative_period),

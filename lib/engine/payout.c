@@ -134,6 +134,54 @@ attainment(const tally_decimal *net, const tally_decimal *quota, tally_decimal *
 }
 
 /* Period-basis tiers on the totals; the sign of the measured value is restored. */
+/* Interpolated tiers: the payout as an exact quotient (pay_interpolated rounds
+ * the band fraction to 24 digits, which a ceiling rounding or a multiplier could
+ * turn into a cent). Too large for 38 digits, the 24-digit value stands. */
+static void
+keep_exact(const tally_tier_table *tiers, const tally_decimal *measured, tally_payout *p)
+{
+    tally_decimal whole, numerator, width;
+    size_t band;
+    p->fractional = 0;
+    if (tiers->mode != TALLY_TIERS_INTERPOLATED ||
+        tally_tiers__interpolated_parts(tiers, measured, &whole, &band, &numerator) !=
+            TALLY_OK ||
+        band == SIZE_MAX)
+        return;
+    const tally_band *b = &tiers->bands[band];
+    if (tally_decimal_sub(&width, &b->to, &b->from) != TALLY_OK ||
+        tally_decimal_mul(&p->exact, &whole, &width) != TALLY_OK ||
+        tally_decimal_add(&p->exact, &p->exact, &numerator) != TALLY_OK ||
+        tally_decimal_div(&p->unrounded, &p->exact, &width, 24, TALLY_ROUND_HALF_EVEN) !=
+            TALLY_OK)
+        return;
+    p->divisor = width;
+    p->fractional = 1;
+}
+
+/* The exact payout times the multiplier; 0 when it needs more than 38 digits. */
+static int
+multiply_exact(tally_payout *p, const tally_decimal *multiplier)
+{
+    return tally_decimal_mul(&p->exact, &p->exact, multiplier) == TALLY_OK &&
+           tally_decimal_div(&p->unrounded, &p->exact, &p->divisor, 24,
+                             TALLY_ROUND_HALF_EVEN) == TALLY_OK;
+}
+
+/* |exact / divisor| > cap, without dividing (the divisor is a band width, > 0). */
+static int
+exact_above(const tally_payout *p, const tally_decimal *cap, int *above)
+{
+    tally_decimal magnitude, limit;
+    int order = 0;
+    tally_decimal_abs(&magnitude, &p->exact);
+    if (tally_decimal_mul(&limit, cap, &p->divisor) != TALLY_OK)
+        return 0;
+    tally_decimal_compare(&order, &magnitude, &limit);
+    *above = order > 0;
+    return 1;
+}
+
 static int
 pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee,
           const tally_partner_record *partner, const tally_totals *sum, tally_payout *p)
@@ -180,6 +228,7 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
     if (tally_tiers__pay(tiers, &measured, &amount, &quantity, quota, &p->unrounded, p->bands,
                          &p->band_count) != TALLY_OK)
         return tally_engine__payout_overflow(f, ec, payee);
+    keep_exact(tiers, &measured, p);
     say(f, "tiers (%s on %s %s):\n", mode_name(tiers->mode),
         measure_name(tiers->measure), show(f, &measured));
     explain_bands(f, tiers, p);
@@ -192,6 +241,7 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
         return TALLY_OK;
     }
     if (negative) {
+        tally_decimal_negate(&p->exact, &p->exact);
         tally_decimal_negate(&p->unrounded, &p->unrounded);
         tally_decimal_negate(&p->basis, &p->basis);
         say(f, "net negative: sign restored, %s\n", show(f, &p->unrounded));
@@ -237,7 +287,9 @@ limit_and_round(tally_finisher *f, const tally_engine_component *ec, uint32_t pa
         p->flags |= TALLY_LINE_MULTIPLIED;
         say(f, "multiplier %s applied per transaction\n", show(f, multiplier));
     } else if (multiplier) {
-        if (tally_decimal_mul(&p->unrounded, &p->unrounded, multiplier) != TALLY_OK)
+        p->fractional = p->fractional && multiply_exact(p, multiplier);
+        if (!p->fractional &&
+            tally_decimal_mul(&p->unrounded, &p->unrounded, multiplier) != TALLY_OK)
             return tally_engine__payout_overflow(f, ec, payee_text);
         p->flags |= TALLY_LINE_MULTIPLIED;
         say(f, "multiplier %s (partner tier %s): %s\n", show(f, multiplier),
@@ -245,7 +297,11 @@ limit_and_round(tally_finisher *f, const tally_engine_component *ec, uint32_t pa
     }
     tally_decimal magnitude;
     tally_decimal_abs(&magnitude, &p->unrounded);
-    if (c->has_cap && is_below(&c->cap, &magnitude)) {
+    int above = c->has_cap && is_below(&c->cap, &magnitude);
+    if (c->has_cap && p->fractional && !exact_above(p, &c->cap, &above))
+        p->fractional = 0; /* too large to compare exactly: the 24-digit value decides */
+    if (above) {
+        p->fractional = 0;
         int negative = tally_decimal_sign(&p->unrounded) < 0;
         p->unrounded = c->cap;
         if (negative)
@@ -255,8 +311,11 @@ limit_and_round(tally_finisher *f, const tally_engine_component *ec, uint32_t pa
     }
     if (per_transaction)
         p->flags |= TALLY_LINE_ROUNDED_PER_TRANSACTION;
-    if (tally_decimal_round(&p->rounded, &p->unrounded, c->rounding.scale, c->rounding.mode) !=
-        TALLY_OK)
+    int status = p->fractional ? tally_decimal_div(&p->rounded, &p->exact, &p->divisor,
+                                                   c->rounding.scale, c->rounding.mode)
+                               : tally_decimal_round(&p->rounded, &p->unrounded,
+                                                     c->rounding.scale, c->rounding.mode);
+    if (status != TALLY_OK)
         return tally_engine__payout_overflow(f, ec, payee_text);
     say(f, "rounded %s to %d places%s: %s\n", tally_rounding_name(c->rounding.mode),
         c->rounding.scale, per_transaction ? " (per transaction)" : "", show(f, &p->rounded));

@@ -33,6 +33,12 @@ typedef struct tally_payout {
     tally_decimal rounded;
     tally_decimal multiplier;
     unsigned flags;
+    /* An interpolated payout whose band fraction does not end: its exact value is
+     * exact / divisor (unrounded shows 24 fraction digits of it), so that the
+     * multiplier, the cap and the rounding see the exact value. */
+    int fractional;
+    tally_decimal exact;
+    tally_decimal divisor;
     size_t band_count;
     tally_band_share bands[TALLY_MAX_BANDS];
 } tally_payout;
