@@ -1793,6 +1793,34 @@ interpolated_payout_is_exact_through_multiplier_and_ceiling(void **state)
     }
 }
 
+/* Transaction-basis interpolated tiers keep each band's summed numerator until
+ * finish; its share was then rounded to 24 digits: three shares of 2/3 (each a
+ * little high) paid 5.000...001, which ceiling rounding made 5.01. The payout is
+ * the exact quotient of all bands' numerators: 5.00. */
+static void
+interpolated_transaction_basis_is_exact(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<rebate id=\"r\" period=\"month\"><rounding mode=\"ceiling\"/>"
+                  "<tiers mode=\"interpolated\" basis=\"transaction\">"
+                  "<band from=\"0\" to=\"3\" amount=\"1\"/>"
+                  "<band from=\"3\" to=\"6\" amount=\"1\"/>"
+                  "<band from=\"6\" to=\"9\" amount=\"1\"/>"
+                  "<band from=\"9\" amount=\"1\"/></tiers></rebate>"),
+          0);
+    /* 2/3, 1 + 2/3 and 2 + 2/3: 5 in all. */
+    row rows[] = {{.id = "a", .date = "2026-03-01", .amount = "2"},
+                  {.id = "b", .date = "2026-03-02", .amount = "5"},
+                  {.id = "c", .date = "2026-03-03", .amount = "8"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"r 2026-03 P1 earned 5.00"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 static void
 per_transaction_multiplier_is_the_payees(void **state)
 {
@@ -2543,6 +2571,7 @@ main(void)
         cmocka_unit_test(referral_clawback_in_the_earliest_return),
         cmocka_unit_test(per_transaction_multiplier_is_the_payees),
         cmocka_unit_test(interpolated_payout_is_exact_through_multiplier_and_ceiling),
+        cmocka_unit_test(interpolated_transaction_basis_is_exact),
         cmocka_unit_test(attainment_minimum_is_revenue),
         cmocka_unit_test(attributed_return_keeps_the_originals_version),
         cmocka_unit_test(progress_from_a_negative_period),

@@ -200,6 +200,28 @@ fallback_component(const tally_session *session, const tally_bucket *b)
     return &session->components[slot->first_component];
 }
 
+/* The group's payout as an exact quotient, while every part has one (payout.c). */
+static void
+add_exact(tally_totals *sum, const tally_bucket *b)
+{
+    const tally_decimal *n = b->exact ? &b->exact[0] : &b->payout;
+    const tally_decimal *d = b->exact ? &b->exact[1] : &one;
+    tally_decimal left, right;
+    sum->fractional |= b->exact != NULL;
+    /* N1/D1 + N2/D2 = (N1 × D2 + N2 × D1) / (D1 × D2); a common divisor stays one. */
+    int same = memcmp(d, &sum->divisor, sizeof(*d)) == 0;
+    if (!sum->exact_valid)
+        return;
+    if (same) {
+        sum->exact_valid = tally_decimal_add(&sum->exact, &sum->exact, n) == TALLY_OK;
+        return;
+    }
+    sum->exact_valid = tally_decimal_mul(&left, &sum->exact, d) == TALLY_OK &&
+                       tally_decimal_mul(&right, n, &sum->divisor) == TALLY_OK &&
+                       tally_decimal_add(&sum->exact, &left, &right) == TALLY_OK &&
+                       tally_decimal_mul(&sum->divisor, &sum->divisor, d) == TALLY_OK;
+}
+
 static void
 add_totals(tally_totals *sum, const tally_bucket *b, int *status)
 {
@@ -214,6 +236,7 @@ add_totals(tally_totals *sum, const tally_bucket *b, int *status)
             TALLY_OK)
             *status = TALLY_ERR_OVERFLOW;
     sum->rows += b->rows;
+    add_exact(sum, b);
 }
 
 /* Room for the per-band sums of a group whose component rounds bands per row. */
@@ -261,7 +284,7 @@ static int
 settle_group(tally_finisher *f, const bucket_order *order, size_t count)
 {
     tally_session *s = f->session;
-    tally_totals sum = {zero, zero, zero, 0, NULL, 0};
+    tally_totals sum = {zero, zero, zero, 0, NULL, 0, 0, 1, zero, one};
     tally_decimal previous_due = zero;
     const tally_engine_component *ec = NULL;
     tally_day latest = 0;
@@ -405,14 +428,54 @@ finish_all(tally_finisher *f)
  * now that every transaction has added to them (tiers.h). A bucket's rules are
  * those of its latest-dated component.
  */
+/* The bucket's payout plus its fractions as one exact quotient N / D, D the product
+ * of the widths of the bands with a fraction: 0 when it needs more than 38 digits
+ * (the 24-digit sum then stands). */
+static int
+exact_quotient(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal out[2])
+{
+    tally_decimal divisor = one, numerator = b->payout;
+    for (size_t k = 0; k < tiers->band_count; k++) {
+        const tally_band *band = &tiers->bands[k];
+        tally_decimal width, part;
+        if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
+            continue;
+        /* N/D + F/W = (N × W + F × D) / (D × W) */
+        if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
+            tally_decimal_mul(&numerator, &numerator, &width) != TALLY_OK ||
+            tally_decimal_mul(&part, &b->fractions[k], &divisor) != TALLY_OK ||
+            tally_decimal_add(&numerator, &numerator, &part) != TALLY_OK ||
+            tally_decimal_mul(&divisor, &divisor, &width) != TALLY_OK)
+            return 0;
+    }
+    out[0] = numerator;
+    out[1] = divisor;
+    return 1;
+}
+
+/*
+ * Divides each bucket's interpolated numerators by their bands' widths, once,
+ * now that every transaction has added to them (tiers.h): the payout keeps 24
+ * fraction digits of each share for the explanation, and the exact quotient for
+ * the multiplier, cap and rounding (payout.c). A bucket's rules are those of its
+ * latest-dated component. Room for every quotient is made first, so that running
+ * out of memory changes nothing.
+ */
 static int
 divide_fractions(tally_session *session)
 {
     for (size_t i = 0; i < session->bucket_count; i++) {
         tally_bucket *b = &session->buckets[i];
+        if (b->fractions && !b->exact &&
+            !(b->exact = tally_ctx__calloc(session->ctx, 2, sizeof(tally_decimal))))
+            return TALLY_ERR_NOMEM; /* the quotients made so far wait for a retry */
+    }
+    for (size_t i = 0; i < session->bucket_count; i++) {
+        tally_bucket *b = &session->buckets[i];
         if (!b->fractions)
             continue;
         const tally_tier_table *tiers = &session->components[b->component].model->rate.tiers;
+        int exact = exact_quotient(tiers, b, b->exact);
         for (size_t k = 0; k < tiers->band_count; k++) {
             const tally_band *band = &tiers->bands[k];
             tally_decimal width, share;
@@ -429,6 +492,10 @@ divide_fractions(tally_session *session)
                                         session->components[b->component].model->id,
                                         TALLY_DECIMAL_MAX_DIGITS);
             }
+        }
+        if (!exact) {
+            tally_ctx__free(session->ctx, b->exact);
+            b->exact = NULL;
         }
         /* Divided once: a finish that fails later and is tried again must not redo it. */
         tally_ctx__free(session->ctx, b->fractions);

@@ -272,6 +272,14 @@ pay_rows(tally_finisher *f, const tally_component *c, const tally_totals *sum, t
         return;
     }
     p->unrounded = sum->payout;
+    /* What is shown is the exact quotient to 24 digits, not the sum of shares. */
+    if (sum->fractional && sum->exact_valid &&
+        tally_decimal_div(&p->unrounded, &sum->exact, &sum->divisor, 24,
+                          TALLY_ROUND_HALF_EVEN) == TALLY_OK) {
+        p->fractional = 1;
+        p->exact = sum->exact;
+        p->divisor = sum->divisor;
+    }
 }
 
 static int

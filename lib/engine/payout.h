@@ -25,6 +25,12 @@ typedef struct tally_totals {
     uint64_t rows;
     tally_decimal *band_sums; /* per-band rounded payouts (rates.c), or NULL */
     size_t band_count;
+    /* The payout as an exact quotient exact / divisor, when a bucket's interpolated
+     * fractions made it one (fractional) and 38 digits held it (exact_valid). */
+    int fractional;
+    int exact_valid;
+    tally_decimal exact;
+    tally_decimal divisor;
 } tally_totals;
 
 typedef struct tally_payout {

@@ -44,7 +44,7 @@ period_to_date(const tally_session *s, uint32_t slot, uint32_t payee, int32_t pe
 {
     static const tally_decimal zero = {0, 0, 0, 0};
     const tally_bucket *latest = NULL;
-    tally_totals t = {zero, zero, zero, 0, NULL, 0};
+    tally_totals t = {zero, zero, zero, 0, NULL, 0, 0, 0, zero, zero}; /* no fractions */
     for (size_t i = 0; i < s->bucket_count && *status == TALLY_OK; i++) {
         const tally_bucket *b = &s->buckets[i];
         if (b->slot != slot || b->payee != payee || b->period != period || !b->rows)
