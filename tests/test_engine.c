@@ -1821,6 +1821,54 @@ interpolated_transaction_basis_is_exact(void **state)
     stop(&r);
 }
 
+/* A finish that runs out of memory at any point leaves a session that takes more
+ * rows: transaction-basis interpolated fractions are divided when the period is
+ * paid, not stored divided into the bucket, so a row added after the failure
+ * counts and the payout stays exact (found in review: the row was lost). */
+static void
+interpolated_rows_after_a_failed_finish_count(void **state)
+{
+    (void)state;
+    static const char body[] =
+        VERSION("<rebate id=\"r\" period=\"month\"><rounding mode=\"ceiling\"/>"
+                "<tiers mode=\"interpolated\" basis=\"transaction\">"
+                "<band from=\"0\" to=\"3\" amount=\"1\"/>"
+                "<band from=\"3\" to=\"6\" amount=\"1\"/>"
+                "<band from=\"6\" to=\"9\" amount=\"1\"/>"
+                "<band from=\"9\" amount=\"1\"/></tiers></rebate>");
+    row before[] = {{.id = "a", .date = "2026-03-01", .amount = "2"},
+                    {.id = "b", .date = "2026-03-02", .amount = "5"}};
+    row after[] = {{.id = "c", .date = "2026-03-03", .amount = "8"}};
+    size_t failed = 0;
+    for (size_t extra = 1;; extra++) {
+        test_alloc counts = {0, 0, 0, 0};
+        tally_allocator allocator = test_alloc_make(&counts);
+        run r;
+        memset(&r, 0, sizeof(r));
+        assert_int_equal(tally_ctx_new(&r.ctx, &allocator), TALLY_OK);
+        r.plan = load_plan(r.ctx, body);
+        tally_session_options options = {sizeof(options), extra_flags, NULL, NULL, NULL};
+        assert_int_equal(tally_session_new(r.ctx, &r.session, r.plan, &options), TALLY_OK);
+        add_rows(&r, before, COUNT(before));
+        counts.fail_at = counts.calls + extra;
+        int status = tally_session_finish(r.session, &r.result);
+        counts.fail_at = 0;
+        if (status == TALLY_OK) {
+            stop(&r);
+            break;
+        }
+        assert_int_equal(status, TALLY_ERR_NOMEM);
+        failed++;
+        add_rows(&r, after, COUNT(after));
+        finish(&r);
+        /* 2/3 + (1 + 2/3) + (2 + 2/3) = 5 exactly. */
+        const char *expected[] = {"r 2026-03 P1 earned 5.00"};
+        expect_lines(&r, expected, COUNT(expected));
+        stop(&r);
+    }
+    assert_true(failed > 3);
+}
+
 static void
 per_transaction_multiplier_is_the_payees(void **state)
 {
@@ -2572,6 +2620,7 @@ main(void)
         cmocka_unit_test(per_transaction_multiplier_is_the_payees),
         cmocka_unit_test(interpolated_payout_is_exact_through_multiplier_and_ceiling),
         cmocka_unit_test(interpolated_transaction_basis_is_exact),
+        cmocka_unit_test(interpolated_rows_after_a_failed_finish_count),
         cmocka_unit_test(attainment_minimum_is_revenue),
         cmocka_unit_test(attributed_return_keeps_the_originals_version),
         cmocka_unit_test(progress_from_a_negative_period),

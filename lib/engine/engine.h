@@ -171,8 +171,6 @@ typedef struct tally_bucket {
     int has_baseline;
     tally_decimal baseline; /* growth rebates: given baseline of this period */
     tally_decimal *fractions; /* interpolated numerators per band (transaction basis) */
-    tally_decimal *exact;     /* once they are divided (finish.c): the payout as the exact
-                               * quotient exact[0] / exact[1], or NULL */
     tally_decimal *band_sums; /* per-transaction rounding of whole period tiers: what the
                                * rows would pay in each band, rounded row by row */
 } tally_bucket;

@@ -200,19 +200,64 @@ fallback_component(const tally_session *session, const tally_bucket *b)
     return &session->components[slot->first_component];
 }
 
-/* The group's payout as an exact quotient, while every part has one (payout.c). */
-static void
-add_exact(tally_totals *sum, const tally_bucket *b)
+/*
+ * A bucket's payout with its interpolated fractions (transaction basis): the rows'
+ * per-band numerators are divided only here, when the period is paid, and nothing
+ * in the bucket changes, so rows added after a failed finish still count. The
+ * exact payout is N / D, D the product of the widths of the bands with a fraction
+ * (0 returned when it needs more than 38 digits); the shown one adds 24 fraction
+ * digits of each band's share. A bucket's rules are those of its latest-dated
+ * component.
+ */
+static int
+exact_quotient(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal out[2])
 {
-    const tally_decimal *n = b->exact ? &b->exact[0] : &b->payout;
-    const tally_decimal *d = b->exact ? &b->exact[1] : &one;
+    tally_decimal divisor = one, numerator = b->payout;
+    for (size_t k = 0; k < tiers->band_count; k++) {
+        const tally_band *band = &tiers->bands[k];
+        tally_decimal width, part;
+        if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
+            continue;
+        /* N/D + F/W = (N × W + F × D) / (D × W) */
+        if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
+            tally_decimal_mul(&numerator, &numerator, &width) != TALLY_OK ||
+            tally_decimal_mul(&part, &b->fractions[k], &divisor) != TALLY_OK ||
+            tally_decimal_add(&numerator, &numerator, &part) != TALLY_OK ||
+            tally_decimal_mul(&divisor, &divisor, &width) != TALLY_OK)
+            return 0;
+    }
+    out[0] = numerator;
+    out[1] = divisor;
+    return 1;
+}
+
+static int
+shown_payout(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal *shown)
+{
+    *shown = b->payout;
+    for (size_t k = 0; k < tiers->band_count; k++) {
+        const tally_band *band = &tiers->bands[k];
+        tally_decimal width, share;
+        if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
+            continue;
+        if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
+            tally_decimal_div(&share, &b->fractions[k], &width, 24, TALLY_ROUND_HALF_EVEN) !=
+                TALLY_OK ||
+            tally_decimal_add(shown, shown, &share) != TALLY_OK)
+            return TALLY_ERR_OVERFLOW;
+    }
+    return TALLY_OK;
+}
+
+/* Adds a part N / D to the group's exact quotient, while every part has one. */
+static void
+add_exact(tally_totals *sum, const tally_decimal *n, const tally_decimal *d)
+{
     tally_decimal left, right;
-    sum->fractional |= b->exact != NULL;
-    /* N1/D1 + N2/D2 = (N1 × D2 + N2 × D1) / (D1 × D2); a common divisor stays one. */
-    int same = memcmp(d, &sum->divisor, sizeof(*d)) == 0;
     if (!sum->exact_valid)
         return;
-    if (same) {
+    /* N1/D1 + N2/D2 = (N1 × D2 + N2 × D1) / (D1 × D2); a common divisor stays one. */
+    if (memcmp(d, &sum->divisor, sizeof(*d)) == 0) {
         sum->exact_valid = tally_decimal_add(&sum->exact, &sum->exact, n) == TALLY_OK;
         return;
     }
@@ -223,20 +268,31 @@ add_exact(tally_totals *sum, const tally_bucket *b)
 }
 
 static void
-add_totals(tally_totals *sum, const tally_bucket *b, int *status)
+add_totals(const tally_session *s, tally_totals *sum, const tally_bucket *b, int *status)
 {
     if (*status != TALLY_OK)
         return;
+    tally_decimal payout = b->payout, exact[2] = {b->payout, one};
+    if (b->fractions) {
+        const tally_tier_table *tiers = &s->components[b->component].model->rate.tiers;
+        if (shown_payout(tiers, b, &payout) != TALLY_OK) {
+            *status = TALLY_ERR_OVERFLOW;
+            return;
+        }
+        sum->fractional = 1;
+        if (!exact_quotient(tiers, b, exact))
+            sum->exact_valid = 0; /* the 24-digit shares decide */
+    }
+    add_exact(sum, &exact[0], &exact[1]);
     if (tally_decimal_add(&sum->amount, &sum->amount, &b->amount) != TALLY_OK ||
         tally_decimal_add(&sum->quantity, &sum->quantity, &b->quantity) != TALLY_OK ||
-        tally_decimal_add(&sum->payout, &sum->payout, &b->payout) != TALLY_OK)
+        tally_decimal_add(&sum->payout, &sum->payout, &payout) != TALLY_OK)
         *status = TALLY_ERR_OVERFLOW;
     for (size_t k = 0; b->band_sums && *status == TALLY_OK && k < sum->band_count; k++)
         if (tally_decimal_add(&sum->band_sums[k], &sum->band_sums[k], &b->band_sums[k]) !=
             TALLY_OK)
             *status = TALLY_ERR_OVERFLOW;
     sum->rows += b->rows;
-    add_exact(sum, b);
 }
 
 /* Room for the per-band sums of a group whose component rounds bands per row. */
@@ -291,7 +347,7 @@ settle_group(tally_finisher *f, const bucket_order *order, size_t count)
     int status = band_scratch(s, order, count, &sum);
     for (size_t i = 0; i < count && status == TALLY_OK; i++) {
         const tally_bucket *b = &s->buckets[order[i].index];
-        add_totals(&sum, b, &status);
+        add_totals(s, &sum, b, &status);
         if (status != TALLY_OK) {
             tally_ctx__free(s->ctx, sum.band_sums);
             return tally_ctx__error(s->ctx, TALLY_ERR_OVERFLOW,
@@ -423,86 +479,7 @@ finish_all(tally_finisher *f)
     return status;
 }
 
-/*
- * Divides each bucket's interpolated numerators by their bands' widths, once,
- * now that every transaction has added to them (tiers.h). A bucket's rules are
- * those of its latest-dated component.
- */
-/* The bucket's payout plus its fractions as one exact quotient N / D, D the product
- * of the widths of the bands with a fraction: 0 when it needs more than 38 digits
- * (the 24-digit sum then stands). */
-static int
-exact_quotient(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal out[2])
-{
-    tally_decimal divisor = one, numerator = b->payout;
-    for (size_t k = 0; k < tiers->band_count; k++) {
-        const tally_band *band = &tiers->bands[k];
-        tally_decimal width, part;
-        if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
-            continue;
-        /* N/D + F/W = (N × W + F × D) / (D × W) */
-        if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
-            tally_decimal_mul(&numerator, &numerator, &width) != TALLY_OK ||
-            tally_decimal_mul(&part, &b->fractions[k], &divisor) != TALLY_OK ||
-            tally_decimal_add(&numerator, &numerator, &part) != TALLY_OK ||
-            tally_decimal_mul(&divisor, &divisor, &width) != TALLY_OK)
-            return 0;
-    }
-    out[0] = numerator;
-    out[1] = divisor;
-    return 1;
-}
 
-/*
- * Divides each bucket's interpolated numerators by their bands' widths, once,
- * now that every transaction has added to them (tiers.h): the payout keeps 24
- * fraction digits of each share for the explanation, and the exact quotient for
- * the multiplier, cap and rounding (payout.c). A bucket's rules are those of its
- * latest-dated component. Room for every quotient is made first, so that running
- * out of memory changes nothing.
- */
-static int
-divide_fractions(tally_session *session)
-{
-    for (size_t i = 0; i < session->bucket_count; i++) {
-        tally_bucket *b = &session->buckets[i];
-        if (b->fractions && !b->exact &&
-            !(b->exact = tally_ctx__calloc(session->ctx, 2, sizeof(tally_decimal))))
-            return TALLY_ERR_NOMEM; /* the quotients made so far wait for a retry */
-    }
-    for (size_t i = 0; i < session->bucket_count; i++) {
-        tally_bucket *b = &session->buckets[i];
-        if (!b->fractions)
-            continue;
-        const tally_tier_table *tiers = &session->components[b->component].model->rate.tiers;
-        int exact = exact_quotient(tiers, b, b->exact);
-        for (size_t k = 0; k < tiers->band_count; k++) {
-            const tally_band *band = &tiers->bands[k];
-            tally_decimal width, share;
-            if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
-                continue;
-            if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
-                tally_decimal_div(&share, &b->fractions[k], &width, 24, TALLY_ROUND_HALF_EVEN) !=
-                    TALLY_OK ||
-                tally_decimal_add(&b->payout, &b->payout, &share) != TALLY_OK) {
-                session->broken = 1;
-                return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
-                                        "component \"%s\": a period total needs more than %d "
-                                        "digits",
-                                        session->components[b->component].model->id,
-                                        TALLY_DECIMAL_MAX_DIGITS);
-            }
-        }
-        if (!exact) {
-            tally_ctx__free(session->ctx, b->exact);
-            b->exact = NULL;
-        }
-        /* Divided once: a finish that fails later and is tried again must not redo it. */
-        tally_ctx__free(session->ctx, b->fractions);
-        b->fractions = NULL;
-    }
-    return TALLY_OK;
-}
 
 /* Drops the lines outside the run's range, after recovery has seen them all. */
 static void
@@ -587,8 +564,6 @@ tally_session_finish(tally_session *session, tally_result **out)
         tally_engine__drop_cells(session);
     if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
-    if (resolved == TALLY_OK)
-        resolved = divide_fractions(session);
     if (resolved != TALLY_OK)
         return resolved;
     tally_finisher *f = new_finisher(session);

@@ -208,7 +208,6 @@ tally_session_free(tally_session *session)
     tally_engine__free_cells(session);
     for (size_t i = 0; i < session->bucket_count; i++) {
         tally_ctx__free(ctx, session->buckets[i].fractions);
-        tally_ctx__free(ctx, session->buckets[i].exact);
         tally_ctx__free(ctx, session->buckets[i].band_sums);
     }
     tally_ctx__free(ctx, session->buckets);
