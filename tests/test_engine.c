@@ -1869,6 +1869,40 @@ interpolated_rows_after_a_failed_finish_count(void **state)
     assert_true(failed > 3);
 }
 
+/* Cells keep totals as 64-bit coefficients until a total outgrows them (over 2^63,
+ * or more than 18 fraction digits), then as exact decimals (cell_sums.c): sums
+ * across mixed scales and across the switch are exact either way. */
+static void
+cell_totals_stay_exact_past_64_bits(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<rebate id=\"r\" period=\"month\"><rate>1</rate></rebate>"),
+          TALLY_SESSION_NO_SOURCE_IDS);
+    row rows[] = {/* January: mixed scales, small all along: 4.751 */
+                  {.id = "a", .date = "2026-01-01", .amount = "0.5"},
+                  {.id = "b", .date = "2026-01-02", .amount = "1.25"},
+                  {.id = "c", .date = "2026-01-03", .amount = "3"},
+                  {.id = "d", .date = "2026-01-04", .amount = "-0.001", .quantity = "-1"},
+                  {.id = "e", .date = "2026-01-05", .amount = "0.002"},
+                  /* February: past 2^63, then small rows again */
+                  {.id = "f", .date = "2026-02-01", .amount = "9000000000000000000"},
+                  {.id = "g", .date = "2026-02-02", .amount = "9000000000000000000"},
+                  {.id = "h", .date = "2026-02-03", .amount = "0.01"},
+                  {.id = "i", .date = "2026-02-04", .amount = "-5"},
+                  /* March: a 19th fraction digit */
+                  {.id = "j", .date = "2026-03-01", .amount = "2"},
+                  {.id = "k", .date = "2026-03-02", .amount = "0.0000000000000000001"},
+                  {.id = "l", .date = "2026-03-03", .amount = "0.005"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    /* 2.0050000000000000001 rounds half-even to 2.01 only because of the 19th digit. */
+    const char *expected[] = {"r 2026-01 P1 earned 4.75", "r 2026-02 P1 earned 17999999999999999995.01",
+                              "r 2026-03 P1 earned 2.01"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 static void
 per_transaction_multiplier_is_the_payees(void **state)
 {
@@ -2621,6 +2655,7 @@ main(void)
         cmocka_unit_test(interpolated_payout_is_exact_through_multiplier_and_ceiling),
         cmocka_unit_test(interpolated_transaction_basis_is_exact),
         cmocka_unit_test(interpolated_rows_after_a_failed_finish_count),
+        cmocka_unit_test(cell_totals_stay_exact_past_64_bits),
         cmocka_unit_test(attainment_minimum_is_revenue),
         cmocka_unit_test(attributed_return_keeps_the_originals_version),
         cmocka_unit_test(progress_from_a_negative_period),

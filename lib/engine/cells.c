@@ -318,12 +318,11 @@ int
 tally_engine__plan_cells(tally_session *session, tally_row *row)
 {
     const tally_engine_version *version = row->version;
-    const tally_transaction *t = row->input;
     row->cell_update_count = 0;
     if (!version->class_count)
         return TALLY_OK;
     int32_t month = row->month; /* months: the finest calendar every period is made of */
-    size_t partner_block = SIZE_MAX;
+    size_t partner_block = SIZE_MAX, going_wide = 0;
     for (size_t k = 0; k < version->class_count; k++) {
         const tally_cell_class *c = &session->classes[version->first_class + k];
         if (!counts(session, c, row))
@@ -339,13 +338,13 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
             return status;
         if (payee == row->partner)
             partner_block = first;
-        tally_cell_update *u = &row->cell_updates[row->cell_update_count++];
+        tally_cell_update *u = &row->cell_updates[row->cell_update_count];
         u->cell = first + k;
-        const tally_cell *cell = &session->cells[u->cell];
-        if ((status = tally_engine__add(session, row, &u->amount, &cell->amount, &t->amount)) ||
-            (status = tally_engine__add(session, row, &u->quantity, &cell->quantity,
-                                        &t->quantity)))
+        if ((status = tally_engine__plan_cell_sum(session, row, &session->cells[u->cell],
+                                                  going_wide, u)) != TALLY_OK)
             return status;
+        going_wide += u->to_wide && !session->cells[u->cell].wide;
+        row->cell_update_count++;
     }
     return TALLY_OK;
 }
@@ -404,8 +403,7 @@ tally_engine__apply_cells(tally_session *session, const tally_row *row)
     for (size_t i = 0; i < row->cell_update_count; i++) {
         const tally_cell_update *u = &row->cell_updates[i];
         tally_cell *c = &session->cells[u->cell];
-        c->amount = u->amount;
-        c->quantity = u->quantity;
+        tally_engine__store_cell_sum(session, c, u);
         if (!c->rows || row->date > c->latest)
             c->latest = row->date;
         c->rows++;
@@ -415,6 +413,7 @@ tally_engine__apply_cells(tally_session *session, const tally_row *row)
 void
 tally_engine__free_cells(tally_session *session)
 {
+    tally_ctx__free(session->ctx, session->wide_cells);
     tally_ctx__free(session->ctx, session->cells);
     tally_ctx__free(session->ctx, session->blocks);
     tally_ctx__free(session->ctx, session->block_index);
@@ -427,6 +426,8 @@ void
 tally_engine__drop_cells(tally_session *session)
 {
     tally_engine__free_cells(session);
+    session->wide_cells = NULL;
+    session->wide_count = session->wide_capacity = 0;
     session->cells = NULL;
     session->cell_count = session->cell_capacity = 0;
     session->blocks = NULL;
@@ -439,18 +440,19 @@ tally_engine__drop_cells(tally_session *session)
 
 /* What a member earns per row from the cell's totals: linear rates only. */
 static int
-cell_payout(const tally_component *c, const tally_cell *cell, tally_decimal *out)
+cell_payout(const tally_component *c, const tally_decimal *amount,
+            const tally_decimal *quantity, tally_decimal *out)
 {
     static const tally_decimal zero = {0, 0, 0, 0};
     *out = zero;
     if (c->kind == TALLY_COMPONENT_DEAL_REGISTRATION)
-        return tally_decimal_mul(out, &cell->amount, &c->uplift);
+        return tally_decimal_mul(out, amount, &c->uplift);
     if (c->kind == TALLY_COMPONENT_GROWTH_REBATE || c->kind == TALLY_COMPONENT_MDF)
         return TALLY_OK;
     if (c->rate.kind == TALLY_RATE_FLAT)
-        return tally_decimal_mul(out, &cell->amount, &c->rate.flat);
+        return tally_decimal_mul(out, amount, &c->rate.flat);
     if (c->rate.kind == TALLY_RATE_PER_UNIT)
-        return tally_decimal_mul(out, &cell->quantity, &c->rate.flat);
+        return tally_decimal_mul(out, quantity, &c->rate.flat);
     return TALLY_OK;
 }
 
@@ -469,7 +471,8 @@ static int
 move_cell(tally_session *session, const tally_cell_block *block, const tally_cell_class *cls,
           tally_cell *cell)
 {
-    static const tally_decimal zero = {0, 0, 0, 0};
+    tally_decimal amount, quantity;
+    tally_engine__cell_totals(session, cell, &amount, &quantity);
     for (size_t m = 0; m < cls->member_count; m++) {
         uint32_t component = cls->members[m];
         const tally_component *model = session->components[component].model;
@@ -478,9 +481,9 @@ move_cell(tally_session *session, const tally_cell_block *block, const tally_cel
         int status = member_bucket(session, block, component, &b);
         if (status != TALLY_OK)
             return status;
-        if (cell_payout(model, cell, &payout) != TALLY_OK ||
-            tally_decimal_add(&b->amount, &b->amount, &cell->amount) != TALLY_OK ||
-            tally_decimal_add(&b->quantity, &b->quantity, &cell->quantity) != TALLY_OK ||
+        if (cell_payout(model, &amount, &quantity, &payout) != TALLY_OK ||
+            tally_decimal_add(&b->amount, &b->amount, &amount) != TALLY_OK ||
+            tally_decimal_add(&b->quantity, &b->quantity, &quantity) != TALLY_OK ||
             tally_decimal_add(&b->payout, &b->payout, &payout) != TALLY_OK) {
             session->broken = 1;
             return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
@@ -493,9 +496,7 @@ move_cell(tally_session *session, const tally_cell_block *block, const tally_cel
         }
         b->rows += cell->rows;
     }
-    cell->amount = zero;
-    cell->quantity = zero;
-    cell->rows = 0;
+    memset(cell, 0, sizeof(*cell)); /* empty again, and small (a wide record is left unused) */
     return TALLY_OK;
 }
 

@@ -60,13 +60,25 @@ typedef struct tally_cell_class {
     size_t member_count;
 } tally_cell_class;
 
-/* A class's totals for one payee and month, moved into buckets when finishing. */
+/* A class's totals for one payee and month, moved into buckets when finishing.
+ * 32 bytes (cell_sums.c): a total is a signed 64-bit coefficient at its scale,
+ * or, once it outgrows that, exact decimals in session->wide_cells. */
 typedef struct tally_cell {
-    tally_decimal amount;
-    tally_decimal quantity;
+    int64_t amount;   /* coefficient; when wide: the index in session->wide_cells */
+    int64_t quantity; /* coefficient (unused when wide) */
     uint64_t rows;
     tally_day latest;
+    uint8_t amount_scale;
+    uint8_t quantity_scale;
+    uint8_t wide;
+    uint8_t unused;
 } tally_cell;
+
+/* The exact totals of a cell that outgrew 64 bits. */
+typedef struct tally_cell_wide {
+    tally_decimal amount;
+    tally_decimal quantity;
+} tally_cell_wide;
 
 /* The cells of one payee, month and version: one per class of the version, in
  * order, so that a row finds all of its partner's cells with one lookup. */
@@ -258,6 +270,9 @@ struct tally_session {
     tally_cell *cells;
     size_t cell_count;
     size_t cell_capacity;
+    tally_cell_wide *wide_cells;
+    size_t wide_count;
+    size_t wide_capacity;
     tally_cell_block *blocks;
     size_t block_count;
     size_t block_capacity;

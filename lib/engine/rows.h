@@ -36,8 +36,9 @@ typedef struct tally_update {
 /* One cell's change from one row (cells.c). */
 typedef struct tally_cell_update {
     size_t cell;
-    tally_decimal amount;   /* the cell's totals after the row */
-    tally_decimal quantity;
+    tally_cell after;      /* the cell's totals after the row (rows and latest aside) */
+    int to_wide;           /* the totals outgrow 64 bits with this row: */
+    tally_cell_wide wide;  /* these go to session->wide_cells[after.amount] */
 } tally_cell_update;
 
 #define TALLY_MAX_ROW_CELLS 64
@@ -99,6 +100,19 @@ typedef int (*tally_contribute_fn)(tally_session *session, tally_row *row,
 /* cells.c: plans the row's cell updates (fallible), then stores them. */
 int tally_engine__plan_cells(tally_session *session, tally_row *row);
 void tally_engine__apply_cells(tally_session *session, const tally_row *row);
+
+/* cell_sums.c: the cell's totals after adding a row's amount and quantity, into
+ * u->after (and u->wide); `pending` cells of the same row go wide before this one.
+ * Fails, changing nothing, when room for a wide cell is missing or a total would
+ * need more than 38 digits. */
+int tally_engine__plan_cell_sum(tally_session *session, const tally_row *row,
+                                const tally_cell *cell, size_t pending, tally_cell_update *u);
+/* cell_sums.c: stores a planned update (cannot fail). */
+void tally_engine__store_cell_sum(tally_session *session, tally_cell *cell,
+                                  const tally_cell_update *u);
+/* cell_sums.c: a cell's totals as decimals. */
+void tally_engine__cell_totals(const tally_session *session, const tally_cell *cell,
+                               tally_decimal *amount, tally_decimal *quantity);
 /* Batches: brings the index slots (stage 0), then the cells (stage 1) of the blocks
  * a row will use into the cache. Changes nothing but the hint's slots. */
 void tally_engine__prefetch_cells(const tally_session *session, tally_row_hint *hint,
