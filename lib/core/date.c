@@ -67,15 +67,18 @@ read_digits(const char *text, int count, int *out)
 }
 
 int
+tally_date__split(const char *text, size_t length, int *year, int *month, int *day)
+{
+    return length == 10 && text[4] == '-' && text[7] == '-' && read_digits(text, 4, year) &&
+           read_digits(text + 5, 2, month) && read_digits(text + 8, 2, day);
+}
+
+int
 tally_date__parse(tally_day *out, const char *text, size_t length)
 {
     int year, month, day;
-    if (length != 10 || text[4] != '-' || text[7] != '-')
-        return 0;
-    if (!read_digits(text, 4, &year) || !read_digits(text + 5, 2, &month) ||
-        !read_digits(text + 8, 2, &day))
-        return 0;
-    return tally_date__from_civil(out, year, month, day);
+    return tally_date__split(text, length, &year, &month, &day) &&
+           tally_date__from_civil(out, year, month, day);
 }
 
 static void

@@ -79,29 +79,15 @@ check_decimals(tally_session *session, const tally_transaction *t)
     return TALLY_OK;
 }
 
-static int
-digit(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : -1;
-}
-
 /* Reads a "YYYY-MM-DD" date into its day and month numbers, as tally_date__parse()
  * would; the first day and length of recently seen months are kept in the session,
  * so most rows need no calendar arithmetic. */
 static int
 read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
 {
-    if (!d)
-        return 0;
-    int y1 = digit(d[0]), y2 = y1 < 0 ? -1 : digit(d[1]), y3 = y2 < 0 ? -1 : digit(d[2]),
-        y4 = y3 < 0 ? -1 : digit(d[3]);
-    if (y4 < 0 || d[4] != '-' || digit(d[5]) < 0 || digit(d[6]) < 0 || d[7] != '-' ||
-        digit(d[8]) < 0 || digit(d[9]) < 0 || d[10] != '\0')
-        return 0;
-    int year = y1 * 1000 + y2 * 100 + y3 * 10 + y4;
-    int month_of_year = digit(d[5]) * 10 + digit(d[6]);
-    int day_of_month = digit(d[8]) * 10 + digit(d[9]);
-    if (month_of_year < 1 || month_of_year > 12)
+    int year, month_of_year, day_of_month;
+    if (!d || !tally_date__split(d, strlen(d), &year, &month_of_year, &day_of_month) ||
+        month_of_year < 1 || month_of_year > 12)
         return 0;
     int32_t number = year * 12 + month_of_year - 1;
     tally_month_start *start = &session->month_starts[number & 15];
