@@ -200,71 +200,48 @@ fallback_component(const tally_session *session, const tally_bucket *b)
     return &session->components[slot->first_component];
 }
 
-/*
- * A bucket's payout with its interpolated fractions (transaction basis): the rows'
- * per-band numerators are divided only here, when the period is paid, and nothing
- * in the bucket changes, so rows added after a failed finish still count. The
- * exact payout is N / D, D the product of the widths of the bands with a fraction
- * (0 returned when it needs more than 38 digits); the shown one adds 24 fraction
- * digits of each band's share. A bucket's rules are those of its latest-dated
- * component.
- */
+/* N / D += n / d exactly (D, d > 0); 0 when that needs more than 38 digits. */
 static int
-exact_quotient(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal out[2])
+add_quotient(tally_decimal *numerator, tally_decimal *divisor, const tally_decimal *n,
+             const tally_decimal *d)
 {
-    tally_decimal divisor = one, numerator = b->payout;
-    for (size_t k = 0; k < tiers->band_count; k++) {
-        const tally_band *band = &tiers->bands[k];
-        tally_decimal width, part;
-        if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
-            continue;
-        /* N/D + F/W = (N × W + F × D) / (D × W) */
-        if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
-            tally_decimal_mul(&numerator, &numerator, &width) != TALLY_OK ||
-            tally_decimal_mul(&part, &b->fractions[k], &divisor) != TALLY_OK ||
-            tally_decimal_add(&numerator, &numerator, &part) != TALLY_OK ||
-            tally_decimal_mul(&divisor, &divisor, &width) != TALLY_OK)
-            return 0;
-    }
-    out[0] = numerator;
-    out[1] = divisor;
+    tally_decimal left, right, product;
+    if (memcmp(d, divisor, sizeof(*d)) == 0) /* a common divisor stays one */
+        return tally_decimal_add(numerator, numerator, n) == TALLY_OK;
+    /* N/D + n/d = (N × d + n × D) / (D × d) */
+    if (tally_decimal_mul(&left, numerator, d) != TALLY_OK ||
+        tally_decimal_mul(&right, n, divisor) != TALLY_OK ||
+        tally_decimal_mul(&product, divisor, d) != TALLY_OK ||
+        tally_decimal_add(numerator, &left, &right) != TALLY_OK)
+        return 0;
+    *divisor = product;
     return 1;
 }
 
+/*
+ * A bucket's payout with its interpolated fractions (transaction basis): the rows'
+ * per-band numerators are divided only here, when the period is paid, and nothing
+ * in the bucket changes, so rows added after a failed finish still count. `shown`
+ * adds each band's share with 24 fraction digits; exact[0] / exact[1] is the exact
+ * payout, and *exact_valid is cleared when it needs more than 38 digits. A
+ * bucket's rules are those of its latest-dated component.
+ */
 static int
-shown_payout(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal *shown)
+fractional_payout(const tally_tier_table *tiers, const tally_bucket *b, tally_decimal *shown,
+                  tally_decimal exact[2], int *exact_valid)
 {
-    *shown = b->payout;
     for (size_t k = 0; k < tiers->band_count; k++) {
         const tally_band *band = &tiers->bands[k];
         tally_decimal width, share;
         if (band->open || tally_decimal_sign(&b->fractions[k]) == 0)
             continue;
         if (tally_decimal_sub(&width, &band->to, &band->from) != TALLY_OK ||
-            tally_decimal_div(&share, &b->fractions[k], &width, 24, TALLY_ROUND_HALF_EVEN) !=
-                TALLY_OK ||
+            tally_tiers__fraction(&share, &b->fractions[k], &width) != TALLY_OK ||
             tally_decimal_add(shown, shown, &share) != TALLY_OK)
             return TALLY_ERR_OVERFLOW;
+        *exact_valid = *exact_valid && add_quotient(&exact[0], &exact[1], &b->fractions[k], &width);
     }
     return TALLY_OK;
-}
-
-/* Adds a part N / D to the group's exact quotient, while every part has one. */
-static void
-add_exact(tally_totals *sum, const tally_decimal *n, const tally_decimal *d)
-{
-    tally_decimal left, right;
-    if (!sum->exact_valid)
-        return;
-    /* N1/D1 + N2/D2 = (N1 × D2 + N2 × D1) / (D1 × D2); a common divisor stays one. */
-    if (memcmp(d, &sum->divisor, sizeof(*d)) == 0) {
-        sum->exact_valid = tally_decimal_add(&sum->exact, &sum->exact, n) == TALLY_OK;
-        return;
-    }
-    sum->exact_valid = tally_decimal_mul(&left, &sum->exact, d) == TALLY_OK &&
-                       tally_decimal_mul(&right, n, &sum->divisor) == TALLY_OK &&
-                       tally_decimal_add(&sum->exact, &left, &right) == TALLY_OK &&
-                       tally_decimal_mul(&sum->divisor, &sum->divisor, d) == TALLY_OK;
 }
 
 static void
@@ -275,15 +252,14 @@ add_totals(const tally_session *s, tally_totals *sum, const tally_bucket *b, int
     tally_decimal payout = b->payout, exact[2] = {b->payout, one};
     if (b->fractions) {
         const tally_tier_table *tiers = &s->components[b->component].model->rate.tiers;
-        if (shown_payout(tiers, b, &payout) != TALLY_OK) {
-            *status = TALLY_ERR_OVERFLOW;
+        /* Without an exact quotient the 24-digit shares decide. */
+        if ((*status = fractional_payout(tiers, b, &payout, exact, &sum->exact_valid)) !=
+            TALLY_OK)
             return;
-        }
         sum->fractional = 1;
-        if (!exact_quotient(tiers, b, exact))
-            sum->exact_valid = 0; /* the 24-digit shares decide */
     }
-    add_exact(sum, &exact[0], &exact[1]);
+    sum->exact_valid = sum->exact_valid && add_quotient(&sum->exact, &sum->divisor, &exact[0],
+                                                        &exact[1]);
     if (tally_decimal_add(&sum->amount, &sum->amount, &b->amount) != TALLY_OK ||
         tally_decimal_add(&sum->quantity, &sum->quantity, &b->quantity) != TALLY_OK ||
         tally_decimal_add(&sum->payout, &sum->payout, &payout) != TALLY_OK)

@@ -133,7 +133,6 @@ attainment(const tally_decimal *net, const tally_decimal *quota, tally_decimal *
     return status;
 }
 
-/* Period-basis tiers on the totals; the sign of the measured value is restored. */
 /* Interpolated tiers: the payout as an exact quotient (pay_interpolated rounds
  * the band fraction to 24 digits, which a ceiling rounding or a multiplier could
  * turn into a cent). Too large for 38 digits, the 24-digit value stands. */
@@ -152,8 +151,7 @@ keep_exact(const tally_tier_table *tiers, const tally_decimal *measured, tally_p
     if (tally_decimal_sub(&width, &b->to, &b->from) != TALLY_OK ||
         tally_decimal_mul(&p->exact, &whole, &width) != TALLY_OK ||
         tally_decimal_add(&p->exact, &p->exact, &numerator) != TALLY_OK ||
-        tally_decimal_div(&p->unrounded, &p->exact, &width, 24, TALLY_ROUND_HALF_EVEN) !=
-            TALLY_OK)
+        tally_tiers__fraction(&p->unrounded, &p->exact, &width) != TALLY_OK)
         return;
     p->divisor = width;
     p->fractional = 1;
@@ -164,8 +162,7 @@ static int
 multiply_exact(tally_payout *p, const tally_decimal *multiplier)
 {
     return tally_decimal_mul(&p->exact, &p->exact, multiplier) == TALLY_OK &&
-           tally_decimal_div(&p->unrounded, &p->exact, &p->divisor, 24,
-                             TALLY_ROUND_HALF_EVEN) == TALLY_OK;
+           tally_tiers__fraction(&p->unrounded, &p->exact, &p->divisor) == TALLY_OK;
 }
 
 /* |exact / divisor| > cap, without dividing (the divisor is a band width, > 0). */
@@ -182,6 +179,7 @@ exact_above(const tally_payout *p, const tally_decimal *cap, int *above)
     return 1;
 }
 
+/* Period-basis tiers on the totals; the sign of the measured value is restored. */
 static int
 pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee,
           const tally_partner_record *partner, const tally_totals *sum, tally_payout *p)
@@ -274,8 +272,7 @@ pay_rows(tally_finisher *f, const tally_component *c, const tally_totals *sum, t
     p->unrounded = sum->payout;
     /* What is shown is the exact quotient to 24 digits, not the sum of shares. */
     if (sum->fractional && sum->exact_valid &&
-        tally_decimal_div(&p->unrounded, &sum->exact, &sum->divisor, 24,
-                          TALLY_ROUND_HALF_EVEN) == TALLY_OK) {
+        tally_tiers__fraction(&p->unrounded, &sum->exact, &sum->divisor) == TALLY_OK) {
         p->fractional = 1;
         p->exact = sum->exact;
         p->divisor = sum->divisor;

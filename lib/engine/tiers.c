@@ -101,6 +101,12 @@ pay_marginal(const tally_tier_table *tiers, size_t band, const tally_decimal *va
     return status;
 }
 
+int
+tally_tiers__fraction(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
+{
+    return tally_decimal_div(out, a, b, FRACTION_SCALE, TALLY_ROUND_HALF_EVEN);
+}
+
 static int
 pay_interpolated(const tally_tier_table *tiers, size_t band, const tally_decimal *value,
                  tally_decimal *out, tally_band_share *shares)
@@ -119,11 +125,9 @@ pay_interpolated(const tally_tier_table *tiers, size_t band, const tally_decimal
             tally_decimal into, width, scaled;
             if ((status = tally_decimal_sub(&into, value, &b->from)) != TALLY_OK ||
                 (status = tally_decimal_sub(&width, &b->to, &b->from)) != TALLY_OK ||
-                (status = tally_decimal_div(&shares[i].portion, &into, &width, FRACTION_SCALE,
-                                            TALLY_ROUND_HALF_EVEN)) != TALLY_OK ||
+                (status = tally_tiers__fraction(&shares[i].portion, &into, &width)) != TALLY_OK ||
                 (status = tally_decimal_mul(&scaled, &into, &b->value)) != TALLY_OK ||
-                (status = tally_decimal_div(&shares[i].payout, &scaled, &width, FRACTION_SCALE,
-                                            TALLY_ROUND_HALF_EVEN)) != TALLY_OK)
+                (status = tally_tiers__fraction(&shares[i].payout, &scaled, &width)) != TALLY_OK)
                 break;
         }
         status = tally_decimal_add(&total, &total, &shares[i].payout);

@@ -35,6 +35,10 @@ int tally_tiers__pay(const tally_tier_table *tiers, const tally_decimal *measure
 int tally_tiers__negative(const tally_tier_table *tiers, const tally_decimal *amount,
                           const tally_decimal *quantity);
 
+/* a / b with the fraction digits (24, half-even) an interpolated value keeps where
+ * it is shown or where no exact quotient can be kept. */
+int tally_tiers__fraction(tally_decimal *out, const tally_decimal *a, const tally_decimal *b);
+
 /*
  * Interpolated mode, kept exact for sums over many transactions: the amounts of
  * the completed bands (and of an entered open top band) in *whole, and for the
