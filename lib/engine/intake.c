@@ -243,7 +243,8 @@ add_one(tally_session *session, const tally_transaction *transaction,
     const tally_transaction *t = transaction;
     if (transaction->size != sizeof(own) || !in_plan_currency(session, transaction->currency)) {
         memset(&own, 0, sizeof(own));
-        memcpy(&own, transaction, transaction->size < sizeof(own) ? transaction->size : sizeof(own));
+        size_t given = transaction->size < sizeof(own) ? transaction->size : sizeof(own);
+        memcpy(&own, transaction, given);
         /* A caller compiled before new_customer existed means "unknown", not "existing". */
         if (transaction->size < offsetof(tally_transaction, new_customer) + sizeof(int))
             own.new_customer = -1;
