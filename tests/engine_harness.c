@@ -163,17 +163,15 @@ feed_transaction(tally_session *session, tally_ctx *ctx, batch *b, char *line, c
     }
     /* The fields point into `line`, which the next record overwrites: keep a copy
      * and point into that instead. */
-    size_t size = 1;
-    for (size_t i = 0; i < n; i++)
-        if (f[i] && (size_t)(f[i] - line) + strlen(f[i]) + 1 > size)
-            size = (size_t)(f[i] - line) + strlen(f[i]) + 1;
+    /* split_fields() cut the line in place: the last field ends the used part. */
+    size_t size = (size_t)(f[n - 1] - line) + strlen(f[n - 1]) + 1;
     char *copy = malloc(size);
     if (!copy)
         return TALLY_ERR_NOMEM;
     memcpy(copy, line, size);
     char *moved[MAX_FIELDS];
     for (size_t i = 0; i < n; i++)
-        moved[i] = f[i] ? copy + (f[i] - line) : NULL;
+        moved[i] = copy + (f[i] - line);
     int status = fill_transaction(&b->rows[b->count], ctx, moved, n);
     if (status != TALLY_OK) {
         free(copy);
