@@ -314,6 +314,18 @@ payee_of(tally_session *session, const tally_cell_class *c, const tally_row *row
     return tally_symbols__intern(&session->names, session->ctx, rep, strlen(rep), payee);
 }
 
+/* The first cell of the payee's block when a batch found it ahead, else SIZE_MAX. */
+static size_t
+block_found_ahead(const tally_row *row, uint32_t payee)
+{
+    const tally_row_hint *hint = row->hint;
+    if (!hint || !hint->version || payee == TALLY_NO_SYMBOL)
+        return SIZE_MAX;
+    if (payee == hint->partner)
+        return hint->blocks[0];
+    return payee == hint->rep ? hint->blocks[1] : SIZE_MAX;
+}
+
 int
 tally_engine__plan_cells(tally_session *session, tally_row *row)
 {
@@ -334,7 +346,8 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
             return status;
         if (payee == row->partner && partner_block != SIZE_MAX)
             first = partner_block;
-        else if ((status = block_at(session, version, payee, month, &first)) != TALLY_OK)
+        else if ((first = block_found_ahead(row, payee)) == SIZE_MAX &&
+                 (status = block_at(session, version, payee, month, &first)) != TALLY_OK)
             return status;
         if (payee == row->partner)
             partner_block = first;
@@ -363,7 +376,7 @@ prefetch_slot(const tally_session *session, uint32_t version, uint32_t payee, in
     __builtin_prefetch(&session->block_index[*slot]);
 }
 
-static void
+static size_t
 prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
                size_t at)
 {
@@ -372,9 +385,10 @@ prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, i
          at = (at + 1) & session->block_mask) {
         if (slot->key == key && slot->version == version) {
             __builtin_prefetch(&session->cells[slot->first - 1], 1);
-            return;
+            return slot->first - 1;
         }
     }
+    return SIZE_MAX;
 }
 
 void
@@ -388,10 +402,12 @@ tally_engine__prefetch_cells(const tally_session *session, tally_row_hint *hint,
                           version->pays_rep && hint->rep != hint->partner ? hint->rep
                                                                           : TALLY_NO_SYMBOL};
     for (int i = 0; i < 2; i++) {
-        if (stage == 0)
+        if (stage == 0) {
             prefetch_slot(session, v, payees[i], hint->month, &hint->slots[i]);
-        else if (hint->slots[i] != SIZE_MAX && hint->slot_mask == session->block_mask)
-            prefetch_block(session, v, payees[i], hint->month, hint->slots[i]);
+            hint->blocks[i] = SIZE_MAX;
+        } else if (hint->slots[i] != SIZE_MAX && hint->slot_mask == session->block_mask) {
+            hint->blocks[i] = prefetch_block(session, v, payees[i], hint->month, hint->slots[i]);
+        }
     }
     if (stage == 0)
         hint->slot_mask = session->block_mask;

@@ -99,13 +99,22 @@ append_texts(row_encoding *e, const char *const *texts, size_t count)
 }
 
 static void
+put_u64(unsigned char out[8], uint64_t value)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, &value, 8); /* the same bytes, in one store */
+#else
+    for (int byte = 0; byte < 8; byte++)
+        out[byte] = (unsigned char)(value >> (8 * byte));
+#endif
+}
+
+static void
 append_decimal(row_encoding *e, const tally_decimal *value)
 {
     unsigned char bytes[18];
-    for (int i = 0; i < 8; i++) {
-        bytes[i] = (unsigned char)(value->coefficient_lo >> (8 * i));
-        bytes[8 + i] = (unsigned char)(value->coefficient_hi >> (8 * i));
-    }
+    put_u64(bytes, value->coefficient_lo);
+    put_u64(bytes + 8, value->coefficient_hi);
     bytes[16] = (unsigned char)value->scale;
     bytes[17] = (unsigned char)value->negative;
     append(e, bytes, sizeof(bytes));
@@ -140,13 +149,6 @@ tally_engine__digest_row(tally_input_digest *digest, const char *kind,
                          const char *const *fields, size_t field_count)
 {
     tally_engine__digest_fields(digest, kind, fields, field_count, NULL, 0, NULL, 0);
-}
-
-static void
-put_u64(unsigned char out[8], uint64_t value)
-{
-    for (int byte = 0; byte < 8; byte++)
-        out[byte] = (unsigned char)(value >> (8 * byte));
 }
 
 void
