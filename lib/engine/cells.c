@@ -19,6 +19,7 @@
 
 #include "core/context.h"
 #include "engine/rows.h"
+#include "result/result.h" /* its radix sort */
 
 #define FIRST_BLOCKS 64u
 
@@ -472,20 +473,97 @@ cell_payout(const tally_component *c, const tally_decimal *amount,
     return TALLY_OK;
 }
 
-/* The bucket a block's totals go to for one member of a class. */
+/* Flushing walks the blocks in payee and month order, so that the months of one
+ * period follow each other and one bucket lookup (a cache miss, usually) serves
+ * them all; the buckets a payee gets are then made side by side too. */
+typedef struct last_bucket {
+    uint32_t payee;
+    int32_t period;
+    int32_t settlement;
+    uint32_t bucket; /* UINT32_MAX: nothing remembered */
+} last_bucket;
+
+typedef struct cell_flush {
+    last_bucket *last; /* per component: the bucket its previous cell went to */
+} cell_flush;
+
+/* Puts the blocks in payee, then month order (nothing refers to a block by its
+ * place: the index holds cell positions). */
 static int
-member_bucket(tally_session *session, const tally_cell_block *block, uint32_t component,
-              tally_bucket **out)
+sort_blocks(tally_session *session)
 {
-    tally_day first = 0;
-    tally_date__from_civil(&first, block->month / 12, block->month % 12 + 1, 1);
-    return tally_engine__bucket_on(session, session->components[component].slot, block->payee,
-                                   first, out);
+    size_t count = session->block_count;
+    if (count < 2)
+        return TALLY_OK;
+    uint64_t *keys = tally_ctx__calloc(session->ctx, count, sizeof(uint64_t));
+    uint32_t *order = tally_ctx__calloc(session->ctx, count, sizeof(uint32_t));
+    tally_cell_block *sorted = tally_ctx__calloc(session->ctx, count, sizeof(*sorted));
+    int status = keys && order && sorted ? TALLY_OK : TALLY_ERR_NOMEM;
+    for (size_t i = 0; status == TALLY_OK && i < count; i++) {
+        /* months are year × 12 + month − 1 of years 1 ... 9999: never negative */
+        keys[i] = block_key(session->blocks[i].payee, session->blocks[i].month);
+        order[i] = (uint32_t)i;
+    }
+    if (status == TALLY_OK)
+        status = tally_result__sort_pairs(session->ctx, keys, order, count);
+    if (status == TALLY_OK) {
+        for (size_t i = 0; i < count; i++)
+            sorted[i] = session->blocks[order[i]];
+        memcpy(session->blocks, sorted, count * sizeof(*sorted));
+    }
+    tally_ctx__free(session->ctx, keys);
+    tally_ctx__free(session->ctx, order);
+    tally_ctx__free(session->ctx, sorted);
+    return status;
 }
 
 static int
-move_cell(tally_session *session, const tally_cell_block *block, const tally_cell_class *cls,
-          tally_cell *cell)
+start_flush(tally_session *session, cell_flush *f)
+{
+    f->last = tally_ctx__calloc(session->ctx, session->component_count ? session->component_count : 1,
+                                sizeof(*f->last));
+    if (!f->last)
+        return TALLY_ERR_NOMEM;
+    for (size_t c = 0; c < session->component_count; c++)
+        f->last[c].bucket = UINT32_MAX;
+    return sort_blocks(session);
+}
+
+static void
+end_flush(tally_session *session, cell_flush *f)
+{
+    tally_ctx__free(session->ctx, f->last);
+}
+
+/* The bucket a block's totals go to for one member of a class. */
+static int
+member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *block,
+              uint32_t component, tally_bucket **out)
+{
+    tally_day first = 0;
+    tally_date__from_civil(&first, block->month / 12, block->month % 12 + 1, 1);
+    const tally_engine_component *c = &session->components[component];
+    int32_t period, settlement;
+    tally_engine__periods_on(&session->slots[c->slot], first, &period, &settlement);
+    last_bucket *last = &f->last[component];
+    if (last->bucket != UINT32_MAX && last->payee == block->payee && last->period == period &&
+        last->settlement == settlement) {
+        *out = &session->buckets[last->bucket];
+        return TALLY_OK;
+    }
+    int status = tally_engine__bucket(session, c->slot, block->payee, period, settlement, out);
+    if (status == TALLY_OK) {
+        last->payee = block->payee;
+        last->period = period;
+        last->settlement = settlement;
+        last->bucket = (uint32_t)(*out - session->buckets);
+    }
+    return status;
+}
+
+static int
+move_cell(tally_session *session, cell_flush *f, const tally_cell_block *block,
+          const tally_cell_class *cls, tally_cell *cell)
 {
     tally_decimal amount, quantity;
     tally_engine__cell_totals(session, cell, &amount, &quantity);
@@ -494,7 +572,7 @@ move_cell(tally_session *session, const tally_cell_block *block, const tally_cel
         const tally_component *model = session->components[component].model;
         tally_bucket *b;
         tally_decimal payout;
-        int status = member_bucket(session, block, component, &b);
+        int status = member_bucket(session, f, block, component, &b);
         if (status != TALLY_OK)
             return status;
         if (cell_payout(model, &amount, &quantity, &payout) != TALLY_OK ||
@@ -517,20 +595,23 @@ move_cell(tally_session *session, const tally_cell_block *block, const tally_cel
 }
 
 /* Calls `step` for every cell with rows, with its block and class; stops on failure. */
-typedef int (*cell_step)(tally_session *session, const tally_cell_block *block,
+typedef int (*cell_step)(tally_session *session, cell_flush *f, const tally_cell_block *block,
                          const tally_cell_class *cls, tally_cell *cell);
 
 static int
-each_cell(tally_session *session, cell_step step)
+each_cell(tally_session *session, cell_flush *f, cell_step step)
 {
     for (size_t i = 0; i < session->block_count; i++) {
+        /* Sorted blocks have their cells all over memory: fetch them a little ahead. */
+        if (i + 8 < session->block_count)
+            __builtin_prefetch(&session->cells[session->blocks[i + 8].first], 1);
         const tally_cell_block *block = &session->blocks[i];
         const tally_engine_version *version = &session->versions[block->version];
         for (size_t k = 0; k < version->class_count; k++) {
             tally_cell *cell = &session->cells[block->first + k];
             int status;
             if (cell->rows &&
-                (status = step(session, block, &session->classes[version->first_class + k],
+                (status = step(session, f, block, &session->classes[version->first_class + k],
                                cell)) != TALLY_OK)
                 return status;
         }
@@ -539,13 +620,13 @@ each_cell(tally_session *session, cell_step step)
 }
 
 static int
-make_buckets(tally_session *session, const tally_cell_block *block, const tally_cell_class *cls,
-             tally_cell *cell)
+make_buckets(tally_session *session, cell_flush *f, const tally_cell_block *block,
+             const tally_cell_class *cls, tally_cell *cell)
 {
     (void)cell;
     for (size_t m = 0; m < cls->member_count; m++) {
         tally_bucket *b;
-        int status = member_bucket(session, block, cls->members[m], &b);
+        int status = member_bucket(session, f, block, cls->members[m], &b);
         if (status != TALLY_OK)
             return status;
     }
@@ -555,7 +636,13 @@ make_buckets(tally_session *session, const tally_cell_block *block, const tally_
 int
 tally_engine__flush_cells(tally_session *session)
 {
+    cell_flush f;
+    int status = start_flush(session, &f);
     /* Every bucket first: a failure to make one then leaves every cell unmoved. */
-    int status = each_cell(session, make_buckets);
-    return status != TALLY_OK ? status : each_cell(session, move_cell);
+    if (status == TALLY_OK)
+        status = each_cell(session, &f, make_buckets);
+    if (status == TALLY_OK)
+        status = each_cell(session, &f, move_cell);
+    end_flush(session, &f);
+    return status;
 }
