@@ -32,23 +32,46 @@ compare_totals(const void *a, const void *b)
     return strcmp(((const tool_total *)a)->key, ((const tool_total *)b)->key);
 }
 
-/* Sorts @p totals by key and adds up equal keys in place; returns the new count. */
+static uint64_t
+key_hash(const char *key)
+{
+    uint64_t hash = 1469598103934665603u; /* FNV-1a */
+    for (; *key; key++)
+        hash = (hash ^ (unsigned char)*key) * 1099511628211u;
+    return hash ^ (hash >> 29);
+}
+
+/* Adds up equal keys in place, then sorts what is left by key; *merged receives
+ * the new count. A run has many lines per payee and per component: equal keys are
+ * found with a hash table, and only the distinct ones are sorted. */
 static int
 merge(tool_total *totals, size_t count, size_t *merged)
 {
+    size_t slots = 16;
+    while (slots < count * 2)
+        slots *= 2;
+    uint32_t *table = calloc(slots, sizeof(*table)); /* distinct index + 1; 0: empty */
+    if (!table)
+        return TALLY_ERR_NOMEM;
     size_t out = 0;
-
-    qsort(totals, count, sizeof(*totals), compare_totals);
-    for (size_t i = 0; i < count; i++) {
-        if (out > 0 && strcmp(totals[out - 1].key, totals[i].key) == 0) {
-            int status = tally_decimal_add(&totals[out - 1].amount, &totals[out - 1].amount,
-                                           &totals[i].amount);
-            if (status != TALLY_OK)
-                return status;
+    int status = TALLY_OK;
+    for (size_t i = 0; i < count && status == TALLY_OK; i++) {
+        size_t at = (size_t)key_hash(totals[i].key) & (slots - 1);
+        while (table[at] && totals[table[at] - 1].key != totals[i].key &&
+               strcmp(totals[table[at] - 1].key, totals[i].key) != 0)
+            at = (at + 1) & (slots - 1);
+        if (table[at]) {
+            tool_total *sum = &totals[table[at] - 1];
+            status = tally_decimal_add(&sum->amount, &sum->amount, &totals[i].amount);
         } else {
-            totals[out++] = totals[i];
+            totals[out] = totals[i]; /* out <= i: that entry was already taken */
+            table[at] = (uint32_t)++out;
         }
     }
+    free(table);
+    if (status != TALLY_OK)
+        return status;
+    qsort(totals, out, sizeof(*totals), compare_totals);
     *merged = out;
     return TALLY_OK;
 }
