@@ -1203,7 +1203,7 @@ column_map_errors(void **state)
         fixture f;
         fixture_open(&f, 0);
         tally_csv_options options = {sizeof(options), NULL, cases[i].map, NULL, NULL,
-                                     NULL, NULL};
+                                     NULL, NULL, 0};
         tally_csv_stats stats = {sizeof(stats), 7, 7, 7};
         assert_int_equal(tally_csv_read_buffer(f.session, cases[i].kind, "payee\n", 6, &options,
                                                &stats),
@@ -1429,7 +1429,7 @@ session_errors_are_located(void **state)
     fixture f;
     fixture_open(&f, 0);
     tally_csv_options options = {sizeof(options), "partners.csv", NULL, NULL, NULL, NULL,
-                                 NULL};
+                                 NULL, 0};
     const char *partners = "id,type,tier,region,join_date,quota\n"
                            "P1,reseller,gold,EMEA,2025-01-01,1000\n"
                            "P2,,,,,\n";
@@ -1551,7 +1551,7 @@ files_and_their_errors(void **state)
     last_error(f.ctx, message, sizeof(message));
     assert_string_equal(message,
                         "/nonexistent/tx.csv: cannot open the file: No such file or directory");
-    tally_csv_options options = {sizeof(options), "named.csv", NULL, NULL, NULL, NULL, NULL};
+    tally_csv_options options = {sizeof(options), "named.csv", NULL, NULL, NULL, NULL, NULL, 0};
     assert_int_equal(
         tally_csv_read_file(f.session, TALLY_CSV_TRANSACTIONS, "/nonexistent", &options, NULL),
         TALLY_ERR_IO);
@@ -1613,7 +1613,7 @@ bad_arguments(void **state)
     last_error(f.ctx, message, sizeof(message));
     assert_string_equal(message, "unknown kind of CSV file 7");
 
-    tally_csv_options options = {0, NULL, NULL, NULL, NULL, NULL, NULL};
+    tally_csv_options options = {0, NULL, NULL, NULL, NULL, NULL, NULL, 0};
     assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_PARTNERS, text, 5, &options, NULL),
                      TALLY_ERR_INVALID_ARGUMENT);
     /* A newer caller's larger struct: accepted when the unknown tail is zero. */
@@ -1632,7 +1632,7 @@ bad_arguments(void **state)
         TALLY_ERR_INVALID_ARGUMENT);
     /* An older caller's smaller struct: the missing fields take their defaults. */
     tally_csv_options older = {offsetof(tally_csv_options, on_reject), "old.csv", NULL,
-                               collect, NULL, NULL, NULL};
+                               collect, NULL, NULL, NULL, 0};
     const char *bad = "id,join_date\nP7,x\n";
     assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_PARTNERS, bad, strlen(bad),
                                            &older, NULL),
@@ -1698,7 +1698,7 @@ claims_baselines_and_rates(void **state)
                                            strlen(transactions), NULL, NULL),
                      TALLY_OK);
     tally_csv_options options = {sizeof(options), "claims.csv", NULL, NULL, NULL, NULL,
-                                 NULL};
+                                 NULL, 0};
     assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_CLAIMS, claims, strlen(claims),
                                            &options, &stats),
                      TALLY_ERR_INPUT);
@@ -1793,7 +1793,7 @@ read_under_allocator(const tally_allocator *allocator, void *user_data)
                      "3,1\n";
     int rejected = 0;
     tally_csv_options options = {sizeof(options), "tx.csv", NULL,
-                                 c->with_callback ? ignore_row : NULL, &rejected, NULL, NULL};
+                                 c->with_callback ? ignore_row : NULL, &rejected, NULL, NULL, 0};
     tally_csv_stats stats = {sizeof(stats), 0, 0, 0};
     if (status == TALLY_OK) {
         tally_csv__limits limits = {(size_t)(c->way > 0 ? c->way : 16), TALLY_CSV_MAX_RECORD_SIZE};

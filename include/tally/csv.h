@@ -144,6 +144,12 @@ typedef struct tally_csv_options {
     tally_csv_progress_fn on_progress;
     /** Passed unchanged to tally_csv_options::on_progress. @since 0.1.0 */
     void *progress_user_data;
+    /** Threads the reading may use: 0 or 1 (the default), the caller's only; 2
+     *  (or more, which are treated as 2), one more that reads, cuts and converts
+     *  the next rows while the caller's thread adds rows to the session. The
+     *  outcome is the same either way; see "Reading on a second thread" in this
+     *  file. @since 0.1.0 */
+    unsigned threads;
 } tally_csv_options;
 
 /**
