@@ -528,7 +528,7 @@ measured_free(void *ptr, void *user_data)
     measured *m = user_data;
     if (!ptr)
         return;
-    size_t *block = (size_t *)((char *)ptr - 16);
+    size_t *block = (size_t *)(void *)((char *)ptr - 16);
     m->live -= block[0];
     free(block);
 }
@@ -539,7 +539,7 @@ measured_realloc(void *ptr, size_t size, void *user_data)
     measured *m = user_data;
     if (!ptr)
         return measured_alloc(size, user_data);
-    size_t *block = (size_t *)((char *)ptr - 16);
+    size_t *block = (size_t *)(void *)((char *)ptr - 16);
     size_t old = block[0];
     size_t *grown = realloc(block, size + 16);
     if (!grown)

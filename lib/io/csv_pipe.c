@@ -56,7 +56,7 @@ typedef struct entry {
 typedef struct batch {
     entry *entries;
     size_t entry_count;
-    unsigned char *items;    /* ENTRY_CAPACITY items; entry i's is item i */
+    void *items;             /* ENTRY_CAPACITY items; entry i's is item i */
     tally_csv__problem *problems;
     size_t problem_count;
     char *text;              /* copies of the records' bytes and quoted fields */
@@ -180,8 +180,8 @@ place_record(producer *p, batch *b)
         memcpy(e->raw, record->raw, record->raw_size + 1);
         if (tokenizer->scratch_used)
             memcpy(scratch, tokenizer->scratch, tokenizer->scratch_used);
-        if (tally_csv__convert_row(&p->rows, e->raw, scratch, b->items + index * p->item_size,
-                                   problem) != TALLY_OK)
+        void *item = (char *)b->items + index * p->item_size;
+        if (tally_csv__convert_row(&p->rows, e->raw, scratch, item, problem) != TALLY_OK)
             place_bad_row(p, b, e, record);
     }
     tally_csv__input_consume(p->input, record->consumed);
@@ -311,12 +311,13 @@ row_failed(void *user_data, size_t index, int status)
 }
 
 static void
-feed_items(run *feed, tally_csv_kind kind, const unsigned char *items, size_t item_size,
+feed_items(run *feed, tally_csv_kind kind, const void *items, size_t item_size,
            size_t count, size_t *accepted)
 {
     reader *r = feed->r;
     for (size_t i = 0; i < count && feed->status == TALLY_OK; i++) {
-        int status = tally_csv__add_item(r->session, kind, items + i * item_size);
+        const void *item = (const char *)items + i * item_size;
+        int status = tally_csv__add_item(r->session, kind, item);
         if (status == TALLY_OK)
             ++*accepted;
         else
@@ -330,7 +331,7 @@ feed_rows(reader *r, const producer *p, batch *b, size_t from, size_t to)
 {
     run feed = {r, &b->entries[from], TALLY_OK, 0};
     size_t count = to - from, accepted = 0;
-    const unsigned char *items = b->items + from * p->item_size;
+    const void *items = (const char *)b->items + from * p->item_size;
     tally_ctx_clear_errors(r->ctx);
     if (r->columns.kind == TALLY_CSV_TRANSACTIONS)
         tally_engine__add_transaction_batch(r->session, (const tally_transaction *)items,
