@@ -128,6 +128,8 @@ typedef struct outcome {
 
 /* Ways to read: 0 = tally_csv_read_buffer, -1 = tally_csv_read_file, n > 0 = chunks of n. */
 static const long ways[] = {0, -1, 1, 2, 3, 4, 5, 7, 8, 13, 64, 4096};
+/* tally_csv_options.threads of the reads; read_every_way tries 1 and 2. */
+static unsigned reading_threads;
 
 static int
 read_file_way(tally_session *session, tally_csv_kind kind, const char *data, size_t size,
@@ -156,6 +158,7 @@ read_one_way(long way, tally_csv_kind kind, const char *data, size_t size, const
     options.size = sizeof(options);
     options.source_name = "tx.csv";
     options.column_map = map;
+    options.threads = reading_threads;
     if (c) {
         c->used = 0;
         c->calls = 0;
@@ -190,20 +193,25 @@ read_every_way_map(tally_csv_kind kind, const char *data, size_t size, const cha
                    collector *c, outcome *out)
 {
     static outcome other; /* large: not on the stack */
+    reading_threads = 1;
     read_one_way(0, kind, data, size, map, c, 0, out);
-    for (size_t i = 1; i < sizeof(ways) / sizeof(ways[0]); i++) {
-        read_one_way(ways[i], kind, data, size, map, c, 0, &other);
+    for (size_t i = 1; i < 2 * sizeof(ways) / sizeof(ways[0]); i++) {
+        /* Every way on one thread, then every way again with the reading thread. */
+        reading_threads = i < sizeof(ways) / sizeof(ways[0]) ? 1 : 2;
+        long way = ways[i % (sizeof(ways) / sizeof(ways[0]))];
+        read_one_way(way, kind, data, size, map, c, 0, &other);
         if (other.status != out->status || strcmp(other.error, out->error) != 0 ||
             strcmp(other.digest, out->digest) != 0 || strcmp(other.log, out->log) != 0 ||
             other.stats.rows != out->stats.rows ||
             other.stats.accepted != out->stats.accepted ||
             other.stats.rejected != out->stats.rejected)
-            fail_msg("reading way %ld differs from the buffer: status %d vs %d, error "
-                     "\"%s\" vs \"%s\", rows %llu vs %llu\nlog:\n%s\nvs\n%s",
-                     ways[i], other.status, out->status, other.error, out->error,
+            fail_msg("reading way %ld (threads %u) differs from the buffer: status %d vs "
+                     "%d, error \"%s\" vs \"%s\", rows %llu vs %llu\nlog:\n%s\nvs\n%s",
+                     way, reading_threads, other.status, out->status, other.error, out->error,
                      (unsigned long long)other.stats.rows,
                      (unsigned long long)out->stats.rows, other.log, out->log);
     }
+    reading_threads = 0;
 }
 
 static void
@@ -1203,7 +1211,7 @@ column_map_errors(void **state)
         fixture f;
         fixture_open(&f, 0);
         tally_csv_options options = {sizeof(options), NULL, cases[i].map, NULL, NULL,
-                                     NULL, NULL};
+                                     NULL, NULL, 0};
         tally_csv_stats stats = {sizeof(stats), 7, 7, 7};
         assert_int_equal(tally_csv_read_buffer(f.session, cases[i].kind, "payee\n", 6, &options,
                                                &stats),
@@ -1429,7 +1437,7 @@ session_errors_are_located(void **state)
     fixture f;
     fixture_open(&f, 0);
     tally_csv_options options = {sizeof(options), "partners.csv", NULL, NULL, NULL, NULL,
-                                 NULL};
+                                 NULL, 0};
     const char *partners = "id,type,tier,region,join_date,quota\n"
                            "P1,reseller,gold,EMEA,2025-01-01,1000\n"
                            "P2,,,,,\n";
@@ -1551,7 +1559,7 @@ files_and_their_errors(void **state)
     last_error(f.ctx, message, sizeof(message));
     assert_string_equal(message,
                         "/nonexistent/tx.csv: cannot open the file: No such file or directory");
-    tally_csv_options options = {sizeof(options), "named.csv", NULL, NULL, NULL, NULL, NULL};
+    tally_csv_options options = {sizeof(options), "named.csv", NULL, NULL, NULL, NULL, NULL, 0};
     assert_int_equal(
         tally_csv_read_file(f.session, TALLY_CSV_TRANSACTIONS, "/nonexistent", &options, NULL),
         TALLY_ERR_IO);
@@ -1613,7 +1621,7 @@ bad_arguments(void **state)
     last_error(f.ctx, message, sizeof(message));
     assert_string_equal(message, "unknown kind of CSV file 7");
 
-    tally_csv_options options = {0, NULL, NULL, NULL, NULL, NULL, NULL};
+    tally_csv_options options = {0, NULL, NULL, NULL, NULL, NULL, NULL, 0};
     assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_PARTNERS, text, 5, &options, NULL),
                      TALLY_ERR_INVALID_ARGUMENT);
     /* A newer caller's larger struct: accepted when the unknown tail is zero. */
@@ -1632,7 +1640,7 @@ bad_arguments(void **state)
         TALLY_ERR_INVALID_ARGUMENT);
     /* An older caller's smaller struct: the missing fields take their defaults. */
     tally_csv_options older = {offsetof(tally_csv_options, on_reject), "old.csv", NULL,
-                               collect, NULL, NULL, NULL};
+                               collect, NULL, NULL, NULL, 0};
     const char *bad = "id,join_date\nP7,x\n";
     assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_PARTNERS, bad, strlen(bad),
                                            &older, NULL),
@@ -1698,7 +1706,7 @@ claims_baselines_and_rates(void **state)
                                            strlen(transactions), NULL, NULL),
                      TALLY_OK);
     tally_csv_options options = {sizeof(options), "claims.csv", NULL, NULL, NULL, NULL,
-                                 NULL};
+                                 NULL, 0};
     assert_int_equal(tally_csv_read_buffer(session, TALLY_CSV_CLAIMS, claims, strlen(claims),
                                            &options, &stats),
                      TALLY_ERR_INPUT);
@@ -1754,6 +1762,7 @@ kind_names(void **state)
 typedef struct oom_case {
     long way;
     int with_callback;
+    unsigned threads;
 } oom_case;
 
 static int
@@ -1793,7 +1802,8 @@ read_under_allocator(const tally_allocator *allocator, void *user_data)
                      "3,1\n";
     int rejected = 0;
     tally_csv_options options = {sizeof(options), "tx.csv", NULL,
-                                 c->with_callback ? ignore_row : NULL, &rejected, NULL, NULL};
+                                 c->with_callback ? ignore_row : NULL, &rejected, NULL, NULL,
+                                 c->threads};
     tally_csv_stats stats = {sizeof(stats), 0, 0, 0};
     if (status == TALLY_OK) {
         tally_csv__limits limits = {(size_t)(c->way > 0 ? c->way : 16), TALLY_CSV_MAX_RECORD_SIZE};
@@ -1831,7 +1841,8 @@ static void
 out_of_memory_is_clean(void **state)
 {
     (void)state;
-    static const oom_case cases[] = {{0, 0}, {0, 1}, {3, 0}, {5, 1}};
+    static const oom_case cases[] = {{0, 0, 1}, {0, 1, 1}, {3, 0, 1}, {5, 1, 1},
+                                     {0, 0, 2}, {0, 1, 2}, {3, 0, 2}, {5, 1, 2}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         oom_case c = cases[i];
         assert_true(test_alloc_loop(read_under_allocator, &c) > 1);

@@ -42,6 +42,7 @@ static const char run_help[] =
     "                        keep the lines of periods ending in [DATE, DATE]\n"
     "  --no-source-ids       do not keep the source transactions of each line\n"
     "  --trust-ids           do not check transaction ids for duplicates\n"
+    TOOL_THREADS_HELP
     "  Dates are YYYY-MM-DD. Rows outside the range still count toward\n"
     "  period-to-date totals and true-up.\n"
     "\n"

@@ -24,7 +24,8 @@ const char tool_inputs_help[] =
     "                        2026-H2, 2026-Q4, 2026-11, FY2027, FY2027-H1, FY2027-Q1\n"
     "  --from DATE, --to DATE\n"
     "                        keep the lines of periods ending in [DATE, DATE]\n"
-    "  --trust-ids           do not check transaction ids for duplicates\n";
+    "  --trust-ids           do not check transaction ids for duplicates\n"
+    TOOL_THREADS_HELP;
 
 /* The order inputs are read in: partners before everything that names them,
  * rates before the transactions they convert. */
@@ -111,6 +112,16 @@ parse_on_error(tool_inputs *inputs, tool_args *args, const char *mode)
     return TOOL_EXIT_OK;
 }
 
+/* --threads 1 | 2. */
+static int
+parse_threads(tool_inputs *inputs, const char *value)
+{
+    if (strcmp(value, "1") != 0 && strcmp(value, "2") != 0)
+        return tool_usage_error(inputs->command, "--threads \"%s\": expected 1 or 2", value);
+    inputs->threads = (unsigned)(value[0] - '0');
+    return TOOL_EXIT_OK;
+}
+
 /* --transactions FILE and the other files; 1 when argv[index] was one. */
 static int
 file_option(tool_inputs *inputs, tool_args *args)
@@ -156,7 +167,19 @@ tool_inputs_option(tool_inputs *inputs, tool_args *args, int *code)
         inputs->flags |= TALLY_SESSION_TRUST_IDS;
         return 1;
     }
+    if (tool_option(args, "--threads", &value)) {
+        *code = args->failed ? TOOL_EXIT_USAGE : parse_threads(inputs, value);
+        return 1;
+    }
     return 0;
+}
+
+unsigned
+tool_inputs_threads(const tool_inputs *inputs, tally_csv_kind kind)
+{
+    if (kind != TALLY_CSV_TRANSACTIONS)
+        return 1;
+    return inputs->threads ? inputs->threads : 2;
 }
 
 static int
@@ -248,6 +271,7 @@ read_files(tool_inputs *inputs, tally_session *session)
             csv.size = sizeof(csv);
             csv.source_name = file->source; /* the name given, also for a bundle's copy */
             csv.column_map = inputs->maps[file->kind];
+            csv.threads = tool_inputs_threads(inputs, file->kind);
             if (inputs->reject_path) {
                 csv.on_reject = tool_rejects_row;
                 csv.user_data = rejects;

@@ -48,6 +48,7 @@ read_inputs(tally_session *session, tool_inputs *inputs, int progress, uint64_t 
             csv.size = sizeof(csv);
             csv.source_name = file->source;
             csv.column_map = inputs->maps[file->kind];
+            csv.threads = tool_inputs_threads(inputs, file->kind);
             csv.on_reject = count_reject;
             csv.user_data = skipped;
             snprintf(label, sizeof(label), "%s (revenue)", file->source);

@@ -253,6 +253,7 @@ typedef struct tool_inputs {
     unsigned flags; /* tally_session_flags */
     char first[TOOL_DATE_SIZE], last[TOOL_DATE_SIZE]; /* the range of --period */
     int quiet; /* no progress bar while reading (--quiet) */
+    unsigned threads; /* --threads N for reading transactions; 0: the default, 2 */
 } tool_inputs;
 
 /* The help lines of the input files after --transactions, up to "in the files of"
@@ -266,6 +267,12 @@ typedef struct tool_inputs {
     "  --map KIND:field=Header,...\n" \
     "                        read column 'Header' as tally's 'field' in the files of\n"
 
+/* The help lines of --threads, in every command that reads transactions. */
+#define TOOL_THREADS_HELP \
+    "  --threads N           1: read the transactions on the main thread only; 2 (the\n" \
+    "                        default): a second thread reads and parses them while\n" \
+    "                        the first computes; the output is the same\n"
+
 /* The help text of the options tool_inputs_option() reads. */
 extern const char tool_inputs_help[];
 
@@ -277,6 +284,9 @@ void tool_inputs_free(tool_inputs *inputs);
  * --as-of, --period, --from, --to or --trust-ids: reads it, sets @p code (a usage
  * error is printed) and returns 1. Returns 0 for another argument. */
 int tool_inputs_option(tool_inputs *inputs, tool_args *args, int *code);
+/* tally_csv_options.threads for reading a file of `kind`: a second thread reads
+ * transactions (the large files) unless --threads 1 was given. */
+unsigned tool_inputs_threads(const tool_inputs *inputs, tally_csv_kind kind);
 
 /* Checks the options together: --transactions given (when @p need_transactions),
  * one input at most from standard input (@p plan_path counts), dates, --period

@@ -18,7 +18,7 @@ SQLite and than Python. The issue's targets: tally >= 20x faster than both, and
 under 64 MiB of peak memory at 10 million rows.
 
 Usage: run.py --tally PATH [--rows 1000000,10000000] [--keep DIR] [--seed S]
-              [--sqlite sqlite3] [--python python3]
+              [--sqlite sqlite3] [--python python3] [--tally-args '--threads 1']
 Exit status: 0 when all outputs agree (whether or not the targets are met),
 1 on any difference or failed run, 77 (skip) when sqlite3 is not installed.
 """
@@ -95,7 +95,7 @@ def run_size(root, rows, args):
     commands = [
         ("tally", [args.tally, "run", os.path.join(HERE, "workload.xml"), "--transactions", tx,
                    "--partners", partners, "--format", "csv", "--no-source-ids", "--trust-ids",
-                   "--quiet", "-o", outputs["tally"]], None),
+                   "--quiet", "-o", outputs["tally"]] + args.tally_args.split(), None),
         ("sqlite", [args.sqlite, "-batch", "-bail", ":memory:"], script),
         ("python", [args.python, os.path.join(HERE, "workload_decimal.py"),
                     "--transactions", tx, "--out", outputs["python"]], None),
@@ -122,6 +122,9 @@ def main(argv):
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--sqlite", default="sqlite3")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--tally-args", default="", metavar="ARGS",
+                        help="more options for tally run, space-separated "
+                             "(e.g. '--threads 1')")
     args = parser.parse_args(argv)
     try:
         sizes = [int(n) for n in args.rows.split(",") if n.strip()]

@@ -51,6 +51,29 @@
  * it and skipped, and the reading goes on. Problems with the file as a whole (it
  * cannot be read, no header, a missing required column, a record over the
  * limit, out of memory) always stop the reading.
+ *
+ * Good transactions are fed to the session in batches (as with
+ * tally_session_add_transactions()); the outcome is that of feeding them one by
+ * one, and each row's error is still recorded and handed to the reject callback
+ * right when the session refuses the row, in the order of the file.
+ *
+ * <b>Reading on a second thread.</b> With tally_csv_options::threads set to 2,
+ * tally_csv_read_file() and tally_csv_read_buffer() read the input, cut its
+ * records and convert their fields on a second thread, a few batches ahead (at
+ * most three of up to 4,096 rows), while the caller's thread feeds the session.
+ * The outcome is the same as with one thread, byte for byte: the status, the
+ * rows accepted and the result's digests, every error record (text, source,
+ * line, column, path, order), the rows handed to the reject callback and their
+ * order, the progress callback's calls and the counts. The header is read on the
+ * caller's thread; the second thread never calls a callback, never records an
+ * error, never touches the session and never calls the context's allocator
+ * (what it writes to is allocated on the caller's thread before it starts), so
+ * neither the callbacks nor the allocator need to be thread-safe. A buffer given
+ * to tally_csv_read_buffer() is read by the second thread during the call. If
+ * the thread cannot be started, the reading silently uses one thread. When the
+ * reading stops early, the second thread is stopped and joined before the call
+ * returns, after the read it is in (for a pipe on standard input, once that read
+ * returns).
  */
 #ifndef TALLY_CSV_H
 #define TALLY_CSV_H
@@ -144,6 +167,12 @@ typedef struct tally_csv_options {
     tally_csv_progress_fn on_progress;
     /** Passed unchanged to tally_csv_options::on_progress. @since 0.1.0 */
     void *progress_user_data;
+    /** Threads the reading may use: 0 or 1 (the default), the caller's only; 2
+     *  (or more, which are treated as 2), one more that reads, cuts and converts
+     *  the next rows while the caller's thread adds rows to the session. The
+     *  outcome is the same either way; see "Reading on a second thread" in the
+     *  description of this file. @since 0.1.0 */
+    unsigned threads;
 } tally_csv_options;
 
 /**

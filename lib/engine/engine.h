@@ -333,6 +333,18 @@ const tally_bucket *tally_engine__find_bucket(const tally_session *session, uint
 /* ---- intake.c ---- */
 const tally_engine_version *tally_engine__version_on(const tally_session *session,
                                                      tally_day day);
+/* Told of a row of a batch that failed, right after it failed, while the context's
+ * last error is that row's: `index` in the batch, `status` its status. Returns 0 to
+ * go on with the batch, non-zero to stop it there. */
+typedef int (*tally_engine__row_failed_fn)(void *user_data, size_t index, int status);
+/* tally_session_add_transactions() with each failing row reported to `failed`
+ * (NULL: none), for readers that locate a row's error and reject rows one by one.
+ * Errors are not cleared between rows: `failed` may clear them. Returns the first
+ * failing row's status, or the status `failed` stopped the batch with. */
+int tally_engine__add_transaction_batch(tally_session *session,
+                                        const tally_transaction *transactions, size_t count,
+                                        size_t *accepted, tally_engine__row_failed_fn failed,
+                                        void *user_data);
 
 /* ---- input_digest.c ---- */
 /* A row of texts, then one-byte flags, then decimals, in the kind's fixed order. */

@@ -323,14 +323,13 @@ look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *h
 }
 
 int
-tally_session_add_transactions(tally_session *session, const tally_transaction *transactions,
-                               size_t count, size_t *accepted)
+tally_engine__add_transaction_batch(tally_session *session,
+                                    const tally_transaction *transactions, size_t count,
+                                    size_t *accepted, tally_engine__row_failed_fn failed,
+                                    void *user_data)
 {
     if (accepted)
         *accepted = 0;
-    if (!session)
-        return TALLY_ERR_INVALID_ARGUMENT;
-    tally_ctx__begin(session->ctx);
     if (!transactions && count)
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
                                 "tally_session_add_transactions: no rows given");
@@ -352,10 +351,29 @@ tally_session_add_transactions(tally_session *session, const tally_transaction *
             (*accepted)++;
         if (status != TALLY_OK && first_error == TALLY_OK)
             first_error = status;
+        /* The caller's verdict comes first: it may stop where the batch would not. */
+        if (status != TALLY_OK && failed) {
+            int stop = failed(user_data, i, status);
+            if (stop != TALLY_OK)
+                return stop;
+        }
         /* Bad rows are reported and skipped; a failing session stops the batch. */
         if (status == TALLY_ERR_NOMEM || status == TALLY_ERR_STATE ||
             status == TALLY_ERR_INVALID_ARGUMENT)
             break;
     }
     return first_error;
+}
+
+int
+tally_session_add_transactions(tally_session *session, const tally_transaction *transactions,
+                               size_t count, size_t *accepted)
+{
+    if (accepted)
+        *accepted = 0;
+    if (!session)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    tally_ctx__begin(session->ctx);
+    return tally_engine__add_transaction_batch(session, transactions, count, accepted, NULL,
+                                               NULL);
 }

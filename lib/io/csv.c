@@ -1,7 +1,7 @@
 /*
- * The public CSV functions: argument and option checks, then one loop over the
- * records of the input: the header first, then every data record is checked and
- * added to the session. A bad row stops the loop, or goes to the caller's reject
+ * The public CSV functions: argument and option checks, the header (read on the
+ * caller's thread), then the data records (csv_pipe.c), each checked and added
+ * to the session. A bad row stops the reading, or goes to the caller's reject
  * callback and is skipped; problems with the input as a whole always stop it.
  */
 #define _POSIX_C_SOURCE 200809L /* strerror_r (XSI) */
@@ -32,20 +32,7 @@ tally_csv_kind_name(tally_csv_kind kind)
     return NULL;
 }
 
-typedef struct reader {
-    tally_session *session;
-    tally_ctx *ctx;
-    tally_csv_options options;
-    const char *source;
-    tally_csv__tokenizer tokenizer;
-    tally_csv__columns columns;
-    tally_csv__rows rows;
-    tally_csv__input input;
-    unsigned long line;      /* line the next record starts on */
-    int progress_per_chunk;  /* a file's reads are reported; a buffer's end only */
-    int have_header;
-    tally_csv_stats stats;
-} reader;
+typedef tally_csv__reader reader;
 
 /* ---- options and counts ---- */
 
@@ -92,8 +79,8 @@ write_stats(tally_csv_stats *stats, const reader *r)
 
 /* ---- errors ---- */
 
-static int
-io_error(reader *r, const char *what, int error)
+int
+tally_csv__io_error(reader *r, const char *what, int error)
 {
     char reason[128];
     if (error <= 0)
@@ -104,10 +91,10 @@ io_error(reader *r, const char *what, int error)
     return tally_ctx__error_at(r->ctx, TALLY_ERR_IO, &where, "%s: %s", what, reason);
 }
 
-static int
-too_long(reader *r)
+int
+tally_csv__too_long(reader *r, unsigned long line)
 {
-    tally_location where = {r->source, r->line, 0, NULL};
+    tally_location where = {r->source, line, 0, NULL};
     return tally_ctx__error_at(r->ctx, TALLY_ERR_LIMIT, &where,
                                "the record is longer than the limit of %zu bytes (is a "
                                "quoted field not closed?)",
@@ -142,87 +129,31 @@ syntax_message(const tally_csv__record *record, char *buffer, size_t size)
     return "malformed record";
 }
 
-static int
-syntax_error(reader *r, const tally_csv__record *record, unsigned long line)
+void
+tally_csv__syntax_problem(const tally_csv__columns *columns, const tally_csv__record *record,
+                          tally_csv__problem *problem)
 {
     char buffer[80];
-    tally_location where = {r->source, line, (unsigned long)record->syntax_field + 1,
-                            tally_csv__column_name(&r->columns, record->syntax_field)};
-    return tally_ctx__error_at(r->ctx, TALLY_ERR_INPUT, &where, "%s",
-                               syntax_message(record, buffer, sizeof(buffer)));
+    problem->code = TALLY_ERR_INPUT;
+    problem->column = (unsigned long)record->syntax_field + 1;
+    problem->path = tally_csv__column_name(columns, record->syntax_field);
+    snprintf(problem->message, sizeof(problem->message), "%s",
+             syntax_message(record, buffer, sizeof(buffer)));
 }
 
-/* ---- records ---- */
-
-static int
-header_record(reader *r, const tally_csv__record *record, unsigned long line)
-{
-    if (record->syntax != TALLY_CSV__SYNTAX_OK)
-        return syntax_error(r, record, line);
-    tally_csv__terminate(&r->tokenizer, record);
-    int status = tally_csv__columns_match(&r->columns, r->ctx, &r->tokenizer, record,
-                                          r->source, line);
-    if (status != TALLY_OK)
-        return status;
-    r->have_header = 1;
-    tally_csv__rows_init(&r->rows, r->session, r->ctx, &r->columns, &r->tokenizer, r->source);
-    /* Data records need no more fields than the header has: the rest are counted. */
-    r->tokenizer.store_limit = r->columns.header_count;
-    return TALLY_OK;
-}
-
-static int
-data_record(reader *r, const tally_csv__record *record, unsigned long line)
-{
-    if (record->syntax != TALLY_CSV__SYNTAX_OK)
-        return syntax_error(r, record, line);
-    size_t expected = r->columns.header_count;
-    if (record->field_count != expected) {
-        size_t column = record->field_count < expected ? record->field_count : expected;
-        tally_location where = {r->source, line, (unsigned long)column + 1, NULL};
-        return tally_ctx__error_at(r->ctx, TALLY_ERR_INPUT, &where,
-                                   "the record has %zu field%s but the header has %zu",
-                                   record->field_count, record->field_count == 1 ? "" : "s",
-                                   expected);
-    }
-    tally_csv__terminate(&r->tokenizer, record);
-    return tally_csv__add_row(&r->rows, line);
-}
-
-/* Errors that concern one row: it is skipped, the reading may go on. */
-static int
-is_row_error(int status)
-{
-    return status == TALLY_ERR_INPUT || status == TALLY_ERR_OVERFLOW;
-}
-
-static int
-rejected(reader *r, int status, const tally_csv__record *record, unsigned long line)
-{
-    r->stats.rejected++;
-    if (!r->options.on_reject)
-        return status;
-    const tally_error *error = tally_ctx_last_error(r->ctx);
-    tally_csv__restore(&r->tokenizer, record); /* the raw record, as in the file */
-    if (r->options.on_reject(error, record->raw, record->raw_size, r->options.user_data) == 0)
-        return TALLY_OK;
-    tally_location where = {r->source, line, 0, NULL};
-    return tally_ctx__error_at(r->ctx, TALLY_ERR_CALLBACK, &where,
-                               "the reject callback stopped the reading");
-}
-
-/* Tells the progress callback how far the input has been read. */
-static int
-progress(reader *r)
+int
+tally_csv__progress(reader *r, uint64_t bytes, unsigned long line)
 {
     if (!r->options.on_progress)
         return TALLY_OK;
-    if (r->options.on_progress(r->input.total_read, r->options.progress_user_data) == 0)
+    if (r->options.on_progress(bytes, r->options.progress_user_data) == 0)
         return TALLY_OK;
-    tally_location where = {r->source, r->line, 0, NULL};
+    tally_location where = {r->source, line, 0, NULL};
     return tally_ctx__error_at(r->ctx, TALLY_ERR_CALLBACK, &where,
                                "the progress callback stopped the reading");
 }
+
+/* ---- the header, on the caller's thread ---- */
 
 static int
 more(reader *r)
@@ -230,22 +161,51 @@ more(reader *r)
     uint64_t before = r->input.total_read;
     int status = tally_csv__input_more(&r->input);
     if (status == TALLY_ERR_IO)
-        return io_error(r, "cannot read the file", r->input.read_error);
+        return tally_csv__io_error(r, "cannot read the file", r->input.read_error);
     if (status == TALLY_ERR_LIMIT)
-        return too_long(r);
+        return tally_csv__too_long(r, r->line);
     if (status == TALLY_OK && r->input.total_read != before && r->progress_per_chunk)
-        status = progress(r);
+        status = tally_csv__progress(r, r->input.total_read, r->line);
     return status;
 }
 
 static int
-run(reader *r)
+header_record(reader *r, const tally_csv__record *record, unsigned long line)
+{
+    if (record->syntax != TALLY_CSV__SYNTAX_OK) {
+        tally_csv__problem problem;
+        tally_csv__syntax_problem(&r->columns, record, &problem);
+        return tally_csv__record_problem(r->ctx, &problem, r->source, line);
+    }
+    tally_csv__terminate(&r->tokenizer, record);
+    int status = tally_csv__columns_match(&r->columns, r->ctx, &r->tokenizer, record,
+                                          r->source, line);
+    if (status != TALLY_OK)
+        return status;
+    /* Data records need no more fields than the header has: the rest are counted. */
+    r->tokenizer.store_limit = r->columns.header_count;
+    return TALLY_OK;
+}
+
+static int
+no_header(reader *r)
+{
+    char expected[512];
+    tally_csv__expected_header(&r->columns, expected, sizeof(expected));
+    tally_location where = {r->source, r->line, 0, NULL};
+    return tally_ctx__error_at(r->ctx, TALLY_ERR_INPUT, &where,
+                               "the input is empty (expected a header row: %s)", expected);
+}
+
+/* Reads up to the end of the header record, past a byte order mark and empty lines. */
+static int
+read_header(reader *r)
 {
     tally_csv__input *in = &r->input;
     int status = more(r); /* the window exists from the first read on */
     if (status != TALLY_OK)
         return status;
-    for (;;) { /* a byte order mark may start the input */
+    for (;;) {
         int bom = tally_csv__bom(in->data + in->start, in->end - in->start, in->at_end);
         if (bom >= 0) {
             tally_csv__input_consume(in, (size_t)bom);
@@ -257,7 +217,7 @@ run(reader *r)
     for (;;) {
         size_t available = in->end - in->start;
         if (available == 0 && in->at_end)
-            break;
+            return no_header(r);
         tally_csv__record record;
         tally_csv__cut cut =
             tally_csv__tokenize(&r->tokenizer, in->data + in->start, available, in->at_end,
@@ -268,7 +228,7 @@ run(reader *r)
             continue;
         }
         if (cut == TALLY_CSV__TOO_LONG)
-            return too_long(r);
+            return tally_csv__too_long(r, r->line);
         if (cut == TALLY_CSV__NO_MEMORY)
             return TALLY_ERR_NOMEM;
         unsigned long line = r->line;
@@ -277,34 +237,19 @@ run(reader *r)
             tally_csv__input_consume(in, record.consumed);
             continue;
         }
-        if (!r->have_header) {
-            if ((status = header_record(r, &record, line)) != TALLY_OK)
-                return status;
-        } else {
-            r->stats.rows++;
-            /* Each row's error is the only one recorded while it is handled. */
-            tally_ctx_clear_errors(r->ctx);
-            status = data_record(r, &record, line);
-            if (status == TALLY_OK) {
-                r->stats.accepted++;
-            } else {
-                if (is_row_error(status))
-                    status = rejected(r, status, &record, line);
-                if (status != TALLY_OK)
-                    return status;
-            }
-        }
+        status = header_record(r, &record, line);
         tally_csv__input_consume(in, record.consumed);
+        return status;
     }
-    if (!r->have_header) {
-        char expected[512];
-        tally_csv__expected_header(&r->columns, expected, sizeof(expected));
-        tally_location where = {r->source, r->line, 0, NULL};
-        return tally_ctx__error_at(r->ctx, TALLY_ERR_INPUT, &where,
-                                   "the input is empty (expected a header row: %s)", expected);
-    }
-    tally_ctx_clear_errors(r->ctx);
-    return progress(r);
+}
+
+static int
+run(reader *r)
+{
+    int status = read_header(r);
+    if (status != TALLY_OK)
+        return status;
+    return tally_csv__read_rows(r, r->options.threads);
 }
 
 /* ---- the public functions ---- */
@@ -371,7 +316,7 @@ tally_csv_read_file(tally_session *session, tally_csv_kind kind, const char *pat
     r.source = r.options.source_name ? r.options.source_name : from_stdin ? "<stdin>" : path;
     FILE *file = from_stdin ? stdin : fopen(path, "rb");
     if (!file)
-        return end(&r, io_error(&r, "cannot open the file", errno), stats);
+        return end(&r, tally_csv__io_error(&r, "cannot open the file", errno), stats);
     tally_csv__input_stream(&r.input, r.ctx, read_file_chunk, file, TALLY_CSV__CHUNK_SIZE,
                             TALLY_CSV_MAX_RECORD_SIZE);
     r.progress_per_chunk = 1;

@@ -104,6 +104,13 @@ tally_csv__cut tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, 
 void tally_csv__terminate(tally_csv__tokenizer *tokenizer, const tally_csv__record *record);
 /* Puts back the bytes tally_csv__terminate() replaced (if it did). */
 void tally_csv__restore(tally_csv__tokenizer *tokenizer, const tally_csv__record *record);
+/* Allocates room for `fields` stored fields and `scratch` bytes of scratch now, so
+ * that records within those bounds are cut without allocating. TALLY_OK or
+ * TALLY_ERR_NOMEM (recorded). */
+int tally_csv__tokenizer_reserve(tally_csv__tokenizer *tokenizer, size_t fields,
+                                 size_t scratch);
+/* Scratch bytes a record of the tokenizer's max_record may need. */
+#define TALLY_CSV__SCRATCH_FOR(max_record) ((max_record) + 9)
 /* Text of stored field `index` (< min(field_count, store_limit)); NUL-terminated
  * once the record is terminated. */
 static inline const char *
@@ -136,7 +143,8 @@ typedef struct tally_csv__input {
     tally_csv__read_fn read;
     void *source;
     char *buffer;
-    size_t capacity;
+    size_t capacity;         /* grows as if allocated on demand: it sets the reads */
+    size_t allocated;        /* bytes allocated (without the padding), >= capacity */
     size_t chunk;
     size_t max_capacity;
 } tally_csv__input;
@@ -153,6 +161,9 @@ tally_csv__input_consume(tally_csv__input *input, size_t count)
 {
     input->start += count;
 }
+/* Allocates the buffer at its largest now, so tally_csv__input_more() never
+ * allocates; the reads stay the same. TALLY_OK or TALLY_ERR_NOMEM (recorded). */
+int tally_csv__input_reserve(tally_csv__input *input);
 /* Reads more bytes into the window (keeping its unconsumed part), or sets at_end.
  * Returns TALLY_OK; TALLY_ERR_NOMEM (recorded); TALLY_ERR_IO with read_error set
  * (not recorded); TALLY_ERR_LIMIT when the buffer is full at its largest. */
@@ -221,14 +232,27 @@ typedef struct tally_csv__value {
 /* Bytes of a YYYY-MM-DD date. */
 #define TALLY_CSV__DATE_LENGTH 10
 
-/* The rows of one file: what stays the same from one row to the next. */
+/* Longest message of a row's error, as the context keeps it. */
+#define TALLY_CSV__MESSAGE_SIZE 512
+
+/* A row's error found while converting it, recorded later by the caller's thread. */
+typedef struct tally_csv__problem {
+    int code;
+    unsigned long column;    /* 1-based; 0 when none */
+    const char *path;        /* the column's header name (lives with the columns), or NULL */
+    char message[TALLY_CSV__MESSAGE_SIZE];
+} tally_csv__problem;
+
+/* The rows of one file: what stays the same from one row to the next. Used by
+ * one thread at a time; touches neither the context nor the session. */
 typedef struct tally_csv__rows {
-    tally_session *session;
-    tally_ctx *ctx;
     const tally_csv__columns *columns;
     const tally_csv__tokenizer *tokenizer;
-    const char *source;
-    unsigned long line;      /* of the row being converted */
+    /* The record being converted: its bytes (terminated) and its quoted fields'
+     * copies, where the item's texts will point; its error goes to `problem`. */
+    const char *window;
+    const char *scratch;
+    tally_csv__problem *problem;
     /* The fields the file has a column for, in field order, with their column. */
     struct {
         size_t field;
@@ -243,16 +267,24 @@ typedef struct tally_csv__rows {
 } tally_csv__rows;
 
 /* Prepares for the rows of a file whose header `columns` has matched. */
-void tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *ctx,
-                          const tally_csv__columns *columns,
-                          const tally_csv__tokenizer *tokenizer, const char *source);
+void tally_csv__rows_init(tally_csv__rows *rows, const tally_csv__columns *columns,
+                          const tally_csv__tokenizer *tokenizer);
+/* Bytes of the struct a kind's rows become (tally_transaction, ...). */
+size_t tally_csv__item_size(tally_csv_kind kind);
 /*
  * Converts the tokenizer's data record (syntax checked, field count equal to the
- * header's, terminated) and adds it to the session. Returns TALLY_OK or the status
- * of the located error it recorded; TALLY_ERR_INPUT and TALLY_ERR_OVERFLOW concern
- * the row only.
+ * header's, terminated) into `item`, the kind's struct, whose texts point into
+ * `window` (a copy of the record's bytes, from its start) and `scratch` (a copy of
+ * the tokenizer's scratch). Returns TALLY_OK, or TALLY_ERR_INPUT with `problem`
+ * filled in (nothing is recorded).
  */
-int tally_csv__add_row(tally_csv__rows *rows, unsigned long line);
+int tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *scratch,
+                           void *item, tally_csv__problem *problem);
+/* Adds an item made by tally_csv__convert_row() to the session. */
+int tally_csv__add_item(tally_session *session, tally_csv_kind kind, const void *item);
+/* Records a problem of the row at source:line on the context; returns its code. */
+int tally_csv__record_problem(tally_ctx *ctx, const tally_csv__problem *problem,
+                              const char *source, unsigned long line);
 /*
  * The fast path of the decimal fields: `[+-]digits[.digits]` (either side of the
  * '.' may be empty, not both) with at most 19 digits in all, which fits in 64
@@ -263,7 +295,39 @@ int tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length
 /* Records an error of the session again, located at source:line. */
 int tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned long line);
 
-/* ---- csv.c: the reading loop ---- */
+/* ---- csv.c and csv_pipe.c: the reading ---- */
+
+/* One reading: the input, the header's columns and the counts. */
+typedef struct tally_csv__reader {
+    tally_session *session;
+    tally_ctx *ctx;
+    tally_csv_options options;
+    const char *source;
+    tally_csv__tokenizer tokenizer;
+    tally_csv__input input;
+    tally_csv__columns columns;
+    unsigned long line;      /* line the next record starts on */
+    int progress_per_chunk;  /* a file's reads are reported; a buffer's end only */
+    tally_csv_stats stats;
+} tally_csv__reader;
+
+/* csv.c: errors of the input as a whole, recorded on the context. */
+int tally_csv__io_error(tally_csv__reader *r, const char *what, int error);
+int tally_csv__too_long(tally_csv__reader *r, unsigned long line);
+/* Tells the progress callback (if any) `bytes`; line locates a stop. */
+int tally_csv__progress(tally_csv__reader *r, uint64_t bytes, unsigned long line);
+/* Describes the syntax error of a record (its syntax is not OK). */
+void tally_csv__syntax_problem(const tally_csv__columns *columns,
+                               const tally_csv__record *record, tally_csv__problem *problem);
+
+/*
+ * csv_pipe.c: the data records, after the header, to the end of the input. With
+ * `threads` 2 a second thread reads, cuts and converts them into batches while
+ * the caller's thread feeds the batches to the session; either way every
+ * callback, every error record and every session call happens on the caller's
+ * thread, in the order of the rows, and the outcome is the same.
+ */
+int tally_csv__read_rows(tally_csv__reader *r, unsigned threads);
 
 /* Limits, overridable by white-box tests. */
 typedef struct tally_csv__limits {

@@ -6,6 +6,10 @@
  * fills it, so memory depends on the longest record, never on the number of rows.
  * The buffer has TALLY_CSV__PADDING bytes more than its capacity, zeroed after the
  * window, for the tokeniser's word-sized reads and its final NUL.
+ *
+ * The capacity that decides how many bytes each read asks for is kept apart from
+ * the bytes allocated, so that a buffer allocated whole in advance (for a reading
+ * thread, which must not allocate) reads exactly the same chunks.
  */
 #include <string.h>
 
@@ -36,6 +40,23 @@ tally_csv__input_free(tally_csv__input *input)
 }
 
 int
+tally_csv__input_reserve(tally_csv__input *input)
+{
+    if (!input->read || input->allocated >= input->max_capacity)
+        return TALLY_OK;
+    char *grown = tally_ctx__realloc(input->ctx, input->buffer,
+                                     input->max_capacity + TALLY_CSV__PADDING);
+    if (!grown)
+        return TALLY_ERR_NOMEM;
+    /* The window moves with the buffer; its capacity, and so the reads, stay. */
+    input->buffer = grown;
+    if (input->data)
+        input->data = grown;
+    input->allocated = input->max_capacity;
+    return TALLY_OK;
+}
+
+int
 tally_csv__input_more(tally_csv__input *input)
 {
     if (!input->read || input->at_end) {
@@ -53,11 +74,14 @@ tally_csv__input_more(tally_csv__input *input)
         size_t capacity = input->capacity ? input->capacity * 2 : input->chunk;
         if (capacity > input->max_capacity)
             capacity = input->max_capacity;
-        char *grown =
-            tally_ctx__realloc(input->ctx, input->buffer, capacity + TALLY_CSV__PADDING);
-        if (!grown)
-            return TALLY_ERR_NOMEM;
-        input->buffer = grown;
+        if (capacity > input->allocated) {
+            char *grown =
+                tally_ctx__realloc(input->ctx, input->buffer, capacity + TALLY_CSV__PADDING);
+            if (!grown)
+                return TALLY_ERR_NOMEM;
+            input->buffer = grown;
+            input->allocated = capacity;
+        }
         input->capacity = capacity;
     }
     input->data = input->buffer;

@@ -141,6 +141,16 @@ grow_fields(tally_csv__tokenizer *tokenizer)
     return 1;
 }
 
+int
+tally_csv__tokenizer_reserve(tally_csv__tokenizer *tokenizer, size_t fields, size_t scratch)
+{
+    while (tokenizer->field_capacity < fields) {
+        if (!grow_fields(tokenizer))
+            return TALLY_ERR_NOMEM;
+    }
+    return reserve_scratch(tokenizer, scratch) ? TALLY_OK : TALLY_ERR_NOMEM;
+}
+
 static void
 syntax_error(tally_csv__record *record, tally_csv__syntax syntax, size_t field,
              unsigned char byte)

@@ -1,8 +1,10 @@
 /*
  * Records into session rows: each field is checked against its type (date,
- * decimal, flag) with an error naming the line, column and header, the row is
- * assembled as a tally_transaction, tally_partner or tally_settlement, and the
- * session's own verdict on it is recorded again with the file's location.
+ * decimal, flag), and the row is assembled as a tally_transaction, tally_partner,
+ * ... ready for the session. Converting touches neither the context nor the
+ * session, so that it may run on a reading thread: a field's error is described
+ * in a tally_csv__problem, which the caller's thread records. The session's own
+ * verdict on a row is recorded again with the file's location.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,11 +21,13 @@ static int __attribute__((format(printf, 3, 4)))
 field_error(const row *r, size_t f, const char *format, ...)
 {
     size_t column = (size_t)r->columns->column[f];
-    tally_location where = {r->source, r->line, (unsigned long)column + 1,
-                            tally_csv__column_name(r->columns, column)};
+    tally_csv__problem *problem = r->problem;
+    problem->code = TALLY_ERR_INPUT;
+    problem->column = (unsigned long)column + 1;
+    problem->path = tally_csv__column_name(r->columns, column);
     va_list args;
     va_start(args, format);
-    tally_ctx__verror_at(r->ctx, TALLY_ERR_INPUT, &where, format, args);
+    vsnprintf(problem->message, sizeof(problem->message), format, args);
     va_end(args);
     return TALLY_ERR_INPUT;
 }
@@ -172,6 +176,15 @@ convert_date(row *r, size_t f, const char *text, size_t length)
     return TALLY_OK;
 }
 
+/* A field's text in the record's own copy: its bytes and its quoted fields' copies. */
+static inline const char *
+field_text(const row *r, size_t column, size_t *length)
+{
+    const tally_csv__field *field = &r->tokenizer->fields[column];
+    *length = field->length;
+    return (field->place == TALLY_CSV__COPIED ? r->scratch : r->window) + field->offset;
+}
+
 static int
 convert(row *r, size_t f)
 {
@@ -179,7 +192,7 @@ convert(row *r, size_t f)
     field_value *value = &r->values[f];
     long column = r->columns->column[f];
     size_t length;
-    const char *text = tally_csv__field_text(r->tokenizer, (size_t)column, &length);
+    const char *text = field_text(r, (size_t)column, &length);
     if (length == 0) {
         no_value(value, spec);
         return spec->required ? field_error(r, f, "the field is empty; a value is required")
@@ -232,112 +245,96 @@ enum { CLAIM_ID, CLAIM_PARTNER, CLAIM_DATE, CLAIM_AMOUNT, CLAIM_ACTIVITY, CLAIM_
 enum { BASELINE_PAYEE, BASELINE_COMPONENT, BASELINE_PERIOD, BASELINE_AMOUNT };
 enum { RATE_DATE, RATE_FROM, RATE_TO, RATE_RATE };
 
-static int
-add_transaction(tally_session *session, const field_value *v)
+static void
+make_transaction(tally_transaction *t, const field_value *v)
 {
-    tally_transaction t;
-    memset(&t, 0, sizeof(t));
-    t.size = sizeof(t);
-    t.id = v[TX_ID].text;
-    t.date = v[TX_DATE].text;
-    t.partner = v[TX_PARTNER].text;
-    t.rep = v[TX_REP].text;
-    t.product = v[TX_PRODUCT].text;
-    t.category = v[TX_CATEGORY].text;
-    t.region = v[TX_REGION].text;
-    t.quantity = v[TX_QUANTITY].number;
-    t.amount = v[TX_AMOUNT].number;
-    t.currency = v[TX_CURRENCY].text;
-    t.deal_registered = v[TX_DEAL_REGISTERED].flag;
-    t.original_id = v[TX_ORIGINAL_ID].text;
-    t.split = v[TX_SPLIT].text;
-    t.customer_category = v[TX_CUSTOMER_CATEGORY].text;
-    t.new_customer = v[TX_NEW_CUSTOMER].flag;
-    t.claim_date = v[TX_CLAIM_DATE].text;
-    return tally_session_add_transaction(session, &t);
+    memset(t, 0, sizeof(*t));
+    t->size = sizeof(*t);
+    t->id = v[TX_ID].text;
+    t->date = v[TX_DATE].text;
+    t->partner = v[TX_PARTNER].text;
+    t->rep = v[TX_REP].text;
+    t->product = v[TX_PRODUCT].text;
+    t->category = v[TX_CATEGORY].text;
+    t->region = v[TX_REGION].text;
+    t->quantity = v[TX_QUANTITY].number;
+    t->amount = v[TX_AMOUNT].number;
+    t->currency = v[TX_CURRENCY].text;
+    t->deal_registered = v[TX_DEAL_REGISTERED].flag;
+    t->original_id = v[TX_ORIGINAL_ID].text;
+    t->split = v[TX_SPLIT].text;
+    t->customer_category = v[TX_CUSTOMER_CATEGORY].text;
+    t->new_customer = v[TX_NEW_CUSTOMER].flag;
+    t->claim_date = v[TX_CLAIM_DATE].text;
 }
 
-static int
-add_partner(tally_session *session, const field_value *v)
+static void
+make_partner(tally_partner *p, const field_value *v)
 {
-    tally_partner p;
-    memset(&p, 0, sizeof(p));
-    p.size = sizeof(p);
-    p.id = v[PARTNER_ID].text;
-    p.type = v[PARTNER_TYPE].text;
-    p.tier = v[PARTNER_TIER].text;
-    p.region = v[PARTNER_REGION].text;
-    p.join_date = v[PARTNER_JOIN_DATE].text;
-    p.quota = v[PARTNER_QUOTA].text;
-    return tally_session_add_partner(session, &p);
+    memset(p, 0, sizeof(*p));
+    p->size = sizeof(*p);
+    p->id = v[PARTNER_ID].text;
+    p->type = v[PARTNER_TYPE].text;
+    p->tier = v[PARTNER_TIER].text;
+    p->region = v[PARTNER_REGION].text;
+    p->join_date = v[PARTNER_JOIN_DATE].text;
+    p->quota = v[PARTNER_QUOTA].text;
 }
 
-static int
-add_settlement(tally_session *session, const field_value *v)
+static void
+make_settlement(tally_settlement *s, const field_value *v)
 {
-    tally_settlement s;
-    memset(&s, 0, sizeof(s));
-    s.size = sizeof(s);
-    s.payee = v[SETTLEMENT_PAYEE].text;
-    s.component = v[SETTLEMENT_COMPONENT].text;
-    s.period = v[SETTLEMENT_PERIOD].text;
-    s.amount = v[SETTLEMENT_AMOUNT].number;
-    s.currency = v[SETTLEMENT_CURRENCY].text;
-    return tally_session_add_settlement(session, &s);
+    memset(s, 0, sizeof(*s));
+    s->size = sizeof(*s);
+    s->payee = v[SETTLEMENT_PAYEE].text;
+    s->component = v[SETTLEMENT_COMPONENT].text;
+    s->period = v[SETTLEMENT_PERIOD].text;
+    s->amount = v[SETTLEMENT_AMOUNT].number;
+    s->currency = v[SETTLEMENT_CURRENCY].text;
 }
 
-static int
-add_claim(tally_session *session, const field_value *v)
+static void
+make_claim(tally_claim *c, const field_value *v)
 {
-    tally_claim c;
-    memset(&c, 0, sizeof(c));
-    c.size = sizeof(c);
-    c.id = v[CLAIM_ID].text;
-    c.partner = v[CLAIM_PARTNER].text;
-    c.date = v[CLAIM_DATE].text;
-    c.amount = v[CLAIM_AMOUNT].number;
-    c.activity = v[CLAIM_ACTIVITY].text;
-    c.component = v[CLAIM_COMPONENT].text;
-    return tally_session_add_claim(session, &c);
+    memset(c, 0, sizeof(*c));
+    c->size = sizeof(*c);
+    c->id = v[CLAIM_ID].text;
+    c->partner = v[CLAIM_PARTNER].text;
+    c->date = v[CLAIM_DATE].text;
+    c->amount = v[CLAIM_AMOUNT].number;
+    c->activity = v[CLAIM_ACTIVITY].text;
+    c->component = v[CLAIM_COMPONENT].text;
 }
 
-static int
-add_baseline(tally_session *session, const field_value *v)
+static void
+make_baseline(tally_baseline *b, const field_value *v)
 {
-    tally_baseline b;
-    memset(&b, 0, sizeof(b));
-    b.size = sizeof(b);
-    b.payee = v[BASELINE_PAYEE].text;
-    b.component = v[BASELINE_COMPONENT].text;
-    b.period = v[BASELINE_PERIOD].text;
-    b.amount = v[BASELINE_AMOUNT].number;
-    return tally_session_add_baseline(session, &b);
+    memset(b, 0, sizeof(*b));
+    b->size = sizeof(*b);
+    b->payee = v[BASELINE_PAYEE].text;
+    b->component = v[BASELINE_COMPONENT].text;
+    b->period = v[BASELINE_PERIOD].text;
+    b->amount = v[BASELINE_AMOUNT].number;
 }
 
-static int
-add_rate(tally_session *session, const field_value *v)
+static void
+make_rate(tally_fx_rate *r, const field_value *v)
 {
-    tally_fx_rate r;
-    memset(&r, 0, sizeof(r));
-    r.size = sizeof(r);
-    r.date = v[RATE_DATE].text;
-    r.from = v[RATE_FROM].text;
-    r.to = v[RATE_TO].text;
-    r.rate = v[RATE_RATE].number;
-    return tally_session_add_rate(session, &r);
+    memset(r, 0, sizeof(*r));
+    r->size = sizeof(*r);
+    r->date = v[RATE_DATE].text;
+    r->from = v[RATE_FROM].text;
+    r->to = v[RATE_TO].text;
+    r->rate = v[RATE_RATE].number;
 }
 
 void
-tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *ctx,
-                     const tally_csv__columns *columns, const tally_csv__tokenizer *tokenizer,
-                     const char *source)
+tally_csv__rows_init(tally_csv__rows *rows, const tally_csv__columns *columns,
+                     const tally_csv__tokenizer *tokenizer)
 {
     memset(rows, 0, sizeof(*rows));
-    rows->session = session;
-    rows->ctx = ctx;
     rows->columns = columns;
     rows->tokenizer = tokenizer;
-    rows->source = source;
     /* Fields the file has no column for keep their empty value for good. */
     for (size_t f = 0; f < columns->field_count; f++) {
         no_value(&rows->values[f], &columns->specs[f]);
@@ -350,16 +347,63 @@ tally_csv__rows_init(tally_csv__rows *rows, tally_session *session, tally_ctx *c
     }
 }
 
-int
-tally_csv__add_row(tally_csv__rows *rows, unsigned long line)
+size_t
+tally_csv__item_size(tally_csv_kind kind)
 {
-    rows->line = line;
+    switch (kind) {
+    case TALLY_CSV_TRANSACTIONS:
+        return sizeof(tally_transaction);
+    case TALLY_CSV_PARTNERS:
+        return sizeof(tally_partner);
+    case TALLY_CSV_SETTLEMENTS:
+        return sizeof(tally_settlement);
+    case TALLY_CSV_CLAIMS:
+        return sizeof(tally_claim);
+    case TALLY_CSV_BASELINES:
+        return sizeof(tally_baseline);
+    case TALLY_CSV_RATES:
+        return sizeof(tally_fx_rate);
+    }
+    return 0;
+}
+
+static void
+make_item(tally_csv_kind kind, void *item, const field_value *v)
+{
+    switch (kind) {
+    case TALLY_CSV_TRANSACTIONS:
+        make_transaction(item, v);
+        break;
+    case TALLY_CSV_PARTNERS:
+        make_partner(item, v);
+        break;
+    case TALLY_CSV_SETTLEMENTS:
+        make_settlement(item, v);
+        break;
+    case TALLY_CSV_CLAIMS:
+        make_claim(item, v);
+        break;
+    case TALLY_CSV_BASELINES:
+        make_baseline(item, v);
+        break;
+    case TALLY_CSV_RATES:
+        make_rate(item, v);
+        break;
+    }
+}
+
+int
+tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *scratch,
+                       void *item, tally_csv__problem *problem)
+{
+    rows->window = window;
+    rows->scratch = scratch;
+    rows->problem = problem;
     for (size_t i = 0; i < rows->present_count; i++) {
         size_t f = rows->present[i].field;
         if (rows->present[i].plain_text) { /* most fields: nothing to check */
             size_t length;
-            const char *text =
-                tally_csv__field_text(rows->tokenizer, rows->present[i].column, &length);
+            const char *text = field_text(rows, rows->present[i].column, &length);
             if (length) {
                 rows->values[f].text = text;
                 continue;
@@ -369,28 +413,34 @@ tally_csv__add_row(tally_csv__rows *rows, unsigned long line)
         if (status != TALLY_OK)
             return status;
     }
-    tally_session *session = rows->session;
-    int status = TALLY_OK;
-    switch (rows->columns->kind) {
+    make_item(rows->columns->kind, item, rows->values);
+    return TALLY_OK;
+}
+
+int
+tally_csv__add_item(tally_session *session, tally_csv_kind kind, const void *item)
+{
+    switch (kind) {
     case TALLY_CSV_TRANSACTIONS:
-        status = add_transaction(session, rows->values);
-        break;
+        return tally_session_add_transaction(session, item);
     case TALLY_CSV_PARTNERS:
-        status = add_partner(session, rows->values);
-        break;
+        return tally_session_add_partner(session, item);
     case TALLY_CSV_SETTLEMENTS:
-        status = add_settlement(session, rows->values);
-        break;
+        return tally_session_add_settlement(session, item);
     case TALLY_CSV_CLAIMS:
-        status = add_claim(session, rows->values);
-        break;
+        return tally_session_add_claim(session, item);
     case TALLY_CSV_BASELINES:
-        status = add_baseline(session, rows->values);
-        break;
+        return tally_session_add_baseline(session, item);
     case TALLY_CSV_RATES:
-        status = add_rate(session, rows->values);
-        break;
+        return tally_session_add_rate(session, item);
     }
-    return status == TALLY_OK ? TALLY_OK
-                              : tally_csv__relocate(rows->ctx, status, rows->source, line);
+    return TALLY_ERR_INVALID_ARGUMENT;
+}
+
+int
+tally_csv__record_problem(tally_ctx *ctx, const tally_csv__problem *problem,
+                          const char *source, unsigned long line)
+{
+    tally_location where = {source, line, problem->column, problem->path};
+    return tally_ctx__error_at(ctx, problem->code, &where, "%s", problem->message);
 }

@@ -462,6 +462,56 @@ def test_stdin_input():
     assert json.loads(r.out)['result_digest'] == json.loads(from_file.out)['result_digest']
 
 
+def big_transactions(name, copies, bad_every):
+    """The example's transactions `copies` times over (ids made unique), a few MiB,
+    with a bad amount every `bad_every` rows: several 1 MiB chunks."""
+    with open(TX, encoding='utf-8', newline='') as f:
+        lines = f.read().splitlines()
+    header, rows = lines[0], [l for l in lines[1:] if l]
+    out, n = [header], 0
+    for copy in range(copies):
+        for row in rows:
+            n += 1
+            fields = row.split(',')
+            fields[0] = '%s-%d' % (fields[0], copy)
+            if n % bad_every == 0:
+                fields[header.split(',').index('amount')] = '"12,5"'
+            out.append(','.join(fields))
+    return write(name, '\n'.join(out) + '\n')
+
+
+def test_threads_give_the_same_output():
+    tx = big_transactions('big.csv', 1500, 997)
+    assert os.path.getsize(tx) > 3 * 1024 * 1024
+    outputs = {}
+    for threads in ('1', '2'):
+        rejects = os.path.join(TMP, 'big-rejects.csv')  # named in the summary
+        runs = [tally('run', PLAN, '--transactions', tx, '--partners', PARTNERS, '--format',
+                      fmt, '--threads', threads, '--on-error=reject', rejects).expect(EXIT_OK)
+                for fmt in ('csv', 'json')]
+        with open(rejects, 'rb') as f:
+            reject_file = f.read()
+        stop = tally('run', PLAN, '--transactions', tx, '--partners', PARTNERS,
+                     '--threads', threads).expect(EXIT_INPUT)
+        with open(tx, 'rb') as f:
+            piped = tally('run', PLAN, '--transactions', '-', '--partners', PARTNERS,
+                          '--format', 'csv', '--threads', threads, '--on-error=reject',
+                          rejects, stdin=f.read()).expect(EXIT_OK)
+        outputs[threads] = ([(r.raw, r.err) for r in runs], reject_file, stop.err, piped.raw)
+    assert outputs['1'] == outputs['2']
+    runs, reject_file, stop_err, piped = outputs['2']
+    assert reject_file.count(b'is not a decimal number') == 1500 * 42 // 997, reject_file[:300]
+    assert 'stopped at the first bad row' in stop_err, stop_err
+    assert piped == runs[0][0]
+    # The default is the second thread; --threads takes 1 or 2 only.
+    default = tally('run', PLAN, '--transactions', tx, '--partners', PARTNERS, '--format',
+                    'csv', '--on-error=reject', os.path.join(TMP, 'r.csv')).expect(EXIT_OK)
+    assert default.raw == runs[0][0]
+    for bad in ('0', '3', 'two'):
+        r = tally('run', PLAN, '--transactions', tx, '--threads', bad).expect(EXIT_USAGE)
+        assert '--threads "%s": expected 1 or 2' % bad in r.err, r.err
+
+
 # ---- tally check ----
 
 def test_check_good_plan():
