@@ -120,11 +120,11 @@ append_decimal(row_encoding *e, const tally_decimal *value)
     append(e, bytes, sizeof(bytes));
 }
 
-void
-tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
-                            const char *const *texts, size_t text_count,
-                            const unsigned char *flags, size_t flag_count,
-                            const tally_decimal *const *decimals, size_t decimal_count)
+/* The 128-bit hash of one row's encoding. */
+static void
+hash_fields(const char *kind, const char *const *texts, size_t text_count,
+            const unsigned char *flags, size_t flag_count, const tally_decimal *const *decimals,
+            size_t decimal_count, tally_row_hash *out)
 {
     row_encoding e;
     e.length = 0;
@@ -141,7 +141,41 @@ tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
     } else {
         value = XXH3_128bits(e.bytes, e.length);
     }
-    add_to_sum(digest, value.low64, value.high64);
+    out->low = value.low64;
+    out->high = value.high64;
+}
+
+void
+tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
+                            const char *const *texts, size_t text_count,
+                            const unsigned char *flags, size_t flag_count,
+                            const tally_decimal *const *decimals, size_t decimal_count)
+{
+    tally_row_hash hash;
+    hash_fields(kind, texts, text_count, flags, flag_count, decimals, decimal_count, &hash);
+    tally_engine__digest_add(digest, &hash);
+}
+
+void
+tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash)
+{
+    add_to_sum(digest, hash->low, hash->high);
+}
+
+void
+tally_engine__transaction_hash(const char *plan_currency, const tally_transaction *t,
+                               const tally_decimal *amount, tally_row_hash *out)
+{
+    const char *currency = t->currency && t->currency[0] ? t->currency : plan_currency;
+    const char *text[] = {t->id,       t->date,     t->partner,     t->rep,
+                          t->product,  t->category, t->region,      currency,
+                          t->original_id, t->split, t->customer_category, t->claim_date};
+    /* deal registered: 1 no, 2 yes; new customer: 0 unknown, 1 no, 2 yes */
+    const unsigned char flags[] = {t->deal_registered ? 2 : 1,
+                                   t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1};
+    const tally_decimal *decimals[] = {&t->quantity, amount};
+    hash_fields("transaction", text, sizeof(text) / sizeof(text[0]), flags, sizeof(flags),
+                decimals, sizeof(decimals) / sizeof(decimals[0]), out);
 }
 
 void

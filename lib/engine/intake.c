@@ -206,22 +206,24 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
     return TALLY_OK;
 }
 
-static void
-digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row)
+const char *
+tally_engine__plan_currency_code(const tally_session *session)
 {
-    const char *currency = t->currency && t->currency[0]
-                               ? t->currency
-                               : tally_currency_code(session->plan->currency);
-    const char *text[] = {t->id,      t->date,     t->partner, t->rep,     t->product,
-                          t->category, t->region,  currency,   t->original_id,
-                          t->split,   t->customer_category, t->claim_date};
-    /* deal registered: 1 no, 2 yes; new customer: 0 unknown, 1 no, 2 yes */
-    const unsigned char flags[] = {t->deal_registered ? 2 : 1,
-                                   t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1};
-    const tally_decimal *decimals[] = {&t->quantity, &row->original_amount};
-    tally_engine__digest_fields(&session->input, "transaction", text,
-                                sizeof(text) / sizeof(text[0]), flags, sizeof(flags), decimals,
-                                sizeof(decimals) / sizeof(decimals[0]));
+    return tally_currency_code(session->plan->currency);
+}
+
+/* Adds the row to the input digest: with its hash computed ahead, or now. */
+static void
+digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row,
+                   const tally_row_hash *ahead)
+{
+    tally_row_hash hash;
+    if (!ahead) {
+        tally_engine__transaction_hash(tally_engine__plan_currency_code(session), t,
+                                       &row->original_amount, &hash);
+        ahead = &hash;
+    }
+    tally_engine__digest_add(&session->input, ahead);
     session->input.transactions++;
 }
 
@@ -229,7 +231,7 @@ digest_transaction(tally_session *session, const tally_transaction *t, const tal
  * `hint` is what a batch found out ahead of the row, or NULL. */
 static int
 add_one(tally_session *session, const tally_transaction *transaction,
-        const tally_row_hint *hint)
+        const tally_row_hint *hint, const tally_row_hash *hash)
 {
     if (!transaction || transaction->size < sizeof(size_t))
         return tally_ctx__error(session->ctx, TALLY_ERR_INVALID_ARGUMENT,
@@ -279,7 +281,7 @@ add_one(tally_session *session, const tally_transaction *transaction,
     tally_engine__apply_row(session, &row);
     if (row.converted_from)
         tally_engine__note_conversion(session, row.converted_from, row.date);
-    digest_transaction(session, t, &row);
+    digest_transaction(session, t, &row, hash);
     tally_engine__note_date(session, row.date);
     session->accepted++;
     return TALLY_OK;
@@ -291,7 +293,7 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    return add_one(session, transaction, NULL);
+    return add_one(session, transaction, NULL, NULL);
 }
 
 /* ---- batches: looking ahead ---- */
@@ -325,8 +327,8 @@ look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *h
 int
 tally_engine__add_transaction_batch(tally_session *session,
                                     const tally_transaction *transactions, size_t count,
-                                    size_t *accepted, tally_engine__row_failed_fn failed,
-                                    void *user_data)
+                                    const tally_row_hash *hashes, size_t *accepted,
+                                    tally_engine__row_failed_fn failed, void *user_data)
 {
     if (accepted)
         *accepted = 0;
@@ -346,7 +348,8 @@ tally_engine__add_transaction_batch(tally_session *session,
         if (i + LOOK_AHEAD < count)
             look_ahead(session, &transactions[i + LOOK_AHEAD],
                        &hints[(i + LOOK_AHEAD) % HINT_RING], 1);
-        int status = add_one(session, &transactions[i], &hints[i % HINT_RING]);
+        int status =
+            add_one(session, &transactions[i], &hints[i % HINT_RING], hashes ? &hashes[i] : NULL);
         if (status == TALLY_OK && accepted)
             (*accepted)++;
         if (status != TALLY_OK && first_error == TALLY_OK)
@@ -374,6 +377,6 @@ tally_session_add_transactions(tally_session *session, const tally_transaction *
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    return tally_engine__add_transaction_batch(session, transactions, count, accepted, NULL,
+    return tally_engine__add_transaction_batch(session, transactions, count, NULL, accepted, NULL,
                                                NULL);
 }
