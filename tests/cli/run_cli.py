@@ -251,6 +251,28 @@ def test_period_filtering():
         table_rows(r.out)
 
 
+def test_csv_output_quotes_fields():
+    """Payee ids with a comma, a quote or a line end come out quoted, quotes doubled."""
+    plan = write('quoting.xml', '''<?xml version="1.0" encoding="UTF-8"?>
+<plan xmlns="urn:tally:plan:1" format-version="1" id="quoting" currency="USD">
+  <version id="v1" effective-from="2026-01-01">
+    <rebate id="flat" period="month"><rate>0.01</rate></rebate>
+  </version>
+</plan>
+''')
+    tx = write('quoting.csv', 'id,date,partner,amount\n'
+               'a,2026-01-05,"Smith, Jones",100.00\n'
+               'b,2026-01-06,"The ""Best"" Co",200.00\n'
+               'c,2026-01-07,"two\nlines",300.00\n'
+               'd,2026-01-08,Plain,400.00\n')
+    r = tally('run', plan, '--transactions', tx, '--format', 'csv').expect(EXIT_OK)
+    assert b'"Smith, Jones"' in r.raw and b'"The ""Best"" Co"' in r.raw, r.raw
+    assert b'"two\nlines"' in r.raw and b',Plain,' in r.raw, r.raw
+    got = {l['payee']: l['amount'] for l in csv_lines(r.out)}
+    assert got == {'Smith, Jones': '1.00', 'The "Best" Co': '2.00', 'two\nlines': '3.00',
+                   'Plain': '4.00'}, got
+
+
 def test_fiscal_period_labels():
     plan = write('fiscal.xml', '''<?xml version="1.0" encoding="UTF-8"?>
 <plan xmlns="urn:tally:plan:1" format-version="1" id="fiscal-july" currency="AUD">
