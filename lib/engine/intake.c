@@ -317,6 +317,9 @@ look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *h
             return;
         hint->version = tally_engine__version_on(session, hint->day);
         hint->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
+        /* The partner's record is checked first thing at the row's turn. */
+        if (hint->partner < session->partner_capacity)
+            __builtin_prefetch(&session->partners[hint->partner]);
         if (t->rep && t->rep[0])
             hint->rep = tally_symbols__find(&session->names, t->rep, strlen(t->rep));
     }
