@@ -243,6 +243,44 @@ out_of_memory_loop_over_context(void **state)
     assert_true(runs >= 2);
 }
 
+/* tally_ctx__grow: doubling from `first`, enough for `needed`, untouched on failure. */
+static void
+grow_doubles_and_keeps_the_array_on_failure(void **state)
+{
+    (void)state;
+    test_alloc counts = {0, 0, 0, 0};
+    tally_allocator allocator = test_alloc_make(&counts);
+    tally_ctx *ctx;
+    assert_int_equal(tally_ctx_new(&ctx, &allocator), TALLY_OK);
+    size_t capacity = 0;
+    int *array = tally_ctx__grow(ctx, NULL, &capacity, 1, sizeof(int), 8);
+    assert_non_null(array);
+    assert_int_equal(capacity, 8);
+    for (int i = 0; i < 8; i++)
+        array[i] = i;
+    array = tally_ctx__grow(ctx, array, &capacity, 9, sizeof(int), 8);
+    assert_int_equal(capacity, 16);
+    array = tally_ctx__grow(ctx, array, &capacity, 100, sizeof(int), 8);
+    assert_int_equal(capacity, 128);
+    assert_int_equal(array[7], 7); /* the contents move along */
+    int *same = tally_ctx__grow(ctx, array, &capacity, 50, sizeof(int), 8);
+    assert_ptr_equal(same, array); /* room already: nothing moves */
+    assert_int_equal(capacity, 128);
+    /* A size that does not fit a size_t is refused, nothing changed. */
+    assert_null(tally_ctx__grow(ctx, array, &capacity, SIZE_MAX / 2, sizeof(int), 8));
+    assert_int_equal(capacity, 128);
+    assert_int_equal(tally_error_code(tally_ctx_last_error(ctx)), TALLY_ERR_NOMEM);
+    /* Out of memory: the old array stays valid and its capacity with it. */
+    counts.fail_at = counts.calls + 1;
+    assert_null(tally_ctx__grow(ctx, array, &capacity, 129, sizeof(int), 8));
+    assert_int_equal(capacity, 128);
+    assert_int_equal(array[7], 7);
+    counts.fail_at = 0;
+    tally_ctx__free(ctx, array);
+    tally_ctx_free(ctx);
+    assert_int_equal(counts.live, 0);
+}
+
 int
 main(void)
 {
@@ -259,6 +297,7 @@ main(void)
         cmocka_unit_test(long_source_names_are_cut_visibly),
         cmocka_unit_test(error_is_kept_when_memory_runs_out),
         cmocka_unit_test(out_of_memory_loop_over_context),
+        cmocka_unit_test(grow_doubles_and_keeps_the_array_on_failure),
     };
     return cmocka_run_group_tests_name("context", tests, NULL, NULL);
 }

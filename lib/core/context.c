@@ -151,6 +151,30 @@ tally_ctx__realloc(tally_ctx *ctx, void *ptr, size_t size)
     return block;
 }
 
+void *
+tally_ctx__grow(tally_ctx *ctx, void *array, size_t *capacity, size_t needed, size_t size,
+                size_t first)
+{
+    size_t grown = *capacity > first ? *capacity : first;
+    while (grown < needed) {
+        if (grown > SIZE_MAX / 2)
+            grown = needed;
+        else
+            grown *= 2;
+    }
+    if (array && grown == *capacity)
+        return array;
+    if (size && grown > SIZE_MAX / size) {
+        tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (%zu elements of %zu bytes)",
+                         grown, size);
+        return NULL;
+    }
+    void *block = tally_ctx__realloc(ctx, array, grown * size);
+    if (block)
+        *capacity = grown;
+    return block;
+}
+
 void
 tally_ctx__free(tally_ctx *ctx, void *ptr)
 {

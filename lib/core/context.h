@@ -20,6 +20,13 @@ void *tally_ctx__calloc(tally_ctx *ctx, size_t count, size_t size);
 /* Resizes; on failure the old block is untouched and TALLY_ERR_NOMEM is recorded. */
 void *tally_ctx__realloc(tally_ctx *ctx, void *ptr, size_t size);
 void tally_ctx__free(tally_ctx *ctx, void *ptr);
+/* Room for at least `needed` (and `first`) elements of `size` bytes in `array`,
+ * which has room for *capacity: the capacity doubles, from `first`, until it
+ * does. Returns the array (moved maybe) with *capacity updated; NULL when out of
+ * memory or when the size would not fit a size_t (recorded as TALLY_ERR_NOMEM),
+ * the array and *capacity then untouched. */
+void *tally_ctx__grow(tally_ctx *ctx, void *array, size_t *capacity, size_t needed, size_t size,
+                      size_t first);
 /* The context's allocator, for objects (plans) that must outlive the context. */
 const tally_allocator *tally_ctx__allocator(const tally_ctx *ctx);
 /* Copies a NUL-terminated string with the context's allocator. */

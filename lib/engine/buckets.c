@@ -73,13 +73,12 @@ reserve_bucket(tally_session *session)
     if (session->bucket_capacity >= UINT32_MAX / 4)
         return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
                                 "more than %zu payee × period totals", session->bucket_capacity);
-    size_t capacity = session->bucket_capacity ? session->bucket_capacity * 2 : FIRST_BUCKETS / 2;
     tally_bucket *grown =
-        tally_ctx__realloc(session->ctx, session->buckets, capacity * sizeof(tally_bucket));
+        tally_ctx__grow(session->ctx, session->buckets, &session->bucket_capacity,
+                        session->bucket_count + 1, sizeof(*grown), FIRST_BUCKETS / 2);
     if (!grown)
         return TALLY_ERR_NOMEM;
     session->buckets = grown;
-    session->bucket_capacity = capacity;
     return TALLY_OK;
 }
 

@@ -94,15 +94,12 @@ reserve_wide(tally_session *session, size_t more)
 {
     if (session->wide_capacity - session->wide_count >= more)
         return TALLY_OK;
-    size_t capacity = session->wide_capacity ? session->wide_capacity * 2 : 16;
-    while (capacity - session->wide_count < more)
-        capacity *= 2;
     tally_cell_wide *grown =
-        tally_ctx__realloc(session->ctx, session->wide_cells, capacity * sizeof(*grown));
+        tally_ctx__grow(session->ctx, session->wide_cells, &session->wide_capacity,
+                        session->wide_count + more, sizeof(*grown), 16);
     if (!grown)
         return TALLY_ERR_NOMEM;
     session->wide_cells = grown;
-    session->wide_capacity = capacity;
     return TALLY_OK;
 }
 

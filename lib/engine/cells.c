@@ -228,27 +228,24 @@ grow_index(tally_session *session)
 static int
 reserve_block(tally_session *session, size_t cells)
 {
+    /* Cell positions are kept + 1 in 32 bits (the index's `first`). */
+    if (session->block_count + 1 >= UINT32_MAX / 4 || session->cell_count + cells >= UINT32_MAX / 4)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT, "too many payee × month totals");
     if (session->block_count == session->block_capacity) {
-        size_t capacity = session->block_capacity ? session->block_capacity * 2 : FIRST_BLOCKS / 2;
-        if (capacity >= UINT32_MAX / 2)
-            return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT, "too many payee × month totals");
         tally_cell_block *grown =
-            tally_ctx__realloc(session->ctx, session->blocks, capacity * sizeof(*grown));
+            tally_ctx__grow(session->ctx, session->blocks, &session->block_capacity,
+                            session->block_count + 1, sizeof(*grown), FIRST_BLOCKS / 2);
         if (!grown)
             return TALLY_ERR_NOMEM;
         session->blocks = grown;
-        session->block_capacity = capacity;
     }
-    while (session->cell_capacity - session->cell_count < cells) {
-        size_t capacity = session->cell_capacity ? session->cell_capacity * 2 : FIRST_BLOCKS;
-        if (capacity >= UINT32_MAX / 2)
-            return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT, "too many payee × month totals");
-        tally_cell *grown =
-            tally_ctx__realloc(session->ctx, session->cells, capacity * sizeof(tally_cell));
+    if (session->cell_capacity - session->cell_count < cells) {
+        tally_cell *grown = tally_ctx__grow(session->ctx, session->cells, &session->cell_capacity,
+                                            session->cell_count + cells, sizeof(*grown),
+                                            FIRST_BLOCKS);
         if (!grown)
             return TALLY_ERR_NOMEM;
         session->cells = grown;
-        session->cell_capacity = capacity;
     }
     return TALLY_OK;
 }

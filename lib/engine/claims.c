@@ -65,13 +65,11 @@ reserve(tally_session *session)
 {
     if (session->claim_count < session->claim_capacity)
         return TALLY_OK;
-    size_t capacity = session->claim_capacity ? session->claim_capacity * 2 : 64;
-    tally_mdf_claim *grown =
-        tally_ctx__realloc(session->ctx, session->claims, capacity * sizeof(*grown));
+    tally_mdf_claim *grown = tally_ctx__grow(session->ctx, session->claims, &session->claim_capacity,
+                                             session->claim_count + 1, sizeof(*grown), 64);
     if (!grown)
         return TALLY_ERR_NOMEM;
     session->claims = grown;
-    session->claim_capacity = capacity;
     return TALLY_OK;
 }
 

@@ -168,18 +168,18 @@ tally_engine__reserve_sources(tally_session *session, size_t more)
 {
     if (session->flags & TALLY_SESSION_NO_SOURCE_IDS)
         return TALLY_OK;
-    while (session->source_capacity - session->source_count < more) {
-        size_t capacity = session->source_capacity ? session->source_capacity * 2 : 256;
-        if (capacity >= UINT32_MAX / 2)
-            return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
-                                    "too many source references; use TALLY_SESSION_NO_SOURCE_IDS");
-        tally_source_link *grown = tally_ctx__realloc(session->ctx, session->sources,
-                                                      capacity * sizeof(tally_source_link));
-        if (!grown)
-            return TALLY_ERR_NOMEM;
-        session->sources = grown;
-        session->source_capacity = capacity;
-    }
+    if (session->source_capacity - session->source_count >= more)
+        return TALLY_OK;
+    /* Links are numbered in 32 bits, UINT32_MAX ending a list. */
+    if (session->source_count + more >= UINT32_MAX / 2)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "too many source references; use TALLY_SESSION_NO_SOURCE_IDS");
+    tally_source_link *grown =
+        tally_ctx__grow(session->ctx, session->sources, &session->source_capacity,
+                        session->source_count + more, sizeof(*grown), 256);
+    if (!grown)
+        return TALLY_ERR_NOMEM;
+    session->sources = grown;
     return TALLY_OK;
 }
 
@@ -188,15 +188,12 @@ reserve_pending(tally_session *session, size_t more)
 {
     if (session->pending_capacity - session->pending_count >= more)
         return TALLY_OK;
-    size_t capacity = session->pending_capacity ? session->pending_capacity : 64;
-    while (capacity - session->pending_count < more)
-        capacity *= 2;
     tally_pending_return *grown =
-        tally_ctx__realloc(session->ctx, session->pending, capacity * sizeof(*grown));
+        tally_ctx__grow(session->ctx, session->pending, &session->pending_capacity,
+                        session->pending_count + more, sizeof(*grown), 64);
     if (!grown)
         return TALLY_ERR_NOMEM;
     session->pending = grown;
-    session->pending_capacity = capacity;
     return TALLY_OK;
 }
 

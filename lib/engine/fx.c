@@ -31,13 +31,11 @@ static tally_fx_series *
 add_series(tally_session *session, const tally_currency *from)
 {
     if (session->fx_count == session->fx_capacity) {
-        size_t capacity = session->fx_capacity ? session->fx_capacity * 2 : 8;
-        tally_fx_series *grown =
-            tally_ctx__realloc(session->ctx, session->fx, capacity * sizeof(*grown));
+        tally_fx_series *grown = tally_ctx__grow(session->ctx, session->fx, &session->fx_capacity,
+                                                 session->fx_count + 1, sizeof(*grown), 8);
         if (!grown)
             return NULL;
         session->fx = grown;
-        session->fx_capacity = capacity;
     }
     tally_fx_series *series = &session->fx[session->fx_count++];
     memset(series, 0, sizeof(*series));

@@ -190,13 +190,12 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
         return TALLY_OK;
     /* Room first: once the id is interned, nothing may fail. */
     if (keep_ids && session->transaction_ids.count >= session->seen_capacity) {
-        size_t capacity = session->seen_capacity ? session->seen_capacity * 2 : 1024;
         tally_seen_transaction *grown =
-            tally_ctx__realloc(session->ctx, session->seen, capacity * sizeof(*grown));
+            tally_ctx__grow(session->ctx, session->seen, &session->seen_capacity,
+                            (size_t)session->transaction_ids.count + 1, sizeof(*grown), 1024);
         if (!grown)
             return TALLY_ERR_NOMEM;
         session->seen = grown;
-        session->seen_capacity = capacity;
     }
     int status = tally_symbols__intern(&session->transaction_ids, session->ctx, t->id,
                                        strlen(t->id), &row->transaction);

@@ -46,13 +46,13 @@ tally_engine__mark(tally_session *session, tally_row *row, char kind, uint32_t c
     if (status != TALLY_OK)
         return status;
     if (symbol >= session->mark_capacity) {
-        size_t capacity = session->mark_capacity ? session->mark_capacity * 2 : 256;
-        uint8_t *grown = tally_ctx__realloc(session->ctx, session->mark_set, capacity);
+        size_t before = session->mark_capacity;
+        uint8_t *grown = tally_ctx__grow(session->ctx, session->mark_set, &session->mark_capacity,
+                                         (size_t)symbol + 1, 1, 256);
         if (!grown)
             return TALLY_ERR_NOMEM;
-        memset(grown + session->mark_capacity, 0, capacity - session->mark_capacity);
+        memset(grown + before, 0, session->mark_capacity - before);
         session->mark_set = grown;
-        session->mark_capacity = capacity;
     }
     *already = session->mark_set[symbol];
     /* The same row may mark twice (two returns of one sale in one row cannot happen). */
