@@ -482,6 +482,9 @@ typedef struct last_bucket {
 
 typedef struct cell_flush {
     last_bucket *last; /* per component: the bucket its previous cell went to */
+    uint32_t *targets; /* the bucket of each cell × member, in walking order: found by
+                          the first walk (which makes them), used by the second */
+    size_t next;       /* the walk's place in targets */
 } cell_flush;
 
 /* Puts the blocks in payee, then month order (nothing refers to a block by its
@@ -514,12 +517,30 @@ sort_blocks(tally_session *session)
     return status;
 }
 
+/* How many cell × member moves a flush makes. */
+static size_t
+count_moves(const tally_session *session)
+{
+    size_t moves = 0;
+    for (size_t i = 0; i < session->block_count; i++) {
+        const tally_cell_block *block = &session->blocks[i];
+        const tally_engine_version *version = &session->versions[block->version];
+        for (size_t k = 0; k < version->class_count; k++)
+            if (session->cells[block->first + k].rows)
+                moves += session->classes[version->first_class + k].member_count;
+    }
+    return moves;
+}
+
 static int
 start_flush(tally_session *session, cell_flush *f)
 {
+    f->next = 0;
     f->last = tally_ctx__calloc(session->ctx, session->component_count ? session->component_count : 1,
                                 sizeof(*f->last));
-    if (!f->last)
+    size_t moves = count_moves(session);
+    f->targets = tally_ctx__calloc(session->ctx, moves ? moves : 1, sizeof(*f->targets));
+    if (!f->last || !f->targets)
         return TALLY_ERR_NOMEM;
     for (size_t c = 0; c < session->component_count; c++)
         f->last[c].bucket = UINT32_MAX;
@@ -530,6 +551,7 @@ static void
 end_flush(tally_session *session, cell_flush *f)
 {
     tally_ctx__free(session->ctx, f->last);
+    tally_ctx__free(session->ctx, f->targets);
 }
 
 /* The bucket a block's totals go to for one member of a class. */
@@ -562,16 +584,14 @@ static int
 move_cell(tally_session *session, cell_flush *f, const tally_cell_block *block,
           const tally_cell_class *cls, tally_cell *cell)
 {
+    (void)block; /* the first walk found the buckets */
     tally_decimal amount, quantity;
     tally_engine__cell_totals(session, cell, &amount, &quantity);
     for (size_t m = 0; m < cls->member_count; m++) {
         uint32_t component = cls->members[m];
         const tally_component *model = session->components[component].model;
-        tally_bucket *b;
+        tally_bucket *b = &session->buckets[f->targets[f->next++]];
         tally_decimal payout;
-        int status = member_bucket(session, f, block, component, &b);
-        if (status != TALLY_OK)
-            return status;
         if (cell_payout(model, &amount, &quantity, &payout) != TALLY_OK ||
             tally_decimal_add(&b->amount, &b->amount, &amount) != TALLY_OK ||
             tally_decimal_add(&b->quantity, &b->quantity, &quantity) != TALLY_OK ||
@@ -626,6 +646,7 @@ make_buckets(tally_session *session, cell_flush *f, const tally_cell_block *bloc
         int status = member_bucket(session, f, block, cls->members[m], &b);
         if (status != TALLY_OK)
             return status;
+        f->targets[f->next++] = (uint32_t)(b - session->buckets);
     }
     return TALLY_OK;
 }
@@ -638,6 +659,7 @@ tally_engine__flush_cells(tally_session *session)
     /* Every bucket first: a failure to make one then leaves every cell unmoved. */
     if (status == TALLY_OK)
         status = each_cell(session, &f, make_buckets);
+    f.next = 0;
     if (status == TALLY_OK)
         status = each_cell(session, &f, move_cell);
     end_flush(session, &f);
