@@ -360,6 +360,13 @@ int tally_engine__add_transaction_batch(tally_session *session,
  * reads its arguments only, so a reading thread may compute it ahead. */
 void tally_engine__transaction_hash(const char *plan_currency, const tally_transaction *t,
                                     const tally_decimal *amount, tally_row_hash *out);
+/* Texts of a transaction in the input digest: id, date, partner, rep, product,
+ * category, region, currency, original id, split, customer category, claim date. */
+#define TALLY_TRANSACTION_TEXTS 12
+/* The same hash, with the lengths of those texts known (0 for an absent one). */
+void tally_engine__transaction_hash_sized(const char *plan_currency, const tally_transaction *t,
+                                          const size_t lengths[TALLY_TRANSACTION_TEXTS],
+                                          tally_row_hash *out);
 void tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash);
 /* intake.c: the code of the session's plan currency (for tally_engine__transaction_hash). */
 const char *tally_engine__plan_currency_code(const tally_session *session);

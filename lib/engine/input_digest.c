@@ -75,15 +75,16 @@ append(row_encoding *e, const void *data, size_t size)
 }
 
 /* The texts with their NULs, the write position kept in a register (a row has a
- * dozen texts, and memcpy could alias e->length). */
+ * dozen texts, and memcpy could alias e->length). `lengths`, when given, holds
+ * each text's strlen (0 for NULL), which the caller knew. */
 static void
-append_texts(row_encoding *e, const char *const *texts, size_t count)
+append_texts(row_encoding *e, const char *const *texts, const size_t *lengths, size_t count)
 {
     unsigned char *out = e->bytes + e->length;
     const unsigned char *end = e->bytes + sizeof(e->bytes);
     for (size_t i = 0; i < count; i++) {
         const char *text = texts[i] && texts[i][0] ? texts[i] : "";
-        size_t size = text[0] ? strlen(text) + 1 : 1;
+        size_t size = !text[0] ? 1 : lengths ? lengths[i] + 1 : strlen(text) + 1;
         if (size > (size_t)(end - out)) {
             e->length = (size_t)(out - e->bytes);
             append(e, text, size);
@@ -122,15 +123,15 @@ append_decimal(row_encoding *e, const tally_decimal *value)
 
 /* The 128-bit hash of one row's encoding. */
 static void
-hash_fields(const char *kind, const char *const *texts, size_t text_count,
+hash_fields(const char *kind, const char *const *texts, const size_t *lengths, size_t text_count,
             const unsigned char *flags, size_t flag_count, const tally_decimal *const *decimals,
             size_t decimal_count, tally_row_hash *out)
 {
     row_encoding e;
     e.length = 0;
     e.streaming = 0;
-    append_texts(&e, &kind, 1);
-    append_texts(&e, texts, text_count);
+    append_texts(&e, &kind, NULL, 1);
+    append_texts(&e, texts, lengths, text_count);
     append(&e, flags, flag_count);
     for (size_t i = 0; i < decimal_count; i++)
         append_decimal(&e, decimals[i]);
@@ -152,7 +153,7 @@ tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
                             const tally_decimal *const *decimals, size_t decimal_count)
 {
     tally_row_hash hash;
-    hash_fields(kind, texts, text_count, flags, flag_count, decimals, decimal_count, &hash);
+    hash_fields(kind, texts, NULL, text_count, flags, flag_count, decimals, decimal_count, &hash);
     tally_engine__digest_add(digest, &hash);
 }
 
@@ -162,20 +163,43 @@ tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash)
     add_to_sum(digest, hash->low, hash->high);
 }
 
-void
-tally_engine__transaction_hash(const char *plan_currency, const tally_transaction *t,
-                               const tally_decimal *amount, tally_row_hash *out)
+/* A transaction's hash; `lengths` as for append_texts(). */
+static void
+hash_transaction(const char *plan_currency, const tally_transaction *t,
+                 const tally_decimal *amount, const size_t *lengths, tally_row_hash *out)
 {
-    const char *currency = t->currency && t->currency[0] ? t->currency : plan_currency;
-    const char *text[] = {t->id,       t->date,     t->partner,     t->rep,
-                          t->product,  t->category, t->region,      currency,
-                          t->original_id, t->split, t->customer_category, t->claim_date};
+    int own_currency = t->currency && t->currency[0];
+    const char *text[TALLY_TRANSACTION_TEXTS] = {
+        t->id,       t->date,       t->partner,     t->rep,
+        t->product,  t->category,   t->region,      own_currency ? t->currency : plan_currency,
+        t->original_id, t->split,   t->customer_category, t->claim_date};
+    size_t sized[TALLY_TRANSACTION_TEXTS];
+    if (lengths && !own_currency) { /* the plan's code stands in for an absent one */
+        memcpy(sized, lengths, sizeof(sized));
+        sized[7] = strlen(plan_currency);
+        lengths = sized;
+    }
     /* deal registered: 1 no, 2 yes; new customer: 0 unknown, 1 no, 2 yes */
     const unsigned char flags[] = {t->deal_registered ? 2 : 1,
                                    t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1};
     const tally_decimal *decimals[] = {&t->quantity, amount};
-    hash_fields("transaction", text, sizeof(text) / sizeof(text[0]), flags, sizeof(flags),
+    hash_fields("transaction", text, lengths, TALLY_TRANSACTION_TEXTS, flags, sizeof(flags),
                 decimals, sizeof(decimals) / sizeof(decimals[0]), out);
+}
+
+void
+tally_engine__transaction_hash(const char *plan_currency, const tally_transaction *t,
+                               const tally_decimal *amount, tally_row_hash *out)
+{
+    hash_transaction(plan_currency, t, amount, NULL, out);
+}
+
+void
+tally_engine__transaction_hash_sized(const char *plan_currency, const tally_transaction *t,
+                                     const size_t lengths[TALLY_TRANSACTION_TEXTS],
+                                     tally_row_hash *out)
+{
+    hash_transaction(plan_currency, t, &t->amount, lengths, out);
 }
 
 void

@@ -225,6 +225,7 @@ const char *tally_csv__column_name(const tally_csv__columns *columns, size_t col
 /* The checked value of one field. */
 typedef struct tally_csv__value {
     const char *text;     /* NUL-terminated; NULL when the field is empty or absent */
+    size_t length;        /* strlen(text); 0 when NULL */
     tally_decimal number; /* TALLY_CSV__DECIMAL; 0 when absent */
     int flag;             /* TALLY_CSV__FLAG: 0/1; TALLY_CSV__TRISTATE: -1/0/1 */
 } tally_csv__value;
@@ -280,6 +281,10 @@ size_t tally_csv__item_size(tally_csv_kind kind);
  */
 int tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *scratch,
                            void *item, tally_csv__problem *problem);
+/* The lengths of the texts of the transaction tally_csv__convert_row() made last,
+ * in the order tally_engine__transaction_hash_sized() takes them (room for
+ * TALLY_TRANSACTION_TEXTS). */
+void tally_csv__transaction_lengths(const tally_csv__rows *rows, size_t *lengths);
 /* Adds an item made by tally_csv__convert_row() to the session. */
 int tally_csv__add_item(tally_session *session, tally_csv_kind kind, const void *item);
 /* Records a problem of the row at source:line on the context; returns its code. */

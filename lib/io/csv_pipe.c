@@ -188,8 +188,11 @@ place_record(producer *p, batch *b)
         if (tally_csv__convert_row(&p->rows, e->raw, scratch, item, problem) != TALLY_OK) {
             place_bad_row(p, b, e, record);
         } else if (p->plan_currency) {
-            const tally_transaction *t = item;
-            tally_engine__transaction_hash(p->plan_currency, t, &t->amount, &b->hashes[index]);
+            /* The lengths are known here: the hash need not measure the texts. */
+            size_t lengths[TALLY_TRANSACTION_TEXTS];
+            tally_csv__transaction_lengths(&p->rows, lengths);
+            tally_engine__transaction_hash_sized(p->plan_currency, item, lengths,
+                                                 &b->hashes[index]);
         }
     }
     tally_csv__input_consume(p->input, record->consumed);

@@ -12,6 +12,7 @@
 
 #include "core/date.h"
 #include "core/quote.h"
+#include "engine/engine.h" /* TALLY_TRANSACTION_TEXTS */
 #include "io/csv.h"
 
 typedef tally_csv__rows row;
@@ -121,6 +122,7 @@ static void
 no_value(field_value *value, const tally_csv__field_spec *spec)
 {
     value->text = NULL;
+    value->length = 0;
     memset(&value->number, 0, sizeof(value->number));
     value->flag = spec->type == TALLY_CSV__TRISTATE ? -1 : 0;
 }
@@ -218,6 +220,7 @@ convert(row *r, size_t f)
     if (status != TALLY_OK)
         return status;
     value->text = text;
+    value->length = length;
     return TALLY_OK;
 }
 
@@ -406,6 +409,7 @@ tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *sc
             const char *text = field_text(rows, rows->present[i].column, &length);
             if (length) {
                 rows->values[f].text = text;
+                rows->values[f].length = length;
                 continue;
             }
         }
@@ -415,6 +419,18 @@ tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *sc
     }
     make_item(rows->columns->kind, item, rows->values);
     return TALLY_OK;
+}
+
+void
+tally_csv__transaction_lengths(const tally_csv__rows *rows, size_t *lengths)
+{
+    /* The order of make_transaction()'s texts, as the input digest takes them. */
+    static const int fields[TALLY_TRANSACTION_TEXTS] = {
+        TX_ID,       TX_DATE,        TX_PARTNER, TX_REP,   TX_PRODUCT,
+        TX_CATEGORY, TX_REGION,      TX_CURRENCY, TX_ORIGINAL_ID, TX_SPLIT,
+        TX_CUSTOMER_CATEGORY, TX_CLAIM_DATE};
+    for (size_t i = 0; i < TALLY_TRANSACTION_TEXTS; i++)
+        lengths[i] = rows->values[fields[i]].length;
 }
 
 int
