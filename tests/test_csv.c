@@ -763,6 +763,50 @@ record_over_the_limit(void **state)
     }
 }
 
+/* A last record without a line end is held to the same limit: one byte over it
+ * stops the reading as it does when a line end follows, at every chunk size, with
+ * and without the reading thread; the header too. */
+static void
+last_record_over_the_limit_without_a_line_end(void **state)
+{
+    (void)state;
+    /* "T2,2026-01-05,P1,1,x..." of 24 bytes is the limit; 25 is one too many. */
+    static const char *const inputs[] = {
+        "id,date,partner,amount,p\nT1,2026-01-05,P1,1,y\nT2,2026-01-05,P1,1,xxxxxx",
+        "id,date,partner,amount,p\nT1,2026-01-05,P1,1,y\nT2,2026-01-05,P1,1,\"xxxx\"",
+        "id,date,partner,amount,pp",
+    };
+    for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        for (size_t chunk = 1; chunk <= 80; chunk++) {
+            for (unsigned threads = 1; threads <= 2; threads++) {
+                fixture f;
+                fixture_open(&f, 0);
+                tally_csv__limits limits = {chunk, 24};
+                tally_csv_options options;
+                memset(&options, 0, sizeof(options));
+                options.size = sizeof(options);
+                options.threads = threads;
+                tally_csv_stats stats = {sizeof(stats), 0, 0, 0};
+                assert_int_equal(tally_csv__read_chunked(f.session, TALLY_CSV_TRANSACTIONS,
+                                                         inputs[i], strlen(inputs[i]), &limits,
+                                                         &options, &stats),
+                                 TALLY_ERR_LIMIT);
+                char message[1024];
+                last_error(f.ctx, message, sizeof(message));
+                assert_string_equal(message, i < 2 ? "<memory>:3: the record is longer than "
+                                                     "the limit of 24 bytes (is a quoted "
+                                                     "field not closed?)"
+                                                   : "<memory>:1: the record is longer than "
+                                                     "the limit of 24 bytes (is a quoted "
+                                                     "field not closed?)");
+                assert_int_equal(stats.rows, i < 2 ? 1 : 0);
+                assert_int_equal(stats.accepted, i < 2 ? 1 : 0);
+                fixture_close(&f);
+            }
+        }
+    }
+}
+
 /* ---- chunk boundaries ---- */
 
 static void
@@ -1873,6 +1917,7 @@ main(void)
         cmocka_unit_test(stray_quotes_and_carriage_returns),
         cmocka_unit_test(unterminated_quote_at_the_end),
         cmocka_unit_test(record_over_the_limit),
+        cmocka_unit_test(last_record_over_the_limit_without_a_line_end),
         cmocka_unit_test(every_chunk_size_reads_the_same),
         cmocka_unit_test(quoted_field_longer_than_a_chunk),
         cmocka_unit_test(stop_mask_flags_the_bytes_that_may_stop_text),

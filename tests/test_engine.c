@@ -2432,7 +2432,9 @@ batches_collect_every_bad_row(void **state)
     row spec[] = {{.id = "a", .date = "2026-01-10", .amount = "100"},
                   {.id = "a", .date = "2026-01-11", .amount = "5"},
                   {.id = "b", .date = "2026-13-01", .amount = "5"},
-                  {.id = "c", .date = "2026-01-12", .amount = "200"}};
+                  {.id = "c", .date = "2026-01-12", .amount = "200"},
+                  /* After other rows' errors: its own is recorded all the same. */
+                  {.id = "d", .date = "2026-01-12", .amount = "1", .split = "P1:50;P2:40"}};
     tally_transaction rows[COUNT(spec)];
     for (size_t i = 0; i < COUNT(spec); i++)
         rows[i] = transaction_of(&spec[i]);
@@ -2440,10 +2442,12 @@ batches_collect_every_bad_row(void **state)
     assert_int_equal(tally_session_add_transactions(r.session, rows, COUNT(rows), &accepted),
                      TALLY_ERR_INPUT);
     assert_int_equal(accepted, 2);
-    assert_int_equal(tally_ctx_error_count(r.ctx), 2);
+    assert_int_equal(tally_ctx_error_count(r.ctx), 3);
     assert_string_equal(tally_error_message(tally_ctx_error(r.ctx, 0)),
                         "transaction \"a\": duplicate transaction id");
     assert_non_null(strstr(tally_error_message(tally_ctx_error(r.ctx, 1)), "transaction \"b\""));
+    assert_string_equal(tally_error_message(tally_ctx_error(r.ctx, 2)),
+                        "transaction \"d\": split percents sum to 90, not 100");
     assert_int_equal(tally_session_add_transactions(r.session, NULL, 0, &accepted), TALLY_OK);
     assert_int_equal(tally_session_add_transactions(r.session, NULL, 1, &accepted),
                      TALLY_ERR_INVALID_ARGUMENT);

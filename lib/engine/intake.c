@@ -159,10 +159,14 @@ check_row(tally_session *session, const tally_transaction *t, tally_transaction 
             TALLY_NO_SYMBOL)
         return reject(session, t, "duplicate transaction id");
     char message[200];
-    if (tally_engine__parse_split(session, row, message, sizeof(message)) != TALLY_OK) {
-        if (tally_ctx_error_count(session->ctx)) {
+    status = tally_engine__parse_split(session, row, message, sizeof(message));
+    if (status != TALLY_OK) {
+        /* TALLY_ERR_INPUT: the split is wrong, as the message says; anything else
+         * comes from interning a payee and is recorded already. (Counting errors
+         * cannot tell: a batch keeps the errors of the rows before.) */
+        if (status != TALLY_ERR_INPUT) {
             session->rejected++;
-            return tally_error_code(tally_ctx_last_error(session->ctx));
+            return status;
         }
         return reject(session, t, message);
     }

@@ -267,7 +267,9 @@ need_more(tally_csv__cut *cut)
 static field_end
 window_ends(cutter *c, tally_csv__cut *cut, int quoted)
 {
-    if (c->scan_end < c->size) {
+    /* scan_end is one byte past the limit at most: a record that reaches it is
+     * too long, also when the input ends right there. */
+    if (c->scan_end > c->tokenizer->max_record) {
         *cut = TALLY_CSV__TOO_LONG;
         return FIELD_STOP;
     }
