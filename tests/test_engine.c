@@ -2288,6 +2288,13 @@ bad_rows_are_rejected_and_change_nothing(void **state)
                               "2026-01-11");
     row zzz = {.id = "x3", .date = "2026-01-11", .amount = "1", .currency = "ZZZ"};
     expect_rejected(&r, &zzz, "transaction \"x3\": unknown currency \"ZZZ\"");
+    /* Codes that only start like the plan's are not the plan's. */
+    row us = {.id = "x3a", .date = "2026-01-11", .amount = "1", .currency = "US"};
+    expect_rejected(&r, &us, "transaction \"x3a\": unknown currency \"US\"");
+    row usdx = {.id = "x3b", .date = "2026-01-11", .amount = "1", .currency = "USDX"};
+    expect_rejected(&r, &usdx, "transaction \"x3b\": unknown currency \"USDX\"");
+    row lower = {.id = "x3c", .date = "2026-01-11", .amount = "1", .currency = "usd"};
+    expect_rejected(&r, &lower, "transaction \"x3c\": unknown currency \"usd\"");
     row late = {.id = "x4", .date = "2027-01-01", .amount = "1"};
     expect_rejected(&r, &late, "transaction \"x4\": no version of plan \"test\" is in effect on 2027-01-01");
     row split = {.id = "x5", .date = "2026-01-11", .amount = "1", .split = "A:50;B:49.99"};
@@ -2303,7 +2310,7 @@ bad_rows_are_rejected_and_change_nothing(void **state)
     const char *expected[] = {"c 2026-01 P1 earned 10.00"};
     expect_lines(&r, expected, COUNT(expected));
     assert_int_equal(tally_result_accepted_count(r.result), 1);
-    assert_int_equal(tally_result_rejected_count(r.result), 9);
+    assert_int_equal(tally_result_rejected_count(r.result), 12);
     /* The session takes no more input once finished. */
     tally_transaction t = transaction_of(&good);
     assert_int_equal(tally_session_add_transaction(r.session, &t), TALLY_ERR_STATE);

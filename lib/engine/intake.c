@@ -42,7 +42,12 @@ reject(tally_session *session, const tally_transaction *t, const char *what)
 static int
 in_plan_currency(const tally_session *session, const char *code)
 {
-    return !code || !code[0] || strcmp(code, tally_currency_code(session->plan->currency)) == 0;
+    if (!code || !code[0])
+        return 1;
+    /* Codes are three letters: compared in line, stopping at the first difference
+     * (a shorter code differs at its NUL, so nothing past it is read). */
+    const char *plan = tally_currency_code(session->plan->currency);
+    return code[0] == plan[0] && code[1] == plan[1] && code[2] == plan[2] && code[3] == plan[3];
 }
 
 /* Converts a foreign amount into the plan's currency in the row's copy of it. */
