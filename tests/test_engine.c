@@ -16,6 +16,7 @@
 #include <tally/tally.h>
 
 #include "engine/engine.h"
+#include "result/result.h" /* tally_result__escape, the byte-by-byte reference */
 #include "support/test_alloc.h"
 
 /* Flags added to every session: the suite runs once as it is, and once with
@@ -1483,6 +1484,37 @@ append_text(const char *data, size_t size, void *user_data)
     return 0;
 }
 
+/* Long texts are checked for bytes to escape eight at a time: an escape at any
+ * place of a long payee id comes out as the byte-by-byte escaping gives it. */
+static void
+canonical_form_escapes_long_text_anywhere(void **state)
+{
+    (void)state;
+    static const char specials[] = {'\t', '\\', 0x7f, 0x01, '\n'};
+    for (size_t at = 0; at < 21; at++) {
+        run r;
+        start(&r, VERSION("<rebate id=\"r\" period=\"quarter\"><rate>0.01</rate></rebate>"),
+              TALLY_SESSION_NO_EXPLANATIONS);
+        char payee[32] = "Partner-\xc3\xa9-0123456789-x";
+        payee[at] = specials[at % sizeof(specials)];
+        row rows[] = {{.id = "t1", .date = "2026-02-01", .partner = payee, .amount = "100"}};
+        add_rows(&r, rows, COUNT(rows));
+        finish(&r);
+        char *text = calloc(1, 1);
+        assert_non_null(text);
+        assert_int_equal(tally_result_write_canonical(r.result, append_text, &text), TALLY_OK);
+        char expected[160] = "\tpayee=";
+        size_t used = strlen(expected);
+        used += tally_result__escape(expected + used, payee, strlen(payee));
+        expected[used++] = '\t';
+        expected[used] = '\0';
+        if (!strstr(text, expected))
+            fail_msg("escape at %zu: %s not in\n%s", at, expected, text);
+        free(text);
+        stop(&r);
+    }
+}
+
 /* Text fields are escaped byte for byte (auditors replay the digest of this text):
  * tab, newline, backslash, other control bytes and DEL; bytes >= 0x80 as they are. */
 static void
@@ -2622,6 +2654,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tier_modes_running_example),
         cmocka_unit_test(canonical_form_escapes_text),
+        cmocka_unit_test(canonical_form_escapes_long_text_anywhere),
         cmocka_unit_test(rows_after_a_failed_finish_still_count),
         cmocka_unit_test(boundary_belongs_to_upper_band),
         cmocka_unit_test(interpolated_example),

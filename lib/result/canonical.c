@@ -88,20 +88,51 @@ tally_result__escape(char *out, const char *text, size_t length)
     return written;
 }
 
+/* Whether any of 8 bytes may need escaping (a control byte, '\\' or 0x7f); it may
+ * say yes for a clean word (a borrow across bytes), never no for one to escape. */
+static int
+word_may_need_escape(uint64_t word)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t controls = (word - ones * 0x20) & ~word & highs;
+    uint64_t backslash = word ^ (ones * '\\'), del = word ^ (ones * 0x7f);
+    return ((controls | ((backslash - ones) & ~backslash) | ((del - ones) & ~del)) & highs) != 0;
+}
+
+/* The length of the run at the start of text[0, length) that needs no escaping;
+ * explanations are long and clean, so eight bytes are checked at a time. */
+static size_t
+clean_run(const char *text, size_t length)
+{
+    size_t i = 0;
+    uint64_t word;
+    while (i + 8 <= length) {
+        memcpy(&word, text + i, 8);
+        if (word_may_need_escape(word))
+            break;
+        i += 8;
+    }
+    for (; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 || c == '\\' || c == 0x7f)
+            break;
+    }
+    return i;
+}
+
 /* Copies runs that need no escaping as they are. */
 static void
 put_escaped(writer *w, const char *text)
 {
-    const char *run = text;
-    for (const char *p = text;; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '\\' && c != 0x7f)
-            continue;
-        put(w, run, (size_t)(p - run));
-        if (!c)
+    size_t length = strlen(text);
+    while (length) {
+        size_t run = clean_run(text, length);
+        put(w, text, run);
+        if (run == length)
             return;
-        w->used += escape_byte(room(w, 4), c);
-        run = p + 1;
+        w->used += escape_byte(room(w, 4), (unsigned char)text[run]);
+        text += run + 1;
+        length -= run + 1;
     }
 }
 
