@@ -1573,6 +1573,46 @@ session_errors_are_located(void **state)
     fixture_close(&f);
 }
 
+/* A row handed to the reject callback, which says go on, leaves no error behind:
+ * after the reading the context holds only what stopped it, if anything. */
+static void
+rejected_rows_leave_no_error_behind(void **state)
+{
+    (void)state;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        fixture f;
+        fixture_open(&f, 0);
+        collector c = {.stop_at = 0};
+        tally_csv_options options;
+        memset(&options, 0, sizeof(options));
+        options.size = sizeof(options);
+        options.on_reject = collect;
+        options.user_data = &c;
+        options.threads = threads;
+        tally_csv_stats stats = {sizeof(stats), 0, 0, 0};
+        const char *rows = "id,date,partner,amount\nT1,2026-01-05,P1,1\nT2,bad,P1,1\n"
+                           "T3,2026-01-05,P1,x\nT4,2026-01-06,P1,2\n";
+        assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_TRANSACTIONS, rows,
+                                               strlen(rows), &options, &stats),
+                         TALLY_OK);
+        assert_int_equal(c.calls, 2);
+        assert_int_equal(stats.rejected, 2);
+        assert_int_equal(tally_ctx_error_count(f.ctx), 0);
+        /* The callback stops at the third bad row: that row's error stays, then the
+         * stop's, and no earlier row's. */
+        c.stop_at = 3;
+        const char *more = "id,date,partner,amount\nT5,bad,P1,1\n";
+        assert_int_equal(tally_csv_read_buffer(f.session, TALLY_CSV_TRANSACTIONS, more,
+                                               strlen(more), &options, &stats),
+                         TALLY_ERR_CALLBACK);
+        assert_int_equal(tally_ctx_error_count(f.ctx), 2);
+        assert_int_equal(tally_error_code(tally_ctx_error(f.ctx, 0)), TALLY_ERR_INPUT);
+        assert_non_null(strstr(tally_error_message(tally_ctx_error(f.ctx, 0)), "\"bad\""));
+        assert_int_equal(tally_error_code(tally_ctx_last_error(f.ctx)), TALLY_ERR_CALLBACK);
+        fixture_close(&f);
+    }
+}
+
 static void
 session_flags_do_not_change_reading(void **state)
 {
@@ -1931,6 +1971,7 @@ main(void)
         cmocka_unit_test(first_bad_row_stops),
         cmocka_unit_test(session_errors_are_located),
         cmocka_unit_test(session_flags_do_not_change_reading),
+        cmocka_unit_test(rejected_rows_leave_no_error_behind),
         cmocka_unit_test(files_and_their_errors),
         cmocka_unit_test(bad_arguments),
         cmocka_unit_test(claims_baselines_and_rates),

@@ -115,8 +115,10 @@ typedef enum tally_csv_kind {
  *                      valid during the call only.
  * @param[in] raw_size  bytes in @p raw_row.
  * @param[in] user_data tally_csv_options::user_data.
- * @returns 0 to skip the row (it is counted as rejected) and go on; non-zero to
- *          stop: the reading function then returns ::TALLY_ERR_CALLBACK.
+ * @returns 0 to skip the row (it is counted as rejected) and go on: its error is
+ *          then removed from the context, so that after a reading the context
+ *          holds only what stopped it, if anything; non-zero to stop: the row's
+ *          error stays and the reading function returns ::TALLY_ERR_CALLBACK.
  * @since 0.1.0
  */
 typedef int (*tally_csv_reject_fn)(const tally_error *error, const char *raw_row,
