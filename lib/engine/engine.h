@@ -11,6 +11,7 @@
 
 #include "core/date.h"
 #include "core/digest.h"
+#include "engine/intake.h"
 #include "engine/symbols.h"
 #include "plan/model.h"
 #include "tally/result.h"
@@ -193,12 +194,6 @@ typedef struct tally_source_link {
     uint32_t next;        /* UINT32_MAX ends the list */
 } tally_source_link;
 
-/* A row's 128-bit hash, as the input digest adds it up. */
-typedef struct tally_row_hash {
-    uint64_t low;
-    uint64_t high;
-} tally_row_hash;
-
 /* Order-independent digest of the accepted inputs: the sum of row hashes. */
 typedef struct tally_input_digest {
     uint64_t sum[4]; /* 256-bit little-endian sum of the rows' 128-bit hashes */
@@ -339,37 +334,9 @@ const tally_bucket *tally_engine__find_bucket(const tally_session *session, uint
 /* ---- intake.c ---- */
 const tally_engine_version *tally_engine__version_on(const tally_session *session,
                                                      tally_day day);
-/* Told of a row of a batch that failed, right after it failed, while the context's
- * last error is that row's: `index` in the batch, `status` its status. Returns 0 to
- * go on with the batch, non-zero to stop it there. */
-typedef int (*tally_engine__row_failed_fn)(void *user_data, size_t index, int status);
-/* tally_session_add_transactions() with each failing row reported to `failed`
- * (NULL: none), for readers that locate a row's error and reject rows one by one.
- * Errors are not cleared between rows: `failed` may clear them. `hashes`, when
- * not NULL, holds each row's tally_engine__transaction_hash(), computed ahead
- * (by a reading thread); NULL: computed here. Returns the first failing row's
- * status, or the status `failed` stopped the batch with. */
-int tally_engine__add_transaction_batch(tally_session *session,
-                                        const tally_transaction *transactions, size_t count,
-                                        const tally_row_hash *hashes, size_t *accepted,
-                                        tally_engine__row_failed_fn failed, void *user_data);
 
 /* ---- input_digest.c ---- */
-/* The hash a transaction adds to the input digest: `amount` as given (before any
- * conversion), an absent currency taken as `plan_currency` (the plan's code). It
- * reads its arguments only, so a reading thread may compute it ahead. */
-void tally_engine__transaction_hash(const char *plan_currency, const tally_transaction *t,
-                                    const tally_decimal *amount, tally_row_hash *out);
-/* Texts of a transaction in the input digest: id, date, partner, rep, product,
- * category, region, currency, original id, split, customer category, claim date. */
-#define TALLY_TRANSACTION_TEXTS 12
-/* The same hash, with the lengths of those texts known (0 for an absent one). */
-void tally_engine__transaction_hash_sized(const char *plan_currency, const tally_transaction *t,
-                                          const size_t lengths[TALLY_TRANSACTION_TEXTS],
-                                          tally_row_hash *out);
 void tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash);
-/* intake.c: the code of the session's plan currency (for tally_engine__transaction_hash). */
-const char *tally_engine__plan_currency_code(const tally_session *session);
 /* A row of texts, then one-byte flags, then decimals, in the kind's fixed order. */
 void tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
                                  const char *const *texts, size_t text_count,

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/engine.h"
+#include "engine/intake.h"
 #include "io/csv.h"
 
 /* Entries per batch: about a third of a 1 MiB chunk of typical rows. */

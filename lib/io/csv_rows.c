@@ -12,7 +12,7 @@
 
 #include "core/date.h"
 #include "core/quote.h"
-#include "engine/engine.h" /* TALLY_TRANSACTION_TEXTS */
+#include "engine/intake.h" /* TALLY_TRANSACTION_TEXTS */
 #include "io/csv.h"
 
 typedef tally_csv__rows row;

@@ -1,0 +1,56 @@
+/*
+ * What a reader of input files (lib/io) may use of the engine, and nothing more:
+ * feeding a batch of transactions with each failure reported as it happens, and
+ * the input-digest hash of a transaction, which a reading thread computes ahead
+ * because it needs only the row and the plan's currency code.
+ */
+#ifndef TALLY_ENGINE_INTAKE_H
+#define TALLY_ENGINE_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally/session.h"
+
+/* A row's 128-bit hash, as the input digest adds it up. */
+typedef struct tally_row_hash {
+    uint64_t low;
+    uint64_t high;
+} tally_row_hash;
+
+/* Told of a row of a batch that failed, right after it failed, while the context's
+ * last error is that row's: `index` in the batch, `status` its status. Returns 0 to
+ * go on with the batch, non-zero to stop it there. */
+typedef int (*tally_engine__row_failed_fn)(void *user_data, size_t index, int status);
+
+/* intake.c: tally_session_add_transactions() with each failing row reported to
+ * `failed` (NULL: none), for readers that locate a row's error and reject rows one
+ * by one. Errors are not cleared between rows: `failed` may clear them. `hashes`,
+ * when not NULL, holds each row's tally_engine__transaction_hash(), computed ahead
+ * (by a reading thread); NULL: computed here. Returns the first failing row's
+ * status, or the status `failed` stopped the batch with. */
+int tally_engine__add_transaction_batch(tally_session *session,
+                                        const tally_transaction *transactions, size_t count,
+                                        const tally_row_hash *hashes, size_t *accepted,
+                                        tally_engine__row_failed_fn failed, void *user_data);
+
+/* intake.c: the code of the session's plan currency (for tally_engine__transaction_hash). */
+const char *tally_engine__plan_currency_code(const tally_session *session);
+
+/* input_digest.c: the hash a transaction adds to the input digest: `amount` as given
+ * (before any conversion), an absent currency taken as `plan_currency` (the plan's
+ * code). It reads its arguments only, so a reading thread may compute it ahead. */
+void tally_engine__transaction_hash(const char *plan_currency, const tally_transaction *t,
+                                    const tally_decimal *amount, tally_row_hash *out);
+
+/* Texts of a transaction in the input digest: id, date, partner, rep, product,
+ * category, region, currency, original id, split, customer category, claim date. */
+#define TALLY_TRANSACTION_TEXTS 12
+
+/* input_digest.c: the same hash, with the lengths of those texts known (0 for an
+ * absent one). */
+void tally_engine__transaction_hash_sized(const char *plan_currency, const tally_transaction *t,
+                                          const size_t lengths[TALLY_TRANSACTION_TEXTS],
+                                          tally_row_hash *out);
+
+#endif /* TALLY_ENGINE_INTAKE_H */
