@@ -184,6 +184,14 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     return TALLY_OK;
 }
 
+/* The context a session reports through, for readers that feed a session and
+ * record errors of their own next to the session's (the CSV reader, bindings). */
+tally_ctx *
+tally_session_context(const tally_session *session)
+{
+    return session ? session->ctx : NULL;
+}
+
 void
 tally_session_free(tally_session *session)
 {
