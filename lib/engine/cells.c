@@ -485,6 +485,7 @@ typedef struct cell_flush {
     uint32_t *targets; /* the bucket of each cell × member, in walking order: found by
                           the first walk (which makes them), used by the second */
     size_t next;       /* the walk's place in targets */
+    size_t target_capacity;
 } cell_flush;
 
 /* Puts the blocks in payee, then month order (nothing refers to a block by its
@@ -517,30 +518,15 @@ sort_blocks(tally_session *session)
     return status;
 }
 
-/* How many cell × member moves a flush makes. */
-static size_t
-count_moves(const tally_session *session)
-{
-    size_t moves = 0;
-    for (size_t i = 0; i < session->block_count; i++) {
-        const tally_cell_block *block = &session->blocks[i];
-        const tally_engine_version *version = &session->versions[block->version];
-        for (size_t k = 0; k < version->class_count; k++)
-            if (session->cells[block->first + k].rows)
-                moves += session->classes[version->first_class + k].member_count;
-    }
-    return moves;
-}
-
 static int
 start_flush(tally_session *session, cell_flush *f)
 {
     f->next = 0;
+    f->targets = NULL;
+    f->target_capacity = 0;
     f->last = tally_ctx__calloc(session->ctx, session->component_count ? session->component_count : 1,
                                 sizeof(*f->last));
-    size_t moves = count_moves(session);
-    f->targets = tally_ctx__calloc(session->ctx, moves ? moves : 1, sizeof(*f->targets));
-    if (!f->last || !f->targets)
+    if (!f->last)
         return TALLY_ERR_NOMEM;
     for (size_t c = 0; c < session->component_count; c++)
         f->last[c].bucket = UINT32_MAX;
@@ -641,6 +627,13 @@ make_buckets(tally_session *session, cell_flush *f, const tally_cell_block *bloc
              const tally_cell_class *cls, tally_cell *cell)
 {
     (void)cell;
+    if (f->target_capacity - f->next < cls->member_count) {
+        uint32_t *grown = tally_ctx__grow(session->ctx, f->targets, &f->target_capacity,
+                                          f->next + cls->member_count, sizeof(*grown), 1024);
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        f->targets = grown;
+    }
     for (size_t m = 0; m < cls->member_count; m++) {
         tally_bucket *b;
         int status = member_bucket(session, f, block, cls->members[m], &b);
