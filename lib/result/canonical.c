@@ -58,13 +58,20 @@ put_text(writer *w, const char *text)
     put(w, text, strlen(text));
 }
 
+/* Control bytes, the separators among them, '\\' and DEL are escaped. */
+static int
+needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '\\' || c == 0x7f;
+}
+
 /* Backslash escapes for the separators and every control byte; returns the bytes
  * written for `c` (1 when it stands for itself). */
 static size_t
 escape_byte(char *out, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
-    if (c >= 0x20 && c != '\\' && c != 0x7f) {
+    if (!needs_escape(c)) {
         out[0] = (char)c;
         return 1;
     }
@@ -112,11 +119,8 @@ clean_run(const char *text, size_t length)
             break;
         i += 8;
     }
-    for (; i < length; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c < 0x20 || c == '\\' || c == 0x7f)
-            break;
-    }
+    while (i < length && !needs_escape((unsigned char)text[i]))
+        i++;
     return i;
 }
 
