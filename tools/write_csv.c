@@ -8,14 +8,20 @@
 
 #include "tally.h"
 
+/* A field is quoted when it holds a comma, a quote or a line end. */
+static int
+needs_quotes(const char *text, size_t length)
+{
+    for (size_t i = 0; i < length; i++)
+        if (text[i] == ',' || text[i] == '"' || text[i] == '\r' || text[i] == '\n')
+            return 1;
+    return 0;
+}
+
 void
 tool_csv_field(FILE *out, const char *text, size_t length)
 {
-    int quote = 0;
-
-    for (size_t i = 0; i < length && !quote; i++)
-        quote = text[i] == ',' || text[i] == '"' || text[i] == '\r' || text[i] == '\n';
-    if (!quote) {
+    if (!needs_quotes(text, length)) {
         fwrite(text, 1, length, out);
         return;
     }
@@ -68,7 +74,7 @@ buffer_value(csv_buffer *b, const char *text, int last)
         return;
     }
     char *out = b->bytes + b->used;
-    int quote = strpbrk(text, ",\"\r\n") != NULL;
+    int quote = needs_quotes(text, length);
     if (quote)
         *out++ = '"';
     for (size_t i = 0; i < length; i++) {
