@@ -48,17 +48,19 @@ reserve_point(tally_session *session, tally_fx_series *series)
 {
     if (series->count < series->capacity)
         return TALLY_OK;
-    size_t capacity = series->capacity ? series->capacity * 2 : 16;
-    tally_day *dates = tally_ctx__realloc(session->ctx, series->dates, capacity * sizeof(*dates));
+    /* Two arrays, one capacity: it changes once both have grown. */
+    size_t dates_capacity = series->capacity, rates_capacity = series->capacity;
+    tally_day *dates = tally_ctx__grow(session->ctx, series->dates, &dates_capacity,
+                                       series->count + 1, sizeof(*dates), 16);
     if (!dates)
         return TALLY_ERR_NOMEM;
     series->dates = dates;
-    tally_decimal *rates =
-        tally_ctx__realloc(session->ctx, series->rates, capacity * sizeof(*rates));
+    tally_decimal *rates = tally_ctx__grow(session->ctx, series->rates, &rates_capacity,
+                                           series->count + 1, sizeof(*rates), 16);
     if (!rates)
         return TALLY_ERR_NOMEM;
     series->rates = rates;
-    series->capacity = capacity;
+    series->capacity = rates_capacity;
     return TALLY_OK;
 }
 
