@@ -74,25 +74,59 @@ append(row_encoding *e, const void *data, size_t size)
     e->length += size;
 }
 
+/* n bytes (n >= 1) from `from` to `to` without a call: a row's texts are short,
+ * and two overlapping word moves cost less than memcpy's call and dispatch. */
+static inline void
+copy_short(unsigned char *to, const char *from, size_t n)
+{
+    if (n > 16) {
+        memcpy(to, from, n);
+    } else if (n >= 8) {
+        uint64_t head, tail;
+        memcpy(&head, from, 8);
+        memcpy(&tail, from + n - 8, 8);
+        memcpy(to, &head, 8);
+        memcpy(to + n - 8, &tail, 8);
+    } else if (n >= 4) {
+        uint32_t head, tail;
+        memcpy(&head, from, 4);
+        memcpy(&tail, from + n - 4, 4);
+        memcpy(to, &head, 4);
+        memcpy(to + n - 4, &tail, 4);
+    } else {
+        to[0] = (unsigned char)from[0];
+        to[n / 2] = (unsigned char)from[n / 2];
+        to[n - 1] = (unsigned char)from[n - 1];
+    }
+}
+
 /* The texts with their NULs, the write position kept in a register (a row has a
  * dozen texts, and memcpy could alias e->length). `lengths`, when given, holds
- * each text's strlen (0 for NULL), which the caller knew. */
+ * each text's strlen (0 for NULL), which the caller knew. An empty text is its
+ * NUL alone, the same bytes as an absent one. */
 static void
 append_texts(row_encoding *e, const char *const *texts, const size_t *lengths, size_t count)
 {
     unsigned char *out = e->bytes + e->length;
     const unsigned char *end = e->bytes + sizeof(e->bytes);
     for (size_t i = 0; i < count; i++) {
-        const char *text = texts[i] && texts[i][0] ? texts[i] : "";
-        size_t size = !text[0] ? 1 : lengths ? lengths[i] + 1 : strlen(text) + 1;
+        const char *text = texts[i];
+        if (!text) {
+            if (out == end) {
+                e->length = (size_t)(out - e->bytes);
+                spill(e);
+                out = e->bytes;
+            }
+            *out++ = 0;
+            continue;
+        }
+        size_t size = (lengths ? lengths[i] : strlen(text)) + 1;
         if (size > (size_t)(end - out)) {
             e->length = (size_t)(out - e->bytes);
             append(e, text, size);
             out = e->bytes + e->length;
-        } else if (size == 1) {
-            *out++ = 0;
         } else {
-            memcpy(out, text, size);
+            copy_short(out, text, size);
             out += size;
         }
     }
