@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -50,6 +51,38 @@ rejects_invalid_dates(void **state)
         if (tally_date__parse(&day, bad[i], strlen(bad[i])))
             fail_msg("%s parsed", bad[i]);
     }
+}
+
+/* The string form reads a date exactly as the sized form does, and stops at a
+ * NUL anywhere (a short string is never read past its end: ASan would say). */
+static void
+string_split_agrees_with_sized_split(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"2026-01-31", "0001-01-01", "9999-12-31", "2026-13-40",
+                                        "2026-1-01",  "2026-01-011", "2026/01/01", "2026-01-0",
+                                        "2026-01-",   "2026",        "",           "202a-01-01",
+                                        "2026-0b-01", "2026-01-0c",  "2026-01-01 ", "-026-01-01"};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        int y1 = -1, m1 = -1, d1 = -1, y2 = -1, m2 = -1, d2 = -1;
+        size_t size = strlen(texts[i]) + 1;
+        char *own = malloc(size); /* its own allocation, so an over-read shows */
+        assert_non_null(own);
+        memcpy(own, texts[i], size);
+        int sized = tally_date__split(own, strlen(own), &y1, &m1, &d1);
+        int string = tally_date__split_string(own, &y2, &m2, &d2);
+        free(own);
+        assert_int_equal(sized, string);
+        if (sized) {
+            assert_int_equal(y1, y2);
+            assert_int_equal(m1, m2);
+            assert_int_equal(d1, d2);
+        }
+    }
+    int y, m, d;
+    assert_true(tally_date__split_string("2026-13-40", &y, &m, &d)); /* form only */
+    assert_int_equal(m, 13);
+    assert_int_equal(d, 40);
 }
 
 /* Every day from 1900 to 2100 round-trips and days are consecutive. */
@@ -170,6 +203,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_and_formats_iso_dates),
         cmocka_unit_test(rejects_invalid_dates),
+        cmocka_unit_test(string_split_agrees_with_sized_split),
         cmocka_unit_test(civil_conversion_is_consistent),
         cmocka_unit_test(calendar_period_labels),
         cmocka_unit_test(fiscal_period_labels),

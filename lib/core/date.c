@@ -73,6 +73,15 @@ tally_date__split(const char *text, size_t length, int *year, int *month, int *d
            read_digits(text + 5, 2, month) && read_digits(text + 8, 2, day);
 }
 
+/* Reads the characters in order and stops at the first wrong one, so a shorter
+ * string's NUL ends the reading: no strlen is needed first. */
+int
+tally_date__split_string(const char *text, int *year, int *month, int *day)
+{
+    return read_digits(text, 4, year) && text[4] == '-' && read_digits(text + 5, 2, month) &&
+           text[7] == '-' && read_digits(text + 8, 2, day) && text[10] == '\0';
+}
+
 int
 tally_date__parse(tally_day *out, const char *text, size_t length)
 {

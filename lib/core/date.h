@@ -22,6 +22,8 @@ void tally_date__to_civil(tally_day day, int *year, int *month, int *day_of_mont
 int tally_date__parse(tally_day *out, const char *text, size_t length);
 /* The numbers of a "YYYY-MM-DD" text, its form checked but not the calendar. */
 int tally_date__split(const char *text, size_t length, int *year, int *month, int *day);
+/* As tally_date__split() on a NUL-terminated string (no length needed). */
+int tally_date__split_string(const char *text, int *year, int *month, int *day);
 void tally_date__format(char out[TALLY_DATE_TEXT_SIZE], tally_day day);
 
 typedef enum tally_period_kind {

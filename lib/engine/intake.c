@@ -91,7 +91,7 @@ static int
 read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
 {
     int year, month_of_year, day_of_month;
-    if (!d || !tally_date__split(d, strlen(d), &year, &month_of_year, &day_of_month) ||
+    if (!d || !tally_date__split_string(d, &year, &month_of_year, &day_of_month) ||
         month_of_year < 1 || month_of_year > 12)
         return 0;
     int32_t number = year * 12 + month_of_year - 1;
