@@ -6,6 +6,8 @@
 #ifndef TALLY_ENGINE_PAYOUT_H
 #define TALLY_ENGINE_PAYOUT_H
 
+#include <stdarg.h>
+
 #include "engine/engine.h"
 #include "engine/tiers.h"
 #include "result/result.h"
@@ -16,6 +18,12 @@ typedef struct tally_text {
     char data[TALLY_EXPLANATION_SIZE];
     size_t length;
 } tally_text;
+
+/* Appends printf-style text, cut where the buffer ends (always NUL-terminated).
+ * %s, %d, %llu and %% are done in line; any other conversion by vsnprintf. */
+void tally_text__add(tally_text *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void tally_text__vadd(tally_text *t, const char *format, va_list args)
+    __attribute__((format(printf, 2, 0)));
 
 /* The accumulated totals a payout is computed on. */
 typedef struct tally_totals {
