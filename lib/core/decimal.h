@@ -5,6 +5,7 @@
 #ifndef TALLY_CORE_DECIMAL_H
 #define TALLY_CORE_DECIMAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/int128.h"
@@ -29,6 +30,10 @@ void tally_dec__store(tally_decimal *out, tally_dec value);
 /* Drops trailing zero digits after the point, keeping at least `min_scale` of them
  * (the value is unchanged; only its written form gets shorter). */
 void tally_dec__trim(tally_decimal *value, int min_scale);
+
+/* Writes ±magnitude / 10^scale (scale ≤ TALLY_DECIMAL_MAX_SCALE) as the canonical
+ * text, without a NUL; returns its length, less than TALLY_DECIMAL_STRING_MAX. */
+size_t tally_dec__format_u64(char *out, uint64_t magnitude, unsigned scale, int negative);
 
 /* The sign of a valid decimal (checked once by the caller), inline: −1, 0 or 1. */
 static inline int

@@ -208,6 +208,46 @@ write_digits(char *out, tally_u128 magnitude)
     return count;
 }
 
+/* Two digits per division: results and explanations write millions of amounts. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "62636465666768697071727374757677787980818283848586878889909192"
+                                  "93949596979899";
+
+size_t
+tally_dec__format_u64(char *out, uint64_t magnitude, unsigned scale, int negative)
+{
+    /* Digits from the right end of `digits`. */
+    char digits[TALLY_DECIMAL_MAX_SCALE + 24];
+    char *end = digits + sizeof(digits), *first = end;
+    while (magnitude >= 100) {
+        first -= 2;
+        memcpy(first, digit_pairs + 2 * (magnitude % 100), 2);
+        magnitude /= 100;
+    }
+    if (magnitude >= 10) {
+        first -= 2;
+        memcpy(first, digit_pairs + 2 * magnitude, 2);
+    } else {
+        *--first = (char)('0' + (int)magnitude);
+    }
+    /* At least one digit stands before the point. */
+    while ((size_t)(end - first) <= scale)
+        *--first = '0';
+    size_t count = (size_t)(end - first), integer = count - scale;
+    char *p = out;
+    if (negative)
+        *p++ = '-';
+    memcpy(p, first, integer);
+    p += integer;
+    if (scale) {
+        *p++ = '.';
+        memcpy(p, first + integer, scale);
+        p += scale;
+    }
+    return (size_t)(p - out);
+}
+
 int
 tally_decimal_format(char *out, size_t out_size, const tally_decimal *value)
 {
@@ -216,6 +256,18 @@ tally_decimal_format(char *out, size_t out_size, const tally_decimal *value)
         out[0] = '\0';
     if (!out || !value || !tally_dec__load(&x, value))
         return TALLY_ERR_INVALID_ARGUMENT;
+    if (x.magnitude <= UINT64_MAX) {
+        char text[TALLY_DECIMAL_STRING_MAX];
+        char *to = out_size >= sizeof(text) ? out : text; /* else: see if it fits first */
+        size_t length = tally_dec__format_u64(to, (uint64_t)x.magnitude, (unsigned)x.scale,
+                                              x.negative);
+        if (length + 1 > out_size)
+            return TALLY_ERR_BUFFER_TOO_SMALL;
+        if (to != out)
+            memcpy(out, text, length);
+        out[length] = '\0';
+        return TALLY_OK;
+    }
     /* Left-pad the digits with zeros so at least one stands before the point. */
     char padded[TALLY_DECIMAL_MAX_SCALE + 1 + TALLY_DECIMAL_MAX_DIGITS];
     int count = write_digits(padded + TALLY_DECIMAL_MAX_SCALE + 1, x.magnitude);

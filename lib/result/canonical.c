@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/context.h"
+#include "core/decimal.h"
 #include "result/result.h"
 
 /* Text goes out in pieces this large (one SHA-256 update or callback each), from a
@@ -171,43 +172,11 @@ put_field(writer *w, const char *name, const char *value)
 size_t
 tally_result__format_small(char *out, uint64_t low, uint8_t form)
 {
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-                                "31323334353637383940414243444546474849505152535455565758596061"
-                                "62636465666768697071727374757677787980818283848586878889909192"
-                                "93949596979899";
     unsigned scale = form & TALLY_PACKED_SCALE;
     int negative = (form & TALLY_PACKED_NEGATIVE) != 0;
     if ((form & TALLY_PACKED_WIDE) || scale > TALLY_DECIMAL_MAX_SCALE || (negative && !low))
         return 0;
-    /* Digits from the right end of `digits`, two at a time. */
-    char digits[TALLY_DECIMAL_MAX_SCALE + 24];
-    char *end = digits + sizeof(digits), *first = end;
-    while (low >= 100) {
-        first -= 2;
-        memcpy(first, pairs + 2 * (low % 100), 2);
-        low /= 100;
-    }
-    if (low >= 10) {
-        first -= 2;
-        memcpy(first, pairs + 2 * low, 2);
-    } else {
-        *--first = (char)('0' + (int)low);
-    }
-    /* At least one digit stands before the point. */
-    while ((size_t)(end - first) <= scale)
-        *--first = '0';
-    size_t count = (size_t)(end - first), integer = count - scale;
-    char *p = out;
-    if (negative)
-        *p++ = '-';
-    memcpy(p, first, integer);
-    p += integer;
-    if (scale) {
-        *p++ = '.';
-        memcpy(p, first + integer, scale);
-        p += scale;
-    }
-    return (size_t)(p - out);
+    return tally_dec__format_u64(out, low, scale, negative);
 }
 
 static void
