@@ -215,6 +215,7 @@ typedef struct tally_month_start {
 struct tally_session {
     tally_ctx *ctx;
     tally_plan *plan;
+    const char *currency_code; /* the plan's, looked up once (rows compare with it) */
     unsigned flags;
     int has_as_of;
     tally_day as_of; /* MDF: claims after it wait, balances and expiry stop at it */

@@ -46,7 +46,7 @@ in_plan_currency(const tally_session *session, const char *code)
         return 1;
     /* Codes are three letters: compared in line, stopping at the first difference
      * (a shorter code differs at its NUL, so nothing past it is read). */
-    const char *plan = tally_currency_code(session->plan->currency);
+    const char *plan = session->currency_code;
     return code[0] == plan[0] && code[1] == plan[1] && code[2] == plan[2] && code[3] == plan[3];
 }
 
@@ -217,7 +217,7 @@ remember_transaction(tally_session *session, const tally_transaction *t, tally_r
 const char *
 tally_engine__plan_currency_code(const tally_session *session)
 {
-    return tally_currency_code(session->plan->currency);
+    return session->currency_code;
 }
 
 /* Adds the row to the input digest: with its hash computed ahead, or now. */

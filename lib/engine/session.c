@@ -163,6 +163,7 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
         return TALLY_ERR_NOMEM;
     session->ctx = ctx;
     session->plan = tally_plan_ref(plan);
+    session->currency_code = tally_currency_code(plan->currency);
     session->flags = opts.flags;
     session->has_as_of = opts.as_of != NULL;
     session->as_of = as_of;
