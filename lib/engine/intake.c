@@ -328,7 +328,8 @@ look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *h
         /* The partner's record is checked first thing at the row's turn. */
         if (hint->partner < session->partner_capacity)
             __builtin_prefetch(&session->partners[hint->partner]);
-        if (t->rep && t->rep[0])
+        /* Only running totals paid to reps use the rep's symbol (cells.c). */
+        if (t->rep && t->rep[0] && hint->version && hint->version->pays_rep)
             hint->rep = tally_symbols__find(&session->names, t->rep, strlen(t->rep));
     }
     if (hint->version && hint->version->class_count)
