@@ -45,46 +45,46 @@ value_error(const row *r, size_t f, const char *text, size_t length, const char 
 #define TEXT_OF(x) #x
 #define NUMBER_TEXT(x) TEXT_OF(x)
 
-/* Digits from text[*i] on, into *value; returns how many. */
-static inline size_t
-read_digits(const char *text, size_t length, size_t *i, uint64_t *value)
+/*
+ * tally_csv__plain_decimal(), inline for the loop of convert_row(): one pass
+ * over the bytes, the digits gathered whatever side of the '.' they are on.
+ */
+static inline int
+plain_decimal(tally_decimal *out, const char *text, size_t length)
 {
-    size_t start = *i;
-    uint64_t v = *value;
-    for (; *i < length; ++*i) {
-        unsigned digit = (unsigned)(unsigned char)text[*i] - '0';
-        if (digit >= 10)
-            break;
-        v = v * 10 + digit; /* wraps only past 19 digits, which are then refused */
+    const unsigned char *p = (const unsigned char *)text, *end = p + length;
+    int negative = 0;
+    if (p < end && (*p == '+' || *p == '-')) {
+        negative = *p == '-';
+        p++;
     }
-    *value = v;
-    return *i - start;
+    const unsigned char *first = p, *point = NULL;
+    uint64_t coefficient = 0;
+    for (; p < end; p++) {
+        unsigned digit = (unsigned)*p - '0';
+        if (digit < 10) {
+            coefficient = coefficient * 10 + digit; /* wraps only past 19 digits: refused */
+        } else if (*p == '.' && !point) {
+            point = p;
+        } else {
+            return 0;
+        }
+    }
+    size_t digits = (size_t)(end - first) - (point != NULL);
+    if (digits == 0 || digits > 19)
+        return 0;
+    /* As tally_dec__store() would: no sign on zero. */
+    out->coefficient_lo = coefficient;
+    out->coefficient_hi = 0;
+    out->scale = point ? (int32_t)(end - point - 1) : 0;
+    out->negative = coefficient != 0 && negative;
+    return 1;
 }
 
 int
 tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
 {
-    size_t i = 0;
-    int negative = 0;
-    if (length && (text[0] == '+' || text[0] == '-')) {
-        negative = text[0] == '-';
-        i = 1;
-    }
-    uint64_t coefficient = 0;
-    size_t digits = read_digits(text, length, &i, &coefficient), scale = 0;
-    if (i < length && text[i] == '.') {
-        i++;
-        scale = read_digits(text, length, &i, &coefficient);
-        digits += scale;
-    }
-    if (i != length || digits == 0 || digits > 19)
-        return 0;
-    /* As tally_dec__store() would: no sign on zero. */
-    out->coefficient_lo = coefficient;
-    out->coefficient_hi = 0;
-    out->scale = (int32_t)scale;
-    out->negative = coefficient != 0 && negative;
-    return 1;
+    return plain_decimal(out, text, length);
 }
 
 /* Digits with an optional sign and at most one '.': no exponent, no grouping. */
@@ -458,7 +458,7 @@ tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *sc
                 continue;
             }
             tally_decimal number;
-            if (how == HOW_DECIMAL && tally_csv__plain_decimal(&number, text, length)) {
+            if (how == HOW_DECIMAL && plain_decimal(&number, text, length)) {
                 memcpy((char *)item + offset, &number, sizeof(number));
                 continue;
             }
