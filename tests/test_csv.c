@@ -1096,6 +1096,23 @@ stop_mask_flags_the_bytes_that_may_stop_text(void **state)
                 fail_msg("byte 0x%02x at %d: mask bit %d", bytes[i], i, (int)((mask >> i) & 1));
         }
     }
+    /* Every byte value at every position among text bytes, and beside a stop. */
+    for (int fill = 0; fill < 2; fill++) {
+        for (int at = 0; at < 64; at++) {
+            for (int value = 0; value < 256; value++) {
+                memset(bytes, fill ? ',' : 'a', sizeof(bytes));
+                bytes[at] = (unsigned char)value;
+                uint64_t expected = fill ? ~UINT64_C(0) : 0;
+                if (value >= 0x80 || value < '-')
+                    expected |= UINT64_C(1) << at;
+                else
+                    expected &= ~(UINT64_C(1) << at);
+                if (tally_csv__stop_mask(bytes) != expected)
+                    fail_msg("byte 0x%02x at %d among '%c': mask %016llx", value, at,
+                             fill ? ',' : 'a', (unsigned long long)tally_csv__stop_mask(bytes));
+            }
+        }
+    }
 }
 
 /* A record generated with its fields known, as the tokeniser must cut it. */
