@@ -405,6 +405,169 @@ quantity_defaults_to_zero(void **state)
     assert_string_equal(out.digest, expected);
 }
 
+/*
+ * Many rows, more than a batch of the reader holds, so that each row's struct is
+ * reused: the members of absent columns must stay empty, and an empty field
+ * must empty its member after a row that filled it, also after a row that was
+ * rejected halfway through its fields. The input digest sees the flags and the
+ * decimals (texts by their lengths only: converted_rows_reuse_their_struct
+ * checks their pointers).
+ */
+#define REUSED_ROWS 9000
+static void
+reused_rows_keep_their_empty_members(void **state)
+{
+    (void)state;
+    static char text[REUSED_ROWS * 64 + 64];
+    static char ids[REUSED_ROWS][16], dates[REUSED_ROWS][16], partners[REUSED_ROWS][8],
+        amounts[REUSED_ROWS][16];
+    static tally_transaction rows[REUSED_ROWS];
+    size_t used = (size_t)sprintf(text, "id,date,partner,amount,customer_category,new_customer\n");
+    size_t count = 0;
+    for (int i = 1; i <= REUSED_ROWS; i++) {
+        /* Neither repeats every 4096 rows (a batch): reused structs change. */
+        const char *category = i % 5 < 2 ? "" : "smb";
+        const char *flags[3] = {"true", "", "false"};
+        int bad = i % 1000 == 500; /* rejected at its amount, after id, date and partner */
+        sprintf(ids[count], "T%d", i);
+        sprintf(dates[count], "2026-01-%02d", 1 + i % 28);
+        sprintf(partners[count], "P%d", i % 7);
+        sprintf(amounts[count], "%d.25", i);
+        used += (size_t)sprintf(text + used, "%s,%s,%s,%s,%s,%s\n", ids[count], dates[count],
+                                partners[count], bad ? "1x" : amounts[count], category,
+                                flags[i % 3]);
+        if (bad)
+            continue;
+        rows[count] = transaction(ids[count], dates[count], partners[count], amounts[count]);
+        rows[count].customer_category = i % 5 < 2 ? NULL : "smb";
+        rows[count].new_customer = i % 3 == 0 ? 1 : i % 3 == 1 ? -1 : 0;
+        count++;
+    }
+    char expected[TALLY_RESULT_DIGEST_HEX_SIZE];
+    digest_of(rows, count, expected);
+    static const long some_ways[] = {0, -1, 4096};
+    static collector c;
+    static outcome out;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        for (size_t w = 0; w < sizeof(some_ways) / sizeof(some_ways[0]); w++) {
+            reading_threads = threads;
+            read_one_way(some_ways[w], TALLY_CSV_TRANSACTIONS, text, used, NULL, &c, 0, &out);
+            assert_int_equal(out.status, TALLY_OK);
+            assert_int_equal(out.stats.accepted, count);
+            assert_int_equal(out.stats.rejected, REUSED_ROWS - count);
+            assert_string_equal(out.digest, expected);
+        }
+    }
+    reading_threads = 0;
+}
+
+/* Cuts the record at data (NUL-padded after it) for the tests of conversion. */
+static void
+cut_record(tally_csv__tokenizer *t, char *data, tally_csv__record *record)
+{
+    assert_int_equal(tally_csv__tokenize(t, data, strlen(data), 1, record), TALLY_CSV__RECORD);
+    tally_csv__terminate(t, record);
+}
+
+static void
+expect_text(const char *got, const char *expected)
+{
+    if (!expected)
+        assert_null(got);
+    else
+        assert_string_equal(got, expected);
+}
+
+/* One struct converted into again and again, as the reader's batches do: every
+ * member of a present column is rewritten each time, the others stay empty. */
+static void
+converted_rows_reuse_their_struct(void **state)
+{
+    (void)state;
+    tally_ctx *ctx = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_csv__columns columns;
+    assert_int_equal(tally_csv__columns_init(&columns, ctx, TALLY_CSV_TRANSACTIONS, NULL),
+                     TALLY_OK);
+    tally_csv__tokenizer t;
+    tally_csv__tokenizer_init(&t, ctx, TALLY_CSV_MAX_RECORD_SIZE);
+    tally_csv__record record;
+    static char header[128 + TALLY_CSV__PADDING] =
+        "id,date,partner,amount,customer_category,new_customer,quantity,region\n";
+    cut_record(&t, header, &record);
+    assert_int_equal(tally_csv__columns_match(&columns, ctx, &t, &record, "t.csv", 1),
+                     TALLY_OK);
+    t.store_limit = columns.header_count;
+    static tally_csv__rows rows;
+    tally_csv__rows_init(&rows, &columns, &t);
+    tally_transaction item;
+    memset(&item, 0x5a, sizeof(item)); /* not zero: the blank must set everything */
+    tally_csv__blank_item(&rows, &item);
+    static const struct {
+        const char *record;
+        int ok;
+        const char *category, *region;
+        int new_customer;
+        const char *quantity;
+    } cases[] = {
+        {"T1,2026-01-05,P1,1.5,smb,true,3,EMEA\n", 1, "smb", "EMEA", 1, "3"},
+        {"T2,2026-01-05,P1,2,,,,\n", 1, NULL, NULL, -1, "0"},
+        {"T3,2026-01-06,P2,-7,\"ent\",false,-2,\"\"\n", 1, "ent", NULL, 0, "-2"},
+        {"T4,2026-01-06,P2,1x,gov,true,5,APAC\n", 0, NULL, NULL, 0, NULL},
+        {"T5,2026-01-07,P3,0.25,,,,\n", 1, NULL, NULL, -1, "0"},
+        {"T6,2026-01-07,P3,9,mid,true,1,NA\n", 1, "mid", "NA", 1, "1"},
+        {"T7,2026-01-07,,9,mid,true,1,NA\n", 0, NULL, NULL, 0, NULL},
+        {"T8,2026-01-08,P4,10,,false,,\n", 1, NULL, NULL, 0, "0"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        static char data[128 + TALLY_CSV__PADDING];
+        memset(data, 0, sizeof(data));
+        strcpy(data, cases[i].record);
+        cut_record(&t, data, &record);
+        tally_csv__problem problem;
+        int status = tally_csv__convert_row(&rows, data, t.scratch, &item, &problem);
+        assert_int_equal(status, cases[i].ok ? TALLY_OK : TALLY_ERR_INPUT);
+        if (!cases[i].ok)
+            continue;
+        assert_int_equal(item.size, sizeof(item));
+        char id[8];
+        snprintf(id, sizeof(id), "T%zu", i + 1);
+        assert_string_equal(item.id, id);
+        expect_text(item.customer_category, cases[i].category);
+        expect_text(item.region, cases[i].region);
+        assert_int_equal(item.new_customer, cases[i].new_customer);
+        tally_decimal quantity;
+        assert_int_equal(tally_decimal_parse(NULL, &quantity, cases[i].quantity), TALLY_OK);
+        int order = 1;
+        assert_int_equal(tally_decimal_compare(&order, &item.quantity, &quantity), TALLY_OK);
+        assert_int_equal(order, 0);
+        /* Absent columns. */
+        assert_null(item.rep);
+        assert_null(item.product);
+        assert_null(item.category);
+        assert_null(item.currency);
+        assert_null(item.original_id);
+        assert_null(item.split);
+        assert_null(item.claim_date);
+        assert_int_equal(item.deal_registered, 0);
+        /* The lengths the input digest is given, in its order: id, date, partner,
+         * rep, product, category, region, currency, original_id, split, customer
+         * category, claim date. */
+        const size_t *lengths = tally_csv__transaction_lengths(&rows);
+        assert_int_equal(lengths[0], strlen(item.id));
+        assert_int_equal(lengths[1], 10);
+        assert_int_equal(lengths[2], strlen(item.partner));
+        assert_int_equal(lengths[3] + lengths[4] + lengths[5] + lengths[7], 0);
+        assert_int_equal(lengths[6], item.region ? strlen(item.region) : 0);
+        assert_int_equal(lengths[8] + lengths[9] + lengths[11], 0);
+        assert_int_equal(lengths[10],
+                         item.customer_category ? strlen(item.customer_category) : 0);
+    }
+    tally_csv__tokenizer_free(&t);
+    tally_csv__columns_free(&columns, ctx);
+    tally_ctx_free(ctx);
+}
+
 static void
 booleans_are_strict(void **state)
 {
@@ -931,6 +1094,23 @@ stop_mask_flags_the_bytes_that_may_stop_text(void **state)
             int expected = bytes[i] >= 0x80 || bytes[i] < '-';
             if ((int)((mask >> i) & 1) != expected)
                 fail_msg("byte 0x%02x at %d: mask bit %d", bytes[i], i, (int)((mask >> i) & 1));
+        }
+    }
+    /* Every byte value at every position among text bytes, and beside a stop. */
+    for (int fill = 0; fill < 2; fill++) {
+        for (int at = 0; at < 64; at++) {
+            for (int value = 0; value < 256; value++) {
+                memset(bytes, fill ? ',' : 'a', sizeof(bytes));
+                bytes[at] = (unsigned char)value;
+                uint64_t expected = fill ? ~UINT64_C(0) : 0;
+                if (value >= 0x80 || value < '-')
+                    expected |= UINT64_C(1) << at;
+                else
+                    expected &= ~(UINT64_C(1) << at);
+                if (tally_csv__stop_mask(bytes) != expected)
+                    fail_msg("byte 0x%02x at %d among '%c': mask %016llx", value, at,
+                             fill ? ',' : 'a', (unsigned long long)tally_csv__stop_mask(bytes));
+            }
         }
     }
 }
@@ -1943,6 +2123,8 @@ main(void)
         cmocka_unit_test(line_ends_bom_and_empty_lines),
         cmocka_unit_test(header_order_extra_columns_and_spaces),
         cmocka_unit_test(quantity_defaults_to_zero),
+        cmocka_unit_test(reused_rows_keep_their_empty_members),
+        cmocka_unit_test(converted_rows_reuse_their_struct),
         cmocka_unit_test(booleans_are_strict),
         cmocka_unit_test(missing_required_column),
         cmocka_unit_test(duplicate_header),

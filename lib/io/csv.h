@@ -222,13 +222,15 @@ const char *tally_csv__column_name(const tally_csv__columns *columns, size_t col
 
 /* ---- csv_rows.c: records into the session ---- */
 
-/* The checked value of one field. */
-typedef struct tally_csv__value {
-    const char *text;     /* NUL-terminated; NULL when the field is empty or absent */
-    size_t length;        /* strlen(text); 0 when NULL */
-    tally_decimal number; /* TALLY_CSV__DECIMAL; 0 when absent */
-    int flag;             /* TALLY_CSV__FLAG: 0/1; TALLY_CSV__TRISTATE: -1/0/1 */
-} tally_csv__value;
+/* The kinds' structs: room for any of them. */
+typedef union tally_csv__item {
+    tally_transaction transaction;
+    tally_partner partner;
+    tally_settlement settlement;
+    tally_claim claim;
+    tally_baseline baseline;
+    tally_fx_rate rate;
+} tally_csv__item;
 
 /* Bytes of a YYYY-MM-DD date. */
 #define TALLY_CSV__DATE_LENGTH 10
@@ -254,14 +256,24 @@ typedef struct tally_csv__rows {
     const char *window;
     const char *scratch;
     tally_csv__problem *problem;
-    /* The fields the file has a column for, in field order, with their column. */
+    /* The fields the file has a column for, in field order, with their column and
+     * where their value goes. */
     struct {
         size_t field;
         size_t column;
-        int plain_text;      /* a TALLY_CSV__TEXT field: any text will do */
+        size_t offset;       /* of the field's member in the kind's struct */
+        size_t slot;         /* of its length in text_lengths */
+        int how;             /* how the field's text is taken (csv_rows.c) */
     } present[TALLY_CSV__MAX_FIELDS];
     size_t present_count;
-    tally_csv__value values[TALLY_CSV__MAX_FIELDS];
+    size_t item_size;
+    /* Every row's struct starts as this one: its size set, the fields the file
+     * has no column for empty. */
+    tally_csv__item blank;
+    /* The lengths of the last row's texts: a transaction's in the order
+     * tally_engine__transaction_hash_sized() takes them; the last slot takes the
+     * lengths nobody reads (other fields, other kinds). */
+    size_t text_lengths[TALLY_CSV__MAX_FIELDS + 1];
     /* Each date field's last valid date. */
     char dates[TALLY_CSV__MAX_FIELDS][TALLY_CSV__DATE_LENGTH];
     unsigned char date_known[TALLY_CSV__MAX_FIELDS];
@@ -272,19 +284,28 @@ void tally_csv__rows_init(tally_csv__rows *rows, const tally_csv__columns *colum
                           const tally_csv__tokenizer *tokenizer);
 /* Bytes of the struct a kind's rows become (tally_transaction, ...). */
 size_t tally_csv__item_size(tally_csv_kind kind);
+/* Makes `item` the kind's struct of a row whose fields are all empty: its size
+ * set, the rest of its members empty. */
+void tally_csv__blank_item(const tally_csv__rows *rows, void *item);
 /*
  * Converts the tokenizer's data record (syntax checked, field count equal to the
  * header's, terminated) into `item`, the kind's struct, whose texts point into
  * `window` (a copy of the record's bytes, from its start) and `scratch` (a copy of
- * the tokenizer's scratch). Returns TALLY_OK, or TALLY_ERR_INPUT with `problem`
- * filled in (nothing is recorded).
+ * the tokenizer's scratch). `item` must have been made blank by
+ * tally_csv__blank_item() once, and since then only converted into with the same
+ * `rows`: only the members of the file's columns are written (all of them, every
+ * time). Returns TALLY_OK, or TALLY_ERR_INPUT with `problem` filled in (nothing is
+ * recorded; the item is then unspecified but still fit for the next conversion).
  */
 int tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *scratch,
                            void *item, tally_csv__problem *problem);
 /* The lengths of the texts of the transaction tally_csv__convert_row() made last,
- * in the order tally_engine__transaction_hash_sized() takes them (room for
- * TALLY_TRANSACTION_TEXTS). */
-void tally_csv__transaction_lengths(const tally_csv__rows *rows, size_t *lengths);
+ * in the order tally_engine__transaction_hash_sized() takes them. */
+static inline const size_t *
+tally_csv__transaction_lengths(const tally_csv__rows *rows)
+{
+    return rows->text_lengths;
+}
 /* Adds an item made by tally_csv__convert_row() to the session. */
 int tally_csv__add_item(tally_session *session, tally_csv_kind kind, const void *item);
 /* Records a problem of the row at source:line on the context; returns its code. */

@@ -60,6 +60,7 @@ typedef struct batch {
     tally_row_hash *hashes;  /* transactions: each item's input-digest hash */
     tally_csv__problem *problems;
     size_t problem_count;
+    size_t blank_items;      /* items [0, blank_items) are made blank (for the reading) */
     char *text;              /* copies of the records' bytes and quoted fields */
     size_t text_used;
     size_t text_capacity;
@@ -185,13 +186,16 @@ place_record(producer *p, batch *b)
         if (tokenizer->scratch_used)
             memcpy(scratch, tokenizer->scratch, tokenizer->scratch_used);
         void *item = (char *)b->items + index * p->item_size;
+        /* Each item is made blank when first used: the conversions into it then
+         * write only the members of the file's columns. */
+        for (; b->blank_items <= index; b->blank_items++)
+            tally_csv__blank_item(&p->rows, (char *)b->items + b->blank_items * p->item_size);
         if (tally_csv__convert_row(&p->rows, e->raw, scratch, item, problem) != TALLY_OK) {
             place_bad_row(p, b, e, record);
         } else if (p->plan_currency) {
             /* The lengths are known here: the hash need not measure the texts. */
-            size_t lengths[TALLY_TRANSACTION_TEXTS];
-            tally_csv__transaction_lengths(&p->rows, lengths);
-            tally_engine__transaction_hash_sized(p->plan_currency, item, lengths,
+            tally_engine__transaction_hash_sized(p->plan_currency, item,
+                                                 tally_csv__transaction_lengths(&p->rows),
                                                  &b->hashes[index]);
         }
     }

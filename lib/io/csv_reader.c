@@ -509,64 +509,96 @@ cut_field_slowly(cutter *c, tally_csv__cut *cut)
 }
 
 /*
+ * Moves *block on to the next 64 bytes that have a stop before `end`; returns
+ * their mask, or 0 (*block then on the window's last 64 bytes) when there is none.
+ * Out of line, once per 64 bytes: inlined, its eight words and constants would
+ * push the per-field loop's variables out of the registers.
+ */
+static __attribute__((noinline)) uint64_t
+next_block(const unsigned char **block, const unsigned char *end)
+{
+    const unsigned char *b = *block;
+    uint64_t mask = 0;
+    while (mask == 0 && (size_t)(end - b) > 64) {
+        b += 64;
+        mask = mask_before(b, end);
+    }
+    *block = b;
+    return mask;
+}
+
+/* Fields the tokenizer can store now: the store limit, or less before it grows. */
+static inline size_t
+field_room(const tally_csv__tokenizer *tokenizer)
+{
+    return tokenizer->store_limit < tokenizer->field_capacity ? tokenizer->store_limit
+                                                              : tokenizer->field_capacity;
+}
+
+/*
  * Cuts the plain fields from pos on, text up to a ',' or LF within the limit,
  * nearly every field there is, and stores them. The scan's state is kept in
  * locals meanwhile: the stores to the fields could alias the cutter's. Returns
  * FIELD_LAST when a LF ended the record, FIELD_COMMA when the field at pos is not
- * plain, FIELD_STOP when out of memory. There is room for the field at pos.
+ * plain or is past the store limit (only counted, by the slow path), FIELD_STOP
+ * when out of memory. There is room for the field at pos.
+ *
+ * The loop does the least per field: one test of the room left, stops found as
+ * pointers, and the tokenizer's flag set once at the end (a store to it in the
+ * loop would be redone every field: it may alias the fields).
  */
-static field_end
+static inline __attribute__((always_inline)) field_end
 cut_plain_fields(cutter *c, tally_csv__cut *cut)
 {
     tally_csv__tokenizer *tokenizer = c->tokenizer;
-    const unsigned char *p = c->p, *block = c->block, *end = c->p + c->size;
+    /* The window is c->p, writable: the NULs go there. */
+    unsigned char *window = (unsigned char *)tokenizer->window;
+    unsigned char *start = window + c->pos; /* the field's first byte */
+    const unsigned char *block = c->block, *end = window + c->size;
+    const unsigned char *limit = window + c->scan_end;
     uint64_t mask = c->mask;
-    size_t pos = c->pos, field = c->field, scan_end = c->scan_end;
-    size_t store_limit = tokenizer->store_limit, capacity = tokenizer->field_capacity;
+    size_t field = c->field, first = c->field;
+    size_t room = field_room(tokenizer);
     tally_csv__field *fields = tokenizer->fields;
-    char *window = tokenizer->window;
     field_end result = FIELD_COMMA;
     for (;;) {
-        if (field < store_limit && field >= capacity) {
+        if (field >= room) {
+            if (field >= tokenizer->store_limit)
+                break;
             if (!grow_fields(tokenizer)) {
                 *cut = TALLY_CSV__NO_MEMORY;
                 result = FIELD_STOP;
                 break;
             }
-            capacity = tokenizer->field_capacity;
+            room = field_room(tokenizer);
             fields = tokenizer->fields;
         }
-        while (mask == 0 && (size_t)(end - block) > 64) {
-            block += 64;
-            mask = mask_before(block, end);
-        }
-        if (mask == 0)
+        if (mask == 0 && (mask = next_block(&block, end)) == 0)
             break;
-        size_t stop = (size_t)(block + __builtin_ctzll(mask) - p);
-        unsigned char byte = p[stop];
-        if (stop >= scan_end || (byte != ',' && byte != '\n'))
+        unsigned char *stop = start + (block - start) + (unsigned)__builtin_ctzll(mask);
+        unsigned char byte = *stop;
+        if (stop >= limit || (byte != ',' && byte != '\n'))
             break;
-        if (field < store_limit) {
-            fields[field].offset = pos;
-            fields[field].length = stop - pos;
-            fields[field].place = TALLY_CSV__TERMINATED;
-            window[stop] = '\0';
-            tokenizer->terminated = 1;
-        }
+        fields[field].offset = (size_t)(start - window);
+        fields[field].length = (size_t)(stop - start);
+        fields[field].place = TALLY_CSV__TERMINATED;
+        *stop = '\0';
         field++;
         if (byte == '\n') {
             tokenizer->saved_byte = '\n';
-            c->record->raw_size = stop;
-            c->record->consumed = stop + 1;
+            c->record->raw_size = (size_t)(stop - window);
+            c->record->consumed = c->record->raw_size + 1;
             result = FIELD_LAST;
             break;
         }
         mask &= mask - 1; /* the stop was the lowest one */
-        pos = stop + 1;
+        start = stop + 1;
     }
+    if (field != first)
+        tokenizer->terminated = 1;
     c->block = block;
     c->mask = mask;
-    c->pos = pos;
+    c->pos = (size_t)(start - window);
     c->field = field;
     return result;
 }
@@ -586,6 +618,41 @@ undo_nuls(tally_csv__tokenizer *tokenizer, size_t count)
         }
     }
     tokenizer->terminated = 0;
+}
+
+/* The record ends: its field count, and the scan kept for the next one. */
+static tally_csv__cut
+record_cut(cutter *c)
+{
+    c->record->field_count = c->field;
+    keep_scan(c, 1);
+    return TALLY_CSV__RECORD;
+}
+
+/*
+ * The cut after a field that is not plain (end FIELD_COMMA) or a failure (end
+ * FIELD_STOP, *cut set): field by field, slowly or not, to the record's end.
+ * Out of line with its own cutter, so that the cutter of the plain records,
+ * whose address never escapes, lives in registers.
+ */
+static __attribute__((noinline)) tally_csv__cut
+cut_the_rest(cutter *c, field_end end, tally_csv__cut cut)
+{
+    for (;;) {
+        if (end == FIELD_COMMA) { /* a field that is not plain */
+            end = cut_field_slowly(c, &cut);
+            if (end != FIELD_STOP)
+                c->field++;
+        }
+        if (end == FIELD_STOP) {
+            undo_nuls(c->tokenizer, c->field);
+            keep_scan(c, 0);
+            return cut;
+        }
+        if (end == FIELD_LAST)
+            return record_cut(c);
+        end = cut_plain_fields(c, &cut);
+    }
 }
 
 tally_csv__cut
@@ -609,26 +676,13 @@ tally_csv__tokenize(tally_csv__tokenizer *tokenizer, char *data, size_t size, in
                 size > tokenizer->max_record + 1 ? tokenizer->max_record + 1 : size,
                 at_end, record, 0, 0, NULL, 0};
     start_scan(&c);
-    for (;;) {
-        tally_csv__cut cut = TALLY_CSV__RECORD;
-        field_end end = cut_plain_fields(&c, &cut);
-        if (end == FIELD_COMMA) { /* a field that is not plain */
-            end = cut_field_slowly(&c, &cut);
-            if (end != FIELD_STOP)
-                c.field++;
-        }
-        if (end == FIELD_STOP) {
-            undo_nuls(tokenizer, c.field);
-            keep_scan(&c, 0);
-            return cut;
-        }
-        if (end == FIELD_LAST)
-            break;
-    }
-    record->raw = data;
-    record->field_count = c.field;
-    keep_scan(&c, 1);
-    return TALLY_CSV__RECORD;
+    /* Nearly every record is plain fields to its LF. */
+    tally_csv__cut cut = TALLY_CSV__RECORD;
+    field_end end = cut_plain_fields(&c, &cut);
+    if (end == FIELD_LAST)
+        return record_cut(&c);
+    cutter rest = c;
+    return cut_the_rest(&rest, end, cut);
 }
 
 /* The stored fields of the record: those under the store limit. */

@@ -7,6 +7,7 @@
  * verdict on a row is recorded again with the file's location.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,6 @@
 #include "io/csv.h"
 
 typedef tally_csv__rows row;
-typedef tally_csv__value field_value;
 
 static int __attribute__((format(printf, 3, 4)))
 field_error(const row *r, size_t f, const char *format, ...)
@@ -45,46 +45,46 @@ value_error(const row *r, size_t f, const char *text, size_t length, const char 
 #define TEXT_OF(x) #x
 #define NUMBER_TEXT(x) TEXT_OF(x)
 
-/* Digits from text[*i] on, into *value; returns how many. */
-static inline size_t
-read_digits(const char *text, size_t length, size_t *i, uint64_t *value)
+/*
+ * tally_csv__plain_decimal(), inline for the loop of convert_row(): one pass
+ * over the bytes, the digits gathered whatever side of the '.' they are on.
+ */
+static inline int
+plain_decimal(tally_decimal *out, const char *text, size_t length)
 {
-    size_t start = *i;
-    uint64_t v = *value;
-    for (; *i < length; ++*i) {
-        unsigned digit = (unsigned)(unsigned char)text[*i] - '0';
-        if (digit >= 10)
-            break;
-        v = v * 10 + digit; /* wraps only past 19 digits, which are then refused */
+    const unsigned char *p = (const unsigned char *)text, *end = p + length;
+    int negative = 0;
+    if (p < end && (*p == '+' || *p == '-')) {
+        negative = *p == '-';
+        p++;
     }
-    *value = v;
-    return *i - start;
+    const unsigned char *first = p, *point = NULL;
+    uint64_t coefficient = 0;
+    for (; p < end; p++) {
+        unsigned digit = (unsigned)*p - '0';
+        if (digit < 10) {
+            coefficient = coefficient * 10 + digit; /* wraps only past 19 digits: refused */
+        } else if (*p == '.' && !point) {
+            point = p;
+        } else {
+            return 0;
+        }
+    }
+    size_t digits = (size_t)(end - first) - (point != NULL);
+    if (digits == 0 || digits > 19)
+        return 0;
+    /* As tally_dec__store() would: no sign on zero. */
+    out->coefficient_lo = coefficient;
+    out->coefficient_hi = 0;
+    out->scale = point ? (int32_t)(end - point - 1) : 0;
+    out->negative = coefficient != 0 && negative;
+    return 1;
 }
 
 int
 tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
 {
-    size_t i = 0;
-    int negative = 0;
-    if (length && (text[0] == '+' || text[0] == '-')) {
-        negative = text[0] == '-';
-        i = 1;
-    }
-    uint64_t coefficient = 0;
-    size_t digits = read_digits(text, length, &i, &coefficient), scale = 0;
-    if (i < length && text[i] == '.') {
-        i++;
-        scale = read_digits(text, length, &i, &coefficient);
-        digits += scale;
-    }
-    if (i != length || digits == 0 || digits > 19)
-        return 0;
-    /* As tally_dec__store() would: no sign on zero. */
-    out->coefficient_lo = coefficient;
-    out->coefficient_hi = 0;
-    out->scale = (int32_t)scale;
-    out->negative = coefficient != 0 && negative;
-    return 1;
+    return plain_decimal(out, text, length);
 }
 
 /* Digits with an optional sign and at most one '.': no exponent, no grouping. */
@@ -115,16 +115,6 @@ parse_bool(const char *text, size_t length, int *out)
     else
         return 0;
     return 1;
-}
-
-/* The value of an empty or absent field. */
-static void
-no_value(field_value *value, const tally_csv__field_spec *spec)
-{
-    value->text = NULL;
-    value->length = 0;
-    memset(&value->number, 0, sizeof(value->number));
-    value->flag = spec->type == TALLY_CSV__TRISTATE ? -1 : 0;
 }
 
 static int
@@ -163,10 +153,16 @@ same_date(const char *a, const char *b)
 
 /* Dates repeat from row to row (files are often sorted by date): a date equal
  * to the field's last valid one is valid. */
+static inline int
+known_date(const row *r, size_t f, const char *text, size_t length)
+{
+    return length == TALLY_CSV__DATE_LENGTH && r->date_known[f] && same_date(r->dates[f], text);
+}
+
 static int
 convert_date(row *r, size_t f, const char *text, size_t length)
 {
-    if (length == TALLY_CSV__DATE_LENGTH && r->date_known[f] && same_date(r->dates[f], text))
+    if (known_date(r, f, text, length))
         return TALLY_OK;
     tally_day day;
     if (!tally_date__parse(&day, text, length))
@@ -178,29 +174,61 @@ convert_date(row *r, size_t f, const char *text, size_t length)
     return TALLY_OK;
 }
 
-/* A field's text in the record's own copy: its bytes and its quoted fields' copies. */
-static inline const char *
-field_text(const row *r, size_t column, size_t *length)
+/* What a field's member in the kind's struct holds. */
+typedef enum member_type {
+    MEMBER_TEXT,             /* const char *: the text, NULL when empty */
+    MEMBER_DECIMAL,          /* tally_decimal: the number, 0 when empty */
+    MEMBER_FLAG              /* int: the flag, its default when empty */
+} member_type;
+
+/* How convert_row() takes a present field in its loop; convert() does the rest. */
+enum {
+    HOW_TEXT,                /* any text will do, and none (NULL) */
+    HOW_REQUIRED_TEXT,       /* any text will do; an empty field is an error */
+    HOW_DATE,                /* a date, into a text member: a repeated one is known good */
+    HOW_DECIMAL,             /* a decimal, into a decimal member: a plain one is easy */
+    HOW_OTHER                /* flags, decimals kept as text */
+};
+
+/* A member of the kind's struct, written through memcpy(): the struct is bytes
+ * to this file, and a copy of a pointer's size is one store. */
+static inline void
+put_text(void *item, size_t offset, const char *text)
 {
-    const tally_csv__field *field = &r->tokenizer->fields[column];
-    *length = field->length;
-    return (field->place == TALLY_CSV__COPIED ? r->scratch : r->window) + field->offset;
+    memcpy((char *)item + offset, &text, sizeof(text));
 }
 
-static int
-convert(row *r, size_t f)
+/* An empty field's value: nothing, or the flag's default. */
+static void
+put_empty(void *item, size_t offset, member_type member, const tally_csv__field_spec *spec)
+{
+    static const tally_decimal zero;
+    int flag = spec->type == TALLY_CSV__TRISTATE ? -1 : 0;
+    if (member == MEMBER_TEXT)
+        put_text(item, offset, NULL);
+    else if (member == MEMBER_DECIMAL)
+        memcpy((char *)item + offset, &zero, sizeof(zero));
+    else
+        memcpy((char *)item + offset, &flag, sizeof(flag));
+}
+
+/* The member the kind's struct has for field f (defined with the tables below). */
+static member_type member_of(tally_csv_kind kind, size_t f, size_t *offset);
+
+/* A field checked against its type and written into its member. */
+static __attribute__((noinline)) int
+convert(row *r, size_t f, const char *text, size_t length, void *item)
 {
     const tally_csv__field_spec *spec = &r->columns->specs[f];
-    field_value *value = &r->values[f];
-    long column = r->columns->column[f];
-    size_t length;
-    const char *text = field_text(r, (size_t)column, &length);
+    size_t offset;
+    member_type member = member_of(r->columns->kind, f, &offset);
     if (length == 0) {
-        no_value(value, spec);
+        put_empty(item, offset, member, spec);
         return spec->required ? field_error(r, f, "the field is empty; a value is required")
                               : TALLY_OK;
     }
-    int status = TALLY_OK;
+    int status = TALLY_OK, flag = 0;
+    tally_decimal number;
     switch (spec->type) {
     case TALLY_CSV__TEXT:
         break;
@@ -208,19 +236,23 @@ convert(row *r, size_t f)
         status = convert_date(r, f, text, length);
         break;
     case TALLY_CSV__DECIMAL:
-        status = convert_decimal(r, f, text, length, &value->number);
+        status = convert_decimal(r, f, text, length, &number);
         break;
     case TALLY_CSV__FLAG:
     case TALLY_CSV__TRISTATE:
-        if (!parse_bool(text, length, &value->flag))
+        if (!parse_bool(text, length, &flag))
             status = value_error(r, f, text, length,
                                  "is not a boolean (expected true, false or an empty field)");
         break;
     }
     if (status != TALLY_OK)
         return status;
-    value->text = text;
-    value->length = length;
+    if (member == MEMBER_TEXT) /* also a decimal kept as text (a partner's quota) */
+        put_text(item, offset, text);
+    else if (member == MEMBER_DECIMAL)
+        memcpy((char *)item + offset, &number, sizeof(number));
+    else
+        memcpy((char *)item + offset, &flag, sizeof(flag));
     return TALLY_OK;
 }
 
@@ -239,115 +271,111 @@ tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned lon
 /* Field indices, in the order of csv_columns.c's tables. */
 enum { TX_ID, TX_DATE, TX_PARTNER, TX_REP, TX_PRODUCT, TX_CATEGORY, TX_REGION, TX_QUANTITY,
        TX_AMOUNT, TX_CURRENCY, TX_DEAL_REGISTERED, TX_ORIGINAL_ID, TX_SPLIT,
-       TX_CUSTOMER_CATEGORY, TX_NEW_CUSTOMER, TX_CLAIM_DATE };
-enum { PARTNER_ID, PARTNER_TYPE, PARTNER_TIER, PARTNER_REGION, PARTNER_JOIN_DATE,
-       PARTNER_QUOTA };
-enum { SETTLEMENT_PAYEE, SETTLEMENT_COMPONENT, SETTLEMENT_PERIOD, SETTLEMENT_AMOUNT,
-       SETTLEMENT_CURRENCY };
-enum { CLAIM_ID, CLAIM_PARTNER, CLAIM_DATE, CLAIM_AMOUNT, CLAIM_ACTIVITY, CLAIM_COMPONENT };
-enum { BASELINE_PAYEE, BASELINE_COMPONENT, BASELINE_PERIOD, BASELINE_AMOUNT };
-enum { RATE_DATE, RATE_FROM, RATE_TO, RATE_RATE };
+       TX_CUSTOMER_CATEGORY, TX_NEW_CUSTOMER, TX_CLAIM_DATE, TX_FIELDS };
 
-static void
-make_transaction(tally_transaction *t, const field_value *v)
-{
-    memset(t, 0, sizeof(*t));
-    t->size = sizeof(*t);
-    t->id = v[TX_ID].text;
-    t->date = v[TX_DATE].text;
-    t->partner = v[TX_PARTNER].text;
-    t->rep = v[TX_REP].text;
-    t->product = v[TX_PRODUCT].text;
-    t->category = v[TX_CATEGORY].text;
-    t->region = v[TX_REGION].text;
-    t->quantity = v[TX_QUANTITY].number;
-    t->amount = v[TX_AMOUNT].number;
-    t->currency = v[TX_CURRENCY].text;
-    t->deal_registered = v[TX_DEAL_REGISTERED].flag;
-    t->original_id = v[TX_ORIGINAL_ID].text;
-    t->split = v[TX_SPLIT].text;
-    t->customer_category = v[TX_CUSTOMER_CATEGORY].text;
-    t->new_customer = v[TX_NEW_CUSTOMER].flag;
-    t->claim_date = v[TX_CLAIM_DATE].text;
-}
+/* Each field's member in its kind's struct, in the order of csv_columns.c's tables. */
+typedef struct member {
+    size_t offset;
+    member_type type;
+} member;
 
-static void
-make_partner(tally_partner *p, const field_value *v)
-{
-    memset(p, 0, sizeof(*p));
-    p->size = sizeof(*p);
-    p->id = v[PARTNER_ID].text;
-    p->type = v[PARTNER_TYPE].text;
-    p->tier = v[PARTNER_TIER].text;
-    p->region = v[PARTNER_REGION].text;
-    p->join_date = v[PARTNER_JOIN_DATE].text;
-    p->quota = v[PARTNER_QUOTA].text;
-}
+#define TEXT_AT(type, name) {offsetof(type, name), MEMBER_TEXT}
+#define DECIMAL_AT(type, name) {offsetof(type, name), MEMBER_DECIMAL}
+#define FLAG_AT(type, name) {offsetof(type, name), MEMBER_FLAG}
 
-static void
-make_settlement(tally_settlement *s, const field_value *v)
-{
-    memset(s, 0, sizeof(*s));
-    s->size = sizeof(*s);
-    s->payee = v[SETTLEMENT_PAYEE].text;
-    s->component = v[SETTLEMENT_COMPONENT].text;
-    s->period = v[SETTLEMENT_PERIOD].text;
-    s->amount = v[SETTLEMENT_AMOUNT].number;
-    s->currency = v[SETTLEMENT_CURRENCY].text;
-}
+static const member transaction_members[] = {
+    TEXT_AT(tally_transaction, id),        TEXT_AT(tally_transaction, date),
+    TEXT_AT(tally_transaction, partner),   TEXT_AT(tally_transaction, rep),
+    TEXT_AT(tally_transaction, product),   TEXT_AT(tally_transaction, category),
+    TEXT_AT(tally_transaction, region),    DECIMAL_AT(tally_transaction, quantity),
+    DECIMAL_AT(tally_transaction, amount), TEXT_AT(tally_transaction, currency),
+    FLAG_AT(tally_transaction, deal_registered), TEXT_AT(tally_transaction, original_id),
+    TEXT_AT(tally_transaction, split),     TEXT_AT(tally_transaction, customer_category),
+    FLAG_AT(tally_transaction, new_customer), TEXT_AT(tally_transaction, claim_date)};
+_Static_assert(sizeof(transaction_members) / sizeof(member) == TX_FIELDS,
+               "a member for each transaction field");
 
-static void
-make_claim(tally_claim *c, const field_value *v)
-{
-    memset(c, 0, sizeof(*c));
-    c->size = sizeof(*c);
-    c->id = v[CLAIM_ID].text;
-    c->partner = v[CLAIM_PARTNER].text;
-    c->date = v[CLAIM_DATE].text;
-    c->amount = v[CLAIM_AMOUNT].number;
-    c->activity = v[CLAIM_ACTIVITY].text;
-    c->component = v[CLAIM_COMPONENT].text;
-}
+/* A partner's quota is checked as a decimal but kept as its text. */
+static const member partner_members[] = {
+    TEXT_AT(tally_partner, id),        TEXT_AT(tally_partner, type),
+    TEXT_AT(tally_partner, tier),      TEXT_AT(tally_partner, region),
+    TEXT_AT(tally_partner, join_date), TEXT_AT(tally_partner, quota)};
 
-static void
-make_baseline(tally_baseline *b, const field_value *v)
-{
-    memset(b, 0, sizeof(*b));
-    b->size = sizeof(*b);
-    b->payee = v[BASELINE_PAYEE].text;
-    b->component = v[BASELINE_COMPONENT].text;
-    b->period = v[BASELINE_PERIOD].text;
-    b->amount = v[BASELINE_AMOUNT].number;
-}
+static const member settlement_members[] = {
+    TEXT_AT(tally_settlement, payee),  TEXT_AT(tally_settlement, component),
+    TEXT_AT(tally_settlement, period), DECIMAL_AT(tally_settlement, amount),
+    TEXT_AT(tally_settlement, currency)};
 
-static void
-make_rate(tally_fx_rate *r, const field_value *v)
-{
-    memset(r, 0, sizeof(*r));
-    r->size = sizeof(*r);
-    r->date = v[RATE_DATE].text;
-    r->from = v[RATE_FROM].text;
-    r->to = v[RATE_TO].text;
-    r->rate = v[RATE_RATE].number;
-}
+static const member claim_members[] = {
+    TEXT_AT(tally_claim, id),         TEXT_AT(tally_claim, partner),
+    TEXT_AT(tally_claim, date),       DECIMAL_AT(tally_claim, amount),
+    TEXT_AT(tally_claim, activity),   TEXT_AT(tally_claim, component)};
 
-void
-tally_csv__rows_init(tally_csv__rows *rows, const tally_csv__columns *columns,
-                     const tally_csv__tokenizer *tokenizer)
+static const member baseline_members[] = {
+    TEXT_AT(tally_baseline, payee),   TEXT_AT(tally_baseline, component),
+    TEXT_AT(tally_baseline, period),  DECIMAL_AT(tally_baseline, amount)};
+
+static const member rate_members[] = {
+    TEXT_AT(tally_fx_rate, date), TEXT_AT(tally_fx_rate, from),
+    TEXT_AT(tally_fx_rate, to),   DECIMAL_AT(tally_fx_rate, rate)};
+
+static const member *
+members_of(tally_csv_kind kind)
 {
-    memset(rows, 0, sizeof(*rows));
-    rows->columns = columns;
-    rows->tokenizer = tokenizer;
-    /* Fields the file has no column for keep their empty value for good. */
-    for (size_t f = 0; f < columns->field_count; f++) {
-        no_value(&rows->values[f], &columns->specs[f]);
-        if (columns->column[f] >= 0) {
-            size_t i = rows->present_count++;
-            rows->present[i].field = f;
-            rows->present[i].column = (size_t)columns->column[f];
-            rows->present[i].plain_text = columns->specs[f].type == TALLY_CSV__TEXT;
-        }
+    switch (kind) {
+    case TALLY_CSV_TRANSACTIONS:
+        return transaction_members;
+    case TALLY_CSV_PARTNERS:
+        return partner_members;
+    case TALLY_CSV_SETTLEMENTS:
+        return settlement_members;
+    case TALLY_CSV_CLAIMS:
+        return claim_members;
+    case TALLY_CSV_BASELINES:
+        return baseline_members;
+    case TALLY_CSV_RATES:
+        return rate_members;
     }
+    return NULL;
+}
+
+static member_type
+member_of(tally_csv_kind kind, size_t f, size_t *offset)
+{
+    const member *m = &members_of(kind)[f];
+    *offset = m->offset;
+    return m->type;
+}
+
+/* A transaction's texts in the order the input digest takes them. */
+static const int hashed_texts[] = {
+    TX_ID,       TX_DATE,   TX_PARTNER,     TX_REP,   TX_PRODUCT,           TX_CATEGORY,
+    TX_REGION,   TX_CURRENCY, TX_ORIGINAL_ID, TX_SPLIT, TX_CUSTOMER_CATEGORY, TX_CLAIM_DATE};
+_Static_assert(sizeof(hashed_texts) / sizeof(hashed_texts[0]) == TALLY_TRANSACTION_TEXTS,
+               "the input digest's texts");
+_Static_assert(TALLY_TRANSACTION_TEXTS <= TALLY_CSV__MAX_FIELDS, "room for their lengths");
+
+/* Where field f's length goes in text_lengths. */
+static size_t
+length_slot(tally_csv_kind kind, size_t f)
+{
+    for (size_t i = 0; kind == TALLY_CSV_TRANSACTIONS && i < TALLY_TRANSACTION_TEXTS; i++) {
+        if ((size_t)hashed_texts[i] == f)
+            return i;
+    }
+    return TALLY_CSV__MAX_FIELDS;
+}
+
+static int
+how_of(const tally_csv__field_spec *spec, member_type type)
+{
+    if (spec->type == TALLY_CSV__TEXT && type == MEMBER_TEXT)
+        return spec->required ? HOW_REQUIRED_TEXT : HOW_TEXT;
+    if (spec->type == TALLY_CSV__DATE && type == MEMBER_TEXT)
+        return HOW_DATE;
+    if (spec->type == TALLY_CSV__DECIMAL && type == MEMBER_DECIMAL)
+        return HOW_DECIMAL;
+    return HOW_OTHER;
 }
 
 size_t
@@ -370,31 +398,44 @@ tally_csv__item_size(tally_csv_kind kind)
     return 0;
 }
 
-static void
-make_item(tally_csv_kind kind, void *item, const field_value *v)
+void
+tally_csv__rows_init(tally_csv__rows *rows, const tally_csv__columns *columns,
+                     const tally_csv__tokenizer *tokenizer)
 {
-    switch (kind) {
-    case TALLY_CSV_TRANSACTIONS:
-        make_transaction(item, v);
-        break;
-    case TALLY_CSV_PARTNERS:
-        make_partner(item, v);
-        break;
-    case TALLY_CSV_SETTLEMENTS:
-        make_settlement(item, v);
-        break;
-    case TALLY_CSV_CLAIMS:
-        make_claim(item, v);
-        break;
-    case TALLY_CSV_BASELINES:
-        make_baseline(item, v);
-        break;
-    case TALLY_CSV_RATES:
-        make_rate(item, v);
-        break;
+    memset(rows, 0, sizeof(*rows));
+    rows->columns = columns;
+    rows->tokenizer = tokenizer;
+    rows->item_size = tally_csv__item_size(columns->kind);
+    /* Every kind's struct starts with its size. */
+    memcpy(&rows->blank, &rows->item_size, sizeof(rows->item_size));
+    /* Fields the file has no column for keep their empty value for good. */
+    for (size_t f = 0; f < columns->field_count; f++) {
+        size_t offset;
+        member_type type = member_of(columns->kind, f, &offset);
+        put_empty(&rows->blank, offset, type, &columns->specs[f]);
+        if (columns->column[f] >= 0) {
+            size_t i = rows->present_count++;
+            rows->present[i].field = f;
+            rows->present[i].column = (size_t)columns->column[f];
+            rows->present[i].offset = offset;
+            rows->present[i].slot = length_slot(columns->kind, f);
+            rows->present[i].how = how_of(&columns->specs[f], type);
+        }
     }
 }
 
+void
+tally_csv__blank_item(const tally_csv__rows *rows, void *item)
+{
+    memcpy(item, &rows->blank, rows->item_size);
+}
+
+/*
+ * The present fields are written into the blank struct: each of them, text or
+ * not, every row, so that the struct need not be made blank again. The common
+ * cases are handled in the loop (see `how`); the others, and every error, by
+ * convert(), out of line so that the loop keeps its variables in registers.
+ */
 int
 tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *scratch,
                        void *item, tally_csv__problem *problem)
@@ -402,35 +443,34 @@ tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *sc
     rows->window = window;
     rows->scratch = scratch;
     rows->problem = problem;
-    for (size_t i = 0; i < rows->present_count; i++) {
-        size_t f = rows->present[i].field;
-        if (rows->present[i].plain_text) { /* most fields: nothing to check */
-            size_t length;
-            const char *text = field_text(rows, rows->present[i].column, &length);
-            if (length) {
-                rows->values[f].text = text;
-                rows->values[f].length = length;
+    const tally_csv__field *fields = rows->tokenizer->fields;
+    size_t *lengths = rows->text_lengths;
+    for (size_t i = 0, count = rows->present_count; i < count; i++) {
+        const tally_csv__field *field = &fields[rows->present[i].column];
+        size_t length = field->length, offset = rows->present[i].offset;
+        const char *text = (field->place == TALLY_CSV__COPIED ? scratch : window) + field->offset;
+        int how = rows->present[i].how;
+        lengths[rows->present[i].slot] = length;
+        if (length) {
+            if (how <= HOW_REQUIRED_TEXT ||
+                (how == HOW_DATE && known_date(rows, rows->present[i].field, text, length))) {
+                put_text(item, offset, text);
                 continue;
             }
+            tally_decimal number;
+            if (how == HOW_DECIMAL && plain_decimal(&number, text, length)) {
+                memcpy((char *)item + offset, &number, sizeof(number));
+                continue;
+            }
+        } else if (how == HOW_TEXT) {
+            put_text(item, offset, NULL);
+            continue;
         }
-        int status = convert(rows, f);
+        int status = convert(rows, rows->present[i].field, text, length, item);
         if (status != TALLY_OK)
             return status;
     }
-    make_item(rows->columns->kind, item, rows->values);
     return TALLY_OK;
-}
-
-void
-tally_csv__transaction_lengths(const tally_csv__rows *rows, size_t *lengths)
-{
-    /* The order of make_transaction()'s texts, as the input digest takes them. */
-    static const int fields[TALLY_TRANSACTION_TEXTS] = {
-        TX_ID,       TX_DATE,        TX_PARTNER, TX_REP,   TX_PRODUCT,
-        TX_CATEGORY, TX_REGION,      TX_CURRENCY, TX_ORIGINAL_ID, TX_SPLIT,
-        TX_CUSTOMER_CATEGORY, TX_CLAIM_DATE};
-    for (size_t i = 0; i < TALLY_TRANSACTION_TEXTS; i++)
-        lengths[i] = rows->values[fields[i]].length;
 }
 
 int

@@ -31,28 +31,29 @@ tally_csv__load_word(const unsigned char *p)
     return word;
 }
 
-/* Bit 7 of each byte of the result is set where that byte of `word` stops text.
- * The per-byte sum is on the low seven bits, so it cannot carry into the next byte. */
+/* Bit 7 of each byte of the result is set where that byte of `word` is text: below
+ * 0x80 and not below the range's end. The per-byte sum is on the low seven bits,
+ * so it cannot carry into the next byte. */
 static inline uint64_t
-tally_csv__stop_bytes(uint64_t word)
+tally_csv__text_bytes(uint64_t word)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101);
     const uint64_t highs = UINT64_C(0x8080808080808080);
-    uint64_t is_text = ((word & ~highs) + ones * (0x80 - TALLY_CSV__FIRST_TEXT_BYTE)) & highs;
-    return (word | ~is_text) & highs;
+    return ((word & ~highs) + ones * (0x80 - TALLY_CSV__FIRST_TEXT_BYTE)) & ~word & highs;
 }
 
-/* The stop mask of p[0 .. 64). */
+/* The stop mask of p[0 .. 64): the complement of the text mask, which is gathered
+ * from the high bits alone (no shift to bit 0 first). */
 static inline uint64_t
 tally_csv__stop_mask(const unsigned char *p)
 {
-    uint64_t mask = 0;
+    uint64_t text = 0;
     for (int i = 0; i < 8; i++) {
-        uint64_t bits = tally_csv__stop_bytes(tally_csv__load_word(p + 8 * i)) >> 7;
-        /* Gathers bit 0 of each byte into the top byte: the products do not overlap. */
-        mask |= ((bits * UINT64_C(0x0102040810204080)) >> 56) << (8 * i);
+        uint64_t highs = tally_csv__text_bytes(tally_csv__load_word(p + 8 * i));
+        /* Moves bit 8k+7 to bit 56+k: the products land on distinct bits, no carries. */
+        text |= ((highs * UINT64_C(0x0002040810204081)) >> 56) << (8 * i);
     }
-    return mask;
+    return ~text;
 }
 
 #endif /* TALLY_IO_CSV_SCAN_H */
