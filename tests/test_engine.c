@@ -832,6 +832,50 @@ affiliate_referral_and_deal_registration(void **state)
 }
 
 
+/* The same month of two years, and of two versions, for one payee, in turn: running
+ * totals (cells.c) are cached per payee for one year and version at a time, and
+ * each row must still reach its own. Singly and in a batch. */
+static void
+months_of_other_years_stay_apart(void **state)
+{
+    (void)state;
+    static const char body[] =
+        "<version id=\"a\" effective-from=\"2026-01-01\" effective-to=\"2027-03-14\">"
+        "<affiliate id=\"aff\" period=\"month\" rate=\"0.1\"/></version>"
+        "<version id=\"b\" effective-from=\"2027-03-15\">"
+        "<affiliate id=\"aff\" period=\"month\" rate=\"0.2\"/></version>";
+    row rows[] = {{.id = "a1", .date = "2026-03-10", .amount = "100"},
+                  {.id = "b1", .date = "2027-03-20", .amount = "1000"},
+                  {.id = "a2", .date = "2026-03-11", .amount = "10"},
+                  {.id = "a3", .date = "2027-03-10", .amount = "3000"},
+                  {.id = "b2", .date = "2027-03-21", .amount = "1"},
+                  {.id = "a4", .date = "2026-04-01", .amount = "5"},
+                  {.id = "b3", .date = "2027-04-01", .amount = "50"},
+                  {.id = "a5", .date = "2026-03-31", .amount = "1"},
+                  {.id = "a6", .date = "2027-03-14", .amount = "20"}};
+    /* Each row at its version's rate (docs/semantics.md 4), one line per period:
+     * 2026-03 10 % of 111; 2026-04 10 % of 5; 2027-03 10 % of 3,020 (before the
+     * 15th) + 20 % of 1,001 = 302.00 + 200.20; 2027-04 20 % of 50. */
+    const char *expected[] = {"aff 2026-03 P1 earned 11.10", "aff 2026-04 P1 earned 0.50",
+                              "aff 2027-03 P1 earned 502.20", "aff 2027-04 P1 earned 10.00"};
+    for (int batched = 0; batched < 2; batched++) {
+        run r;
+        start(&r, body, 0);
+        if (batched) {
+            tally_transaction t[COUNT(rows)];
+            for (size_t i = 0; i < COUNT(rows); i++)
+                t[i] = transaction_of(&rows[i]);
+            assert_int_equal(tally_session_add_transactions(r.session, t, COUNT(rows), NULL),
+                             TALLY_OK);
+        } else {
+            add_rows(&r, rows, COUNT(rows));
+        }
+        finish(&r);
+        expect_lines(&r, expected, COUNT(expected));
+        stop(&r);
+    }
+}
+
 /* ---- SPIFFs (domain.md 8, 9.9) ---- */
 
 #define SPIFF_PLAN                                                                             \
@@ -2678,6 +2722,7 @@ main(void)
         cmocka_unit_test(commission_attainment_needs_quota),
         cmocka_unit_test(commission_split_remainder_to_first_payee),
         cmocka_unit_test(affiliate_referral_and_deal_registration),
+        cmocka_unit_test(months_of_other_years_stay_apart),
         cmocka_unit_test(spiff_window_deadline_clawback_and_cap),
         cmocka_unit_test(spiff_per_deal_to_partner),
         cmocka_unit_test(returns_attributed_to_original),

@@ -250,14 +250,65 @@ reserve_block(tally_session *session, size_t cells)
     return TALLY_OK;
 }
 
+/* ---- the payee × month cache in front of the index ---- */
+
+/* The first cell of a payee's block of a month and version when cached, else SIZE_MAX.
+ * Months are year × 12 + month − 1 of years 1 ... 9999: never negative. */
+static size_t
+cached_block(const tally_session *session, uint32_t payee, int32_t month, uint32_t version)
+{
+    if (payee >= session->payee_month_capacity)
+        return SIZE_MAX;
+    const tally_payee_months *m = &session->payee_months[payee];
+    uint32_t first = m->first[month % 12];
+    return m->version == version + 1 && m->year == month / 12 && first ? (size_t)first - 1
+                                                                        : SIZE_MAX;
+}
+
+/* Room in the cache for the payee, before a block of it is made or found. */
+static int
+reserve_payee_months(tally_session *session, uint32_t payee)
+{
+    size_t old = session->payee_month_capacity;
+    if (payee < old)
+        return TALLY_OK;
+    tally_payee_months *grown =
+        tally_ctx__grow(session->ctx, session->payee_months, &session->payee_month_capacity,
+                        (size_t)payee + 1, sizeof(*grown), 1024);
+    if (!grown)
+        return TALLY_ERR_NOMEM;
+    memset(grown + old, 0, (session->payee_month_capacity - old) * sizeof(*grown));
+    session->payee_months = grown;
+    return TALLY_OK;
+}
+
+/* Caches a block (room reserved); another year or version of the payee is dropped
+ * from the cache, and stays found through the index. */
+static void
+cache_block(tally_session *session, uint32_t payee, int32_t month, uint32_t version,
+            size_t first)
+{
+    tally_payee_months *m = &session->payee_months[payee];
+    if (m->version != version + 1 || m->year != month / 12) {
+        memset(m, 0, sizeof(*m));
+        m->version = version + 1;
+        m->year = month / 12;
+    }
+    m->first[month % 12] = (uint32_t)first + 1;
+}
+
 /* The first cell of the block of a payee, month and version (made when new). */
 static int
 block_at(tally_session *session, const tally_engine_version *version, uint32_t payee,
          int32_t month, size_t *first)
 {
     uint32_t v = (uint32_t)(version - session->versions);
+    if ((*first = cached_block(session, payee, month, v)) != SIZE_MAX)
+        return TALLY_OK;
     uint64_t key = block_key(payee, month);
     int status;
+    if ((status = reserve_payee_months(session, payee)) != TALLY_OK)
+        return status;
     if (session->block_count * 2 + 2 > session->block_mask + 1 &&
         (status = grow_index(session)) != TALLY_OK)
         return status;
@@ -266,6 +317,7 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
          at = (at + 1) & session->block_mask) {
         if (slot->key == key && slot->version == v) {
             *first = slot->first - 1;
+            cache_block(session, payee, month, v, *first);
             return TALLY_OK;
         }
     }
@@ -283,6 +335,7 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
     session->block_index[at].first = b->first + 1;
     session->block_count++;
     *first = b->first;
+    cache_block(session, payee, month, v, *first);
     return TALLY_OK;
 }
 
@@ -360,35 +413,10 @@ tally_engine__plan_cells(tally_session *session, tally_row *row)
     return TALLY_OK;
 }
 
-/* A batch looks ahead (intake.c): first the index slots of the blocks a row will
- * use are fetched into the cache, some rows later the cells those slots point at,
- * so that the row itself finds both there instead of waiting on memory twice. */
-static void
-prefetch_slot(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
-              size_t *slot)
-{
-    *slot = SIZE_MAX;
-    if (!session->block_mask || payee == TALLY_NO_SYMBOL)
-        return;
-    *slot = (size_t)block_hash(block_key(payee, month), version) & session->block_mask;
-    __builtin_prefetch(&session->block_index[*slot]);
-}
-
-static size_t
-prefetch_block(const tally_session *session, uint32_t version, uint32_t payee, int32_t month,
-               size_t at)
-{
-    uint64_t key = block_key(payee, month);
-    for (const tally_block_slot *slot; (slot = &session->block_index[at])->first;
-         at = (at + 1) & session->block_mask) {
-        if (slot->key == key && slot->version == version) {
-            __builtin_prefetch(&session->cells[slot->first - 1], 1);
-            return slot->first - 1;
-        }
-    }
-    return SIZE_MAX;
-}
-
+/* A batch looks ahead (intake.c): first the cache lines of the payees' months are
+ * fetched into the cache, some rows later the cells they point at, so that the row
+ * itself finds both there instead of waiting on memory twice. A block not cached
+ * yet (a payee's first row of a month) is found at the row's turn. */
 void
 tally_engine__prefetch_cells(const tally_session *session, tally_row_hint *hint, int stage)
 {
@@ -401,14 +429,17 @@ tally_engine__prefetch_cells(const tally_session *session, tally_row_hint *hint,
                                                                           : TALLY_NO_SYMBOL};
     for (int i = 0; i < 2; i++) {
         if (stage == 0) {
-            prefetch_slot(session, v, payees[i], hint->month, &hint->slots[i]);
             hint->blocks[i] = SIZE_MAX;
-        } else if (hint->slots[i] != SIZE_MAX && hint->slot_mask == session->block_mask) {
-            hint->blocks[i] = prefetch_block(session, v, payees[i], hint->month, hint->slots[i]);
+            if (payees[i] < session->payee_month_capacity) { /* an entry may span two lines */
+                const char *entry = (const char *)&session->payee_months[payees[i]];
+                __builtin_prefetch(entry);
+                __builtin_prefetch(entry + sizeof(tally_payee_months) - 1);
+            }
+        } else if ((hint->blocks[i] = cached_block(session, payees[i], hint->month, v)) !=
+                   SIZE_MAX) {
+            __builtin_prefetch(&session->cells[hint->blocks[i]], 1);
         }
     }
-    if (stage == 0)
-        hint->slot_mask = session->block_mask;
 }
 
 void
@@ -431,6 +462,7 @@ tally_engine__free_cells(tally_session *session)
     tally_ctx__free(session->ctx, session->cells);
     tally_ctx__free(session->ctx, session->blocks);
     tally_ctx__free(session->ctx, session->block_index);
+    tally_ctx__free(session->ctx, session->payee_months);
 }
 
 /* Flushed cells hold only zeros: their memory (a tenth of a session's) goes back
@@ -448,6 +480,8 @@ tally_engine__drop_cells(tally_session *session)
     session->block_count = session->block_capacity = 0;
     session->block_index = NULL;
     session->block_mask = 0;
+    session->payee_months = NULL;
+    session->payee_month_capacity = 0;
 }
 
 /* ---- moving cells into buckets ---- */

@@ -51,8 +51,6 @@ typedef struct tally_row_hint {
     int32_t month;
     uint32_t partner; /* symbols found ahead, or TALLY_NO_SYMBOL: symbols are never */
     uint32_t rep;     /* removed, so one found stays right */
-    size_t slots[2];  /* cells.c: index slots of the partner's and the rep's blocks */
-    size_t slot_mask; /* the index mask the slots were computed with */
     size_t blocks[2]; /* cells.c: the first cells of those blocks, or SIZE_MAX when not
                          found ahead (blocks are never removed while rows come in) */
 } tally_row_hint;
