@@ -169,7 +169,7 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     session->as_of = as_of;
     session->lines_from = lines_from;
     session->lines_to = lines_to;
-    tally_symbols__init(&session->names, ctx);
+    tally_symbols__init_inline(&session->names, ctx); /* looked up on every row */
     tally_symbols__init(&session->transaction_ids, ctx);
     tally_symbols__init(&session->sale_marks, ctx);
     tally_arena__init(&session->pending_text, ctx);

@@ -1,5 +1,8 @@
 /*
- * Open-addressing hash table of interned strings, kept at most half full.
+ * Open-addressing hash table of interned strings, kept at most half full. Its
+ * slots hold a symbol and half of its text's hash (then the text is in the
+ * symbol's entry), or, in a table made with tally_symbols__init_inline(), a short
+ * text itself, so that a lookup reads one line instead of three.
  */
 #include "engine/symbols.h"
 
@@ -29,6 +32,13 @@ tally_symbols__init(tally_symbols *table, const tally_ctx *ctx)
 }
 
 void
+tally_symbols__init_inline(tally_symbols *table, const tally_ctx *ctx)
+{
+    tally_symbols__init(table, ctx);
+    table->inline_keys = 1;
+}
+
+void
 tally_symbols__free(tally_symbols *table)
 {
     const tally_allocator *a = &table->strings.allocator;
@@ -36,6 +46,8 @@ tally_symbols__free(tally_symbols *table)
         a->free(table->entries, a->user_data);
     if (table->slots)
         a->free(table->slots, a->user_data);
+    if (table->key_slots)
+        a->free(table->key_slots, a->user_data);
     tally_arena__free(&table->strings);
     memset(table, 0, sizeof(*table));
 }
@@ -46,10 +58,46 @@ tag_of(uint64_t hash)
     return (uint32_t)(hash >> 32);
 }
 
+static uint8_t
+slot_length(size_t length)
+{
+    return length <= TALLY_SYMBOL_INLINE_KEY ? (uint8_t)length : TALLY_SYMBOL_LONG_KEY;
+}
+
+/* probe() of a table with keys in its slots: a long key is compared in its entry. */
+static size_t
+probe_keys(const tally_symbols *table, uint64_t hash, const char *text, size_t length,
+           int *found)
+{
+    uint32_t tag = tag_of(hash);
+    uint8_t short_length = slot_length(length);
+    size_t slot = (size_t)hash & table->slot_mask;
+    for (;;) {
+        const tally_symbol_key_slot *s = &table->key_slots[slot];
+        if (s->symbol == 0) {
+            *found = 0;
+            return slot;
+        }
+        if (s->tag == tag && s->length == short_length) {
+            const tally_symbol_entry *e;
+            if (short_length != TALLY_SYMBOL_LONG_KEY
+                    ? memcmp(s->key, text, length) == 0
+                    : ((e = &table->entries[s->symbol - 1])->length == length &&
+                       memcmp(e->text, text, length) == 0)) {
+                *found = 1;
+                return slot;
+            }
+        }
+        slot = (slot + 1) & table->slot_mask;
+    }
+}
+
 static size_t
 probe(const tally_symbols *table, uint64_t hash, const char *text, size_t length,
       int *found)
 {
+    if (table->inline_keys)
+        return probe_keys(table, hash, text, length, found);
     uint32_t tag = tag_of(hash);
     size_t slot = (size_t)hash & table->slot_mask;
     for (;;) {
@@ -69,6 +117,29 @@ probe(const tally_symbols *table, uint64_t hash, const char *text, size_t length
     }
 }
 
+static uint32_t
+slot_symbol(const tally_symbols *table, size_t slot)
+{
+    return (table->inline_keys ? table->key_slots[slot].symbol : table->slots[slot].symbol) - 1;
+}
+
+/* Fills a free slot with a symbol whose text and hash are given. */
+static void
+set_slot(tally_symbols *table, size_t slot, uint32_t symbol, uint64_t hash, const char *text,
+         size_t length)
+{
+    if (!table->inline_keys) {
+        table->slots[slot].symbol = symbol + 1;
+        table->slots[slot].tag = tag_of(hash);
+        return;
+    }
+    tally_symbol_key_slot *s = &table->key_slots[slot];
+    s->symbol = symbol + 1;
+    s->tag = tag_of(hash);
+    s->length = slot_length(length);
+    memcpy(s->key, text, length < sizeof(s->key) ? length : sizeof(s->key));
+}
+
 uint32_t
 tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
 {
@@ -76,7 +147,7 @@ tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
         return TALLY_NO_SYMBOL;
     int found;
     size_t slot = probe(table, tally_hash__bytes(text, length), text, length, &found);
-    return found ? table->slots[slot].symbol - 1 : TALLY_NO_SYMBOL;
+    return found ? slot_symbol(table, slot) : TALLY_NO_SYMBOL;
 }
 
 /* Doubles the slot array and re-inserts every symbol (hashing its text again:
@@ -85,21 +156,24 @@ static int
 rehash(tally_symbols *table, tally_ctx *ctx)
 {
     size_t slots = table->slot_mask ? (table->slot_mask + 1) * 2 : FIRST_SLOTS;
-    tally_symbol_slot *grown = tally_ctx__calloc(ctx, slots, sizeof(*grown));
+    size_t size = table->inline_keys ? sizeof(tally_symbol_key_slot) : sizeof(tally_symbol_slot);
+    void *grown = tally_ctx__calloc(ctx, slots, size);
     if (!grown)
         return TALLY_ERR_NOMEM;
+    tally_ctx__free(ctx, table->inline_keys ? (void *)table->key_slots : (void *)table->slots);
+    if (table->inline_keys)
+        table->key_slots = grown;
+    else
+        table->slots = grown;
+    table->slot_mask = slots - 1;
     for (uint32_t symbol = 0; symbol < table->count; symbol++) {
         const tally_symbol_entry *e = &table->entries[symbol];
         uint64_t hash = tally_hash__bytes(e->text, e->length);
         size_t slot = (size_t)hash & (slots - 1);
-        while (grown[slot].symbol)
+        while (table->inline_keys ? table->key_slots[slot].symbol : table->slots[slot].symbol)
             slot = (slot + 1) & (slots - 1);
-        grown[slot].symbol = symbol + 1;
-        grown[slot].tag = tag_of(hash);
+        set_slot(table, slot, symbol, hash, e->text, e->length);
     }
-    tally_ctx__free(ctx, table->slots);
-    table->slots = grown;
-    table->slot_mask = slots - 1;
     return TALLY_OK;
 }
 
@@ -133,7 +207,7 @@ tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text, si
     if (table->slot_mask) {
         slot = probe(table, hash, text, length, &found);
         if (found) {
-            *out = table->slots[slot].symbol - 1;
+            *out = slot_symbol(table, slot);
             return TALLY_OK;
         }
     }
@@ -151,8 +225,7 @@ tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text, si
     uint32_t symbol = table->count++;
     table->entries[symbol].text = copy;
     table->entries[symbol].length = (uint32_t)length;
-    table->slots[slot].symbol = symbol + 1;
-    table->slots[slot].tag = tag_of(hash);
+    set_slot(table, slot, symbol, hash, text, length);
     *out = symbol;
     return TALLY_OK;
 }

@@ -26,18 +26,36 @@ typedef struct tally_symbol_slot {
     uint32_t tag;
 } tally_symbol_slot;
 
+/* A slot of a table with keys kept in its slots (tally_symbols__init_inline()):
+ * a lookup of a short key reads this one line and nothing else. Half a line. */
+#define TALLY_SYMBOL_INLINE_KEY 23
+#define TALLY_SYMBOL_LONG_KEY 255 /* `length` of a key longer than the slot holds */
+typedef struct tally_symbol_key_slot {
+    uint32_t symbol; /* + 1; 0 = empty */
+    uint32_t tag;    /* high half of the key's hash */
+    uint8_t length;  /* the key's length, or TALLY_SYMBOL_LONG_KEY */
+    char key[TALLY_SYMBOL_INLINE_KEY]; /* the key when short (the entry holds a long one) */
+} tally_symbol_key_slot;
+
 typedef struct tally_symbols {
     tally_arena strings;
     tally_symbol_entry *entries; /* by symbol */
     uint32_t count;
     uint32_t capacity;
-    tally_symbol_slot *slots;    /* open addressing, at most half full */
+    /* Open addressing, at most half full: one of the two, as the table was made. */
+    tally_symbol_slot *slots;
+    tally_symbol_key_slot *key_slots;
+    int inline_keys;
     size_t slot_mask;            /* slot count - 1 (a power of two), or 0 before the first */
 } tally_symbols;
 
 uint64_t tally_hash__bytes(const char *data, size_t length);
 
 void tally_symbols__init(tally_symbols *table, const tally_ctx *ctx);
+/* A table whose slots hold short keys themselves: four times the index memory of
+ * the other kind (64 bytes a symbol instead of 16), for tables looked up once or
+ * more per row whose index does not stay in the cache (payees, partners). */
+void tally_symbols__init_inline(tally_symbols *table, const tally_ctx *ctx);
 void tally_symbols__free(tally_symbols *table);
 /* Stores the text's symbol in *out, adding it when new. Returns a status. */
 int tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text,
