@@ -2416,7 +2416,9 @@ dates_are_read_exactly(void **state)
                   {.id = "g", .date = "0001-01-01", .amount = "64"},
                   {.id = "h", .date = "2027-05-31", .amount = "128"}};
     add_rows(&r, good, COUNT(good));
-    static const char *const bad[] = {"2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01",
+    /* The first three extend or cut the last good date (h), which is remembered. */
+    static const char *const bad[] = {"2027-05-311", "2027-05-31 ", "2027-05-3",
+                                      "2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01",
                                       "2026-00-01", "2026-01-00", "2026-1-01",  "2026-01-011",
                                       "20260101",   "0000-01-01", "+026-01-01", "2026-01-3a",
                                       "2026",       "",           "2027-05-32", "2026/01/01"};

@@ -237,6 +237,11 @@ struct tally_session {
     /* Day numbers of the first days of recently seen months, by month number
      * modulo 16 (intake.c): most rows' dates need no calendar arithmetic. */
     tally_month_start month_starts[16];
+    /* The last date read, as text and numbers (intake.c): files sorted by date
+     * repeat it from row to row. Empty text: none yet. */
+    char last_date[11];
+    tally_day last_day;
+    int32_t last_month;
     int broken; /* a total overflowed while finishing: the session cannot finish */
     tally_slot *slots;
     size_t slot_count;

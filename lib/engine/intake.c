@@ -87,9 +87,25 @@ check_decimals(tally_session *session, const tally_transaction *t)
 /* Reads a "YYYY-MM-DD" date into its day and month numbers, as tally_date__parse()
  * would; the first day and length of recently seen months are kept in the session,
  * so most rows need no calendar arithmetic. */
+/* Whether `d` is the ten characters of `last` (which has no NUL before its end):
+ * compared in order, so a shorter text stops at its NUL and is not read past it. */
+static int
+same_date(const char *d, const char *last)
+{
+    for (int i = 0; i < 10; i++)
+        if (d[i] != last[i])
+            return 0;
+    return d[10] == '\0';
+}
+
 static int
 read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
 {
+    if (d && session->last_date[0] && same_date(d, session->last_date)) {
+        *day = session->last_day;
+        *month = session->last_month;
+        return 1;
+    }
     int year, month_of_year, day_of_month;
     if (!d || !tally_date__split_string(d, &year, &month_of_year, &day_of_month) ||
         month_of_year < 1 || month_of_year > 12)
@@ -112,6 +128,10 @@ read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
         return 0;
     *day = start->first + day_of_month - 1;
     *month = number;
+    memcpy(session->last_date, d, 10); /* valid, so ten characters */
+    session->last_date[10] = '\0';
+    session->last_day = *day;
+    session->last_month = number;
     return 1;
 }
 
