@@ -228,12 +228,87 @@ tally_engine__transaction_hash(const char *plan_currency, const tally_transactio
     hash_transaction(plan_currency, t, amount, NULL, out);
 }
 
+/* A text of known length and its NUL at `out`; returns the byte after them. An
+ * absent text (length 0) is its NUL alone, as in append_texts(). */
+static inline unsigned char *
+put_sized_text(unsigned char *out, const char *text, size_t length)
+{
+    if (length == 0) {
+        *out = 0;
+        return out + 1;
+    }
+    copy_short(out, text, length + 1); /* the text's own NUL comes along */
+    return out + length + 1;
+}
+
+/* A decimal's 18 bytes at `out`, as append_decimal() encodes them. */
+static inline unsigned char *
+put_decimal(unsigned char *out, const tally_decimal *value)
+{
+    put_u64(out, value->coefficient_lo);
+    put_u64(out + 8, value->coefficient_hi);
+    out[16] = (unsigned char)value->scale;
+    out[17] = (unsigned char)value->negative;
+    return out + 18;
+}
+
+/*
+ * The bytes of hash_fields() for a transaction whose text lengths are known: the
+ * encoding's length is their sum plus a constant, so when it fits `room` it is
+ * written straight through, with no bound check or spill per text, and the texts
+ * are taken from their members one by one (no array of them to build). Returns
+ * 0, having written nothing, when it does not fit.
+ */
+static size_t
+encode_sized(unsigned char *bytes, size_t room, const tally_transaction *t,
+             const char *currency, size_t currency_length, const size_t *lengths)
+{
+    static const char kind[] = "transaction";
+    size_t length = sizeof(kind) + TALLY_TRANSACTION_TEXTS + 2 + 2 * 18 + lengths[0] +
+                    lengths[1] + lengths[2] + lengths[3] + lengths[4] + lengths[5] +
+                    lengths[6] + currency_length + lengths[8] + lengths[9] + lengths[10] +
+                    lengths[11];
+    if (length > room)
+        return 0;
+    unsigned char *out = bytes;
+    memcpy(out, kind, sizeof(kind));
+    out = put_sized_text(out + sizeof(kind), t->id, lengths[0]);
+    out = put_sized_text(out, t->date, lengths[1]);
+    out = put_sized_text(out, t->partner, lengths[2]);
+    out = put_sized_text(out, t->rep, lengths[3]);
+    out = put_sized_text(out, t->product, lengths[4]);
+    out = put_sized_text(out, t->category, lengths[5]);
+    out = put_sized_text(out, t->region, lengths[6]);
+    out = put_sized_text(out, currency, currency_length);
+    out = put_sized_text(out, t->original_id, lengths[8]);
+    out = put_sized_text(out, t->split, lengths[9]);
+    out = put_sized_text(out, t->customer_category, lengths[10]);
+    out = put_sized_text(out, t->claim_date, lengths[11]);
+    /* deal registered and new customer, as hash_transaction() has them */
+    out[0] = t->deal_registered ? 2 : 1;
+    out[1] = t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1;
+    out = put_decimal(out + 2, &t->quantity);
+    put_decimal(out, &t->amount);
+    return length;
+}
+
 void
 tally_engine__transaction_hash_sized(const char *plan_currency, const tally_transaction *t,
                                      const size_t lengths[TALLY_TRANSACTION_TEXTS],
                                      tally_row_hash *out)
 {
-    hash_transaction(plan_currency, t, &t->amount, lengths, out);
+    int own_currency = t->currency && t->currency[0];
+    const char *currency = own_currency ? t->currency : plan_currency;
+    size_t currency_length = own_currency ? lengths[7] : strlen(plan_currency);
+    unsigned char bytes[sizeof(((row_encoding *)0)->bytes)];
+    size_t length = encode_sized(bytes, sizeof(bytes), t, currency, currency_length, lengths);
+    if (length == 0) { /* a long row: streamed, as any other */
+        hash_transaction(plan_currency, t, &t->amount, lengths, out);
+        return;
+    }
+    XXH128_hash_t value = XXH3_128bits(bytes, length);
+    out->low = value.low64;
+    out->high = value.high64;
 }
 
 void
