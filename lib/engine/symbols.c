@@ -65,7 +65,7 @@ slot_length(size_t length)
 }
 
 /* probe() of a table with keys in its slots: a long key is compared in its entry. */
-static size_t
+static inline __attribute__((always_inline)) size_t
 probe_keys(const tally_symbols *table, uint64_t hash, const char *text, size_t length,
            int *found)
 {
@@ -92,7 +92,7 @@ probe_keys(const tally_symbols *table, uint64_t hash, const char *text, size_t l
     }
 }
 
-static size_t
+static inline __attribute__((always_inline)) size_t
 probe(const tally_symbols *table, uint64_t hash, const char *text, size_t length,
       int *found)
 {
