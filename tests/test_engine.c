@@ -1004,6 +1004,39 @@ returns_attributed_to_original(void **state)
     assert_string_equal(digests[0], digests[1]);
 }
 
+/* Interpolated tiers per transaction keep each row's band fraction exact until
+ * the period is paid; a return counted in its original's period must bring its
+ * own the same way, or the 24-digit rounding of one of the two is left over, and
+ * rounding up turns that into a cent. Found by the reference test (seed 13249). */
+static void
+full_return_of_an_interpolated_sale_leaves_nothing(void **state)
+{
+    (void)state;
+    run r;
+    start(&r,
+          VERSION("<commission id=\"c\" period=\"quarter\" returns=\"original\">"
+                  "<rounding mode=\"up\"/>"
+                  "<tiers mode=\"interpolated\" measure=\"amount\" basis=\"transaction\">"
+                  "<band from=\"0\" to=\"4279\" amount=\"2620\"/>"
+                  "<band from=\"4279\" to=\"5486\" amount=\"4097.81\"/>"
+                  "<band from=\"5486\" to=\"9713\" amount=\"2977\"/>"
+                  "<band from=\"9713\" amount=\"4991\"/></tiers></commission>"),
+          0);
+    /* 8,138.67 in [5486, 9713): 4097.81 + 2652.67 × (2977 − 4097.81) / 4227, a
+     * quotient without an end; the return takes all of it back, so 0 exactly. A
+     * second sale, partly returned: 1,000 and 400 in [0, 4279), 2620 / 4279 each,
+     * 600 × 2620 / 4279 = 367.375555... left, rounded up to 367.38. */
+    row rows[] = {{.id = "s1", .date = "2026-07-09", .amount = "8138.67"},
+                  {.id = "r1", .date = "2026-08-07", .amount = "-8138.67", .original_id = "s1"},
+                  {.id = "s2", .date = "2026-10-01", .amount = "1000"},
+                  {.id = "r2", .date = "2026-10-02", .amount = "-400", .original_id = "s2"}};
+    add_rows(&r, rows, COUNT(rows));
+    finish(&r);
+    const char *expected[] = {"c 2026-Q3 P1 earned 0.00", "c 2026-Q4 P1 earned 367.38"};
+    expect_lines(&r, expected, COUNT(expected));
+    stop(&r);
+}
+
 static void
 return_with_unknown_original_is_an_error(void **state)
 {
@@ -2728,6 +2761,7 @@ main(void)
         cmocka_unit_test(spiff_window_deadline_clawback_and_cap),
         cmocka_unit_test(spiff_per_deal_to_partner),
         cmocka_unit_test(returns_attributed_to_original),
+        cmocka_unit_test(full_return_of_an_interpolated_sale_leaves_nothing),
         cmocka_unit_test(return_with_unknown_original_is_an_error),
         cmocka_unit_test(growth_rebate_worked_example),
         cmocka_unit_test(growth_over_previous_period_with_tiers),

@@ -80,7 +80,7 @@ tally_engine__commission_row(tally_session *session, tally_row *row, uint32_t co
     tally_decimal payout;
     int eligible, status;
     row->keep_fraction = !(c->apply_splits && row->split.count) &&
-                         tally_engine__keeps_fraction(session, row, component);
+                         tally_engine__keeps_fraction(session, component);
     if ((status = tally_engine__row_payout(session, c, row, &payout, &eligible)) != TALLY_OK)
         return status;
     if (!eligible)

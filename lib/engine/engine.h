@@ -153,6 +153,10 @@ typedef struct tally_pending_return {
     tally_decimal amount;
     tally_decimal quantity;
     tally_decimal payout;
+    /* Interpolated tiers per transaction: the band and exact numerator that go with
+     * `payout` to the original's bucket (as a row's own do); SIZE_MAX when none. */
+    size_t fraction_band;
+    tally_decimal fraction;
 } tally_pending_return;
 
 /* A claim against an MDF fund, kept until finish (claims are few). */

@@ -193,12 +193,10 @@ tally_engine__pay_rate(tally_session *session, tally_row *row, uint32_t componen
 }
 
 int
-tally_engine__keeps_fraction(const tally_session *session, const tally_row *row,
-                             uint32_t component)
+tally_engine__keeps_fraction(const tally_session *session, uint32_t component)
 {
     const tally_component *c = session->components[component].model;
     return c->rate.kind == TALLY_RATE_TIERS && c->rate.tiers.mode == TALLY_TIERS_INTERPOLATED &&
            c->rate.tiers.basis == TALLY_BASIS_TRANSACTION &&
-           c->rounding.point == TALLY_ROUNDING_PER_PAYOUT &&
-           !tally_engine__attributes_to_original(session, row, component);
+           c->rounding.point == TALLY_ROUNDING_PER_PAYOUT;
 }

@@ -11,7 +11,7 @@ tally_engine__rebate_row(tally_session *session, tally_row *row, uint32_t compon
     const tally_component *c = session->components[component].model;
     tally_decimal payout;
     int eligible, status;
-    row->keep_fraction = tally_engine__keeps_fraction(session, row, component);
+    row->keep_fraction = tally_engine__keeps_fraction(session, component);
     if ((status = tally_engine__row_payout(session, c, row, &payout, &eligible)) != TALLY_OK)
         return status;
     if (!eligible)

@@ -49,6 +49,7 @@ tally_engine__defer_return(tally_session *session, tally_row *row, tally_pending
     p->amount = *amount;
     p->quantity = *quantity;
     p->payout = *payout;
+    p->fraction_band = SIZE_MAX;
     row->pending_count++;
     return TALLY_OK;
 }
@@ -63,8 +64,15 @@ tally_engine__book(tally_session *session, tally_row *row, uint32_t component, u
                                         payout);
     int status = tally_engine__defer_return(session, row, TALLY_PENDING_ATTRIBUTION, component,
                                             payee, amount, quantity, payout);
+    if (status != TALLY_OK)
+        return status;
+    /* A kept interpolated numerator goes with the return, and only with it. */
+    tally_pending_return *deferred = &row->pending[row->pending_count - 1];
+    deferred->fraction_band = row->fraction_band;
+    deferred->fraction = row->fraction;
+    row->fraction_band = SIZE_MAX;
     const tally_component *c = session->components[component].model;
-    if (status != TALLY_OK || !tally_engine__rounds_bands_per_row(c))
+    if (!tally_engine__rounds_bands_per_row(c))
         return status;
     /* The per-band payouts travel with the return to its original's period. */
     tally_pending_return *p = &row->pending[row->pending_count - 1];
@@ -98,6 +106,8 @@ typedef struct booking {
     tally_day date;
     const tally_decimal *band_values; /* added to the bucket's band sums, or NULL */
     size_t band_count;
+    size_t fraction_band; /* the band whose numerator `fraction` is added, or SIZE_MAX */
+    tally_decimal fraction;
 } booking;
 
 static int
@@ -148,9 +158,19 @@ resolve_attribution(tally_session *session, const tally_pending_return *p, booki
     out->date = session->seen[original].date;
     out->component = component_on(session, p->component, out->date);
     int status = bucket_index(session, p->component, p->payee, out->date, &out->bucket);
-    if (status != TALLY_OK || !p->band_values)
+    if (status != TALLY_OK)
         return status;
     tally_bucket *b = &session->buckets[out->bucket];
+    if (p->fraction_band != SIZE_MAX) { /* the bucket's numerators: made now, harmlessly */
+        size_t bands = session->components[p->component].model->rate.tiers.band_count;
+        if (!b->fractions && !(b->fractions = tally_ctx__calloc(session->ctx, bands,
+                                                                sizeof(tally_decimal))))
+            return TALLY_ERR_NOMEM;
+        out->fraction_band = p->fraction_band;
+        out->fraction = p->fraction;
+    }
+    if (!p->band_values)
+        return TALLY_OK;
     if (!b->band_sums &&
         !(b->band_sums = tally_ctx__calloc(session->ctx, p->band_count, sizeof(tally_decimal))))
         return TALLY_ERR_NOMEM;
@@ -262,6 +282,7 @@ resolve_all(tally_session *session, booking *bookings, tally_decimal *units_left
         bookings[i].date = p->date;
         bookings[i].band_values = NULL;
         bookings[i].band_count = 0;
+        bookings[i].fraction_band = SIZE_MAX;
         if (p->kind == TALLY_PENDING_ATTRIBUTION)
             status = resolve_attribution(session, p, &bookings[i]);
         else if (p->kind == TALLY_PENDING_REFERRAL_RETURN)
@@ -296,7 +317,11 @@ book_all(tally_session *session, const booking *bookings)
         if (tally_decimal_add(&b->amount, &b->amount, &bookings[i].amount) != TALLY_OK ||
             tally_decimal_add(&b->quantity, &b->quantity, &bookings[i].quantity) != TALLY_OK ||
             tally_decimal_add(&b->payout, &b->payout, &bookings[i].payout) != TALLY_OK ||
-            add_band_values(b, &bookings[i]) != TALLY_OK)
+            add_band_values(b, &bookings[i]) != TALLY_OK ||
+            (bookings[i].fraction_band != SIZE_MAX &&
+             tally_decimal_add(&b->fractions[bookings[i].fraction_band],
+                               &b->fractions[bookings[i].fraction_band],
+                               &bookings[i].fraction) != TALLY_OK))
             return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                     "transaction \"%s\": a period total needs more than %d digits",
                                     session->pending[i].id, TALLY_DECIMAL_MAX_DIGITS);

@@ -179,10 +179,9 @@ int tally_engine__round_row(tally_session *session, const tally_component *compo
                             const tally_row *row, uint32_t payee, tally_decimal *payout);
 
 /* rates.c: whether a row's interpolated payout for this component can wait for its
- * division until finish (transaction-basis interpolated tiers rounded per payout,
- * booked in the row's own period). */
-int tally_engine__keeps_fraction(const tally_session *session, const tally_row *row,
-                                 uint32_t component);
+ * division until finish (transaction-basis interpolated tiers rounded per payout),
+ * in the row's own period or, for a return counted there, its original's. */
+int tally_engine__keeps_fraction(const tally_session *session, uint32_t component);
 /* rates.c: the value a sorted rate table gives a key, or NULL (no key, no entry). */
 const tally_decimal *tally_engine__keyed_rate(const tally_rate_table *table, const char *key);
 /* rates.c: the payee of a row: its rep when the component pays rep-or-partner and
