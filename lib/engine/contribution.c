@@ -72,10 +72,7 @@ tally_engine__add_update(tally_session *session, tally_row *row, uint32_t compon
     u->amount = *amount;
     u->quantity = *quantity;
     u->payout = *payout;
-    /* A kept interpolated numerator goes with this update, and only with it. */
-    u->fraction_band = row->fraction_band;
-    u->fraction = row->fraction;
-    row->fraction_band = SIZE_MAX;
+    tally_engine__take_fraction(row, &u->fraction_band, &u->fraction);
     return band_payouts(session, row, u);
 }
 

@@ -66,16 +66,12 @@ tally_engine__book(tally_session *session, tally_row *row, uint32_t component, u
                                             payee, amount, quantity, payout);
     if (status != TALLY_OK)
         return status;
-    /* A kept interpolated numerator goes with the return, and only with it. */
-    tally_pending_return *deferred = &row->pending[row->pending_count - 1];
-    deferred->fraction_band = row->fraction_band;
-    deferred->fraction = row->fraction;
-    row->fraction_band = SIZE_MAX;
+    tally_pending_return *p = &row->pending[row->pending_count - 1];
+    tally_engine__take_fraction(row, &p->fraction_band, &p->fraction);
     const tally_component *c = session->components[component].model;
     if (!tally_engine__rounds_bands_per_row(c))
-        return status;
+        return TALLY_OK;
     /* The per-band payouts travel with the return to its original's period. */
-    tally_pending_return *p = &row->pending[row->pending_count - 1];
     p->band_count = c->rate.tiers.band_count;
     p->band_values = tally_arena__alloc(&session->pending_text, session->ctx,
                                         p->band_count * sizeof(tally_decimal));

@@ -93,6 +93,16 @@ typedef struct tally_row {
     size_t pending_count;
 } tally_row;
 
+/* Hands the row's kept interpolated numerator to what books the payout (an update,
+ * or a return waiting for its original), and only to it. */
+static inline void
+tally_engine__take_fraction(tally_row *row, size_t *band, tally_decimal *fraction)
+{
+    *band = row->fraction_band;
+    *fraction = row->fraction;
+    row->fraction_band = SIZE_MAX;
+}
+
 /* What a component kind adds for one row (rebate.c, commission.c, ...). */
 typedef int (*tally_contribute_fn)(tally_session *session, tally_row *row,
                                    uint32_t component);
