@@ -144,15 +144,32 @@ put_u64(unsigned char out[8], uint64_t value)
 #endif
 }
 
+/* A decimal's 18 bytes at `out`: 16 coefficient bytes, scale and sign. */
+static inline unsigned char *
+put_decimal(unsigned char *out, const tally_decimal *value)
+{
+    put_u64(out, value->coefficient_lo);
+    put_u64(out + 8, value->coefficient_hi);
+    out[16] = (unsigned char)value->scale;
+    out[17] = (unsigned char)value->negative;
+    return out + 18;
+}
+
 static void
 append_decimal(row_encoding *e, const tally_decimal *value)
 {
     unsigned char bytes[18];
-    put_u64(bytes, value->coefficient_lo);
-    put_u64(bytes + 8, value->coefficient_hi);
-    bytes[16] = (unsigned char)value->scale;
-    bytes[17] = (unsigned char)value->negative;
+    put_decimal(bytes, value);
     append(e, bytes, sizeof(bytes));
+}
+
+/* A transaction's two flag bytes. deal registered: 1 no, 2 yes; new customer:
+ * 0 unknown, 1 no, 2 yes. */
+static inline void
+put_transaction_flags(unsigned char out[2], const tally_transaction *t)
+{
+    out[0] = t->deal_registered ? 2 : 1;
+    out[1] = t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1;
 }
 
 /* The 128-bit hash of one row's encoding. */
@@ -213,9 +230,8 @@ hash_transaction(const char *plan_currency, const tally_transaction *t,
         sized[7] = strlen(plan_currency);
         lengths = sized;
     }
-    /* deal registered: 1 no, 2 yes; new customer: 0 unknown, 1 no, 2 yes */
-    const unsigned char flags[] = {t->deal_registered ? 2 : 1,
-                                   t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1};
+    unsigned char flags[2];
+    put_transaction_flags(flags, t);
     const tally_decimal *decimals[] = {&t->quantity, amount};
     hash_fields("transaction", text, lengths, TALLY_TRANSACTION_TEXTS, flags, sizeof(flags),
                 decimals, sizeof(decimals) / sizeof(decimals[0]), out);
@@ -239,17 +255,6 @@ put_sized_text(unsigned char *out, const char *text, size_t length)
     }
     copy_short(out, text, length + 1); /* the text's own NUL comes along */
     return out + length + 1;
-}
-
-/* A decimal's 18 bytes at `out`, as append_decimal() encodes them. */
-static inline unsigned char *
-put_decimal(unsigned char *out, const tally_decimal *value)
-{
-    put_u64(out, value->coefficient_lo);
-    put_u64(out + 8, value->coefficient_hi);
-    out[16] = (unsigned char)value->scale;
-    out[17] = (unsigned char)value->negative;
-    return out + 18;
 }
 
 /*
@@ -284,9 +289,7 @@ encode_sized(unsigned char *bytes, size_t room, const tally_transaction *t,
     out = put_sized_text(out, t->split, lengths[9]);
     out = put_sized_text(out, t->customer_category, lengths[10]);
     out = put_sized_text(out, t->claim_date, lengths[11]);
-    /* deal registered and new customer, as hash_transaction() has them */
-    out[0] = t->deal_registered ? 2 : 1;
-    out[1] = t->new_customer < 0 ? 0 : t->new_customer ? 2 : 1;
+    put_transaction_flags(out, t);
     out = put_decimal(out + 2, &t->quantity);
     put_decimal(out, &t->amount);
     return length;
