@@ -84,9 +84,6 @@ check_decimals(tally_session *session, const tally_transaction *t)
     return TALLY_OK;
 }
 
-/* Reads a "YYYY-MM-DD" date into its day and month numbers, as tally_date__parse()
- * would; the first day and length of recently seen months are kept in the session,
- * so most rows need no calendar arithmetic. */
 /* Whether `d` is the ten characters of `last` (which has no NUL before its end):
  * compared in order, so a shorter text stops at its NUL and is not read past it. */
 static int
@@ -98,6 +95,9 @@ same_date(const char *d, const char *last)
     return d[10] == '\0';
 }
 
+/* Reads a "YYYY-MM-DD" date into its day and month numbers, as tally_date__parse()
+ * would; the first day and length of recently seen months are kept in the session,
+ * so most rows need no calendar arithmetic, and so is the last date read. */
 static int
 read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
 {
