@@ -170,7 +170,7 @@ rehash(tally_symbols *table, tally_ctx *ctx)
         const tally_symbol_entry *e = &table->entries[symbol];
         uint64_t hash = tally_hash__bytes(e->text, e->length);
         size_t slot = (size_t)hash & (slots - 1);
-        while (table->inline_keys ? table->key_slots[slot].symbol : table->slots[slot].symbol)
+        while (slot_symbol(table, slot) != TALLY_NO_SYMBOL) /* taken */
             slot = (slot + 1) & (slots - 1);
         set_slot(table, slot, symbol, hash, e->text, e->length);
     }
