@@ -37,15 +37,8 @@ say_bytes(tally_text *t, const char *text, size_t length)
 static void
 say_unsigned(tally_text *t, unsigned long long value, int negative)
 {
-    char digits[24];
-    size_t at = sizeof(digits);
-    do {
-        digits[--at] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value);
-    if (negative)
-        digits[--at] = '-';
-    say_bytes(t, digits + at, sizeof(digits) - at);
+    char digits[TALLY_DECIMAL_STRING_MAX];
+    say_bytes(t, digits, tally_dec__format_u64(digits, value, 0, negative));
 }
 
 /* The conversions explanations use (%s, %d, %llu, %%), without vsnprintf: a
