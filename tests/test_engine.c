@@ -3,6 +3,7 @@
  * domain.md, computed by hand from its definitions, plus the rules and error
  * paths of session.h. Each case is a plan, rows and the lines it must produce.
  */
+#define _POSIX_C_SOURCE 200809L /* pthread barriers */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1839,6 +1840,83 @@ threads_share_a_plan(void **state)
     tally_ctx_free(ctx);
 }
 
+/* The result digest is made when first asked for, once, whichever thread asks. */
+typedef struct digest_job {
+    const tally_result *result;
+    pthread_barrier_t *start; /* all ask at once, so that they may race */
+    char digest[65];
+} digest_job;
+
+static void *
+ask_for_digest(void *argument)
+{
+    digest_job *job = argument;
+    pthread_barrier_wait(job->start);
+    tally_result_digest_hex(job->digest, sizeof(job->digest), job->result);
+    return NULL;
+}
+
+static int
+hash_canonical(const char *data, size_t size, void *user_data)
+{
+    tally_sha256__update(user_data, data, size);
+    return 0;
+}
+
+static void
+threads_ask_one_result_for_its_digest(void **state)
+{
+    (void)state;
+    run r;
+    start(&r, VERSION("<referral id=\"ref\" period=\"month\" fee=\"150\"/>"), 0);
+    /* Lines enough that hashing them takes a while: the threads overlap. */
+    for (int i = 0; i < 3000; i++) {
+        char id[16], partner[16];
+        snprintf(id, sizeof(id), "s%d", i);
+        snprintf(partner, sizeof(partner), "P%d", i % 1500);
+        row one = {.id = id, .partner = partner, .date = i % 2 ? "2026-04-01" : "2026-05-02",
+                   .amount = "250.5"};
+        add_rows(&r, &one, 1);
+    }
+    finish(&r);
+    assert_int_equal(atomic_load(&r.result->digest_ready), 0); /* not made yet */
+    char small[64];
+    assert_int_equal(tally_result_digest_hex(small, sizeof(small), r.result),
+                     TALLY_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(tally_result_digest_hex(NULL, 65, r.result), TALLY_ERR_INVALID_ARGUMENT);
+    assert_int_equal(atomic_load(&r.result->digest_ready), 0); /* a failed call made nothing */
+
+    digest_job jobs[4];
+    pthread_t threads[4];
+    pthread_barrier_t barrier;
+    assert_int_equal(pthread_barrier_init(&barrier, NULL, 4), 0);
+    for (size_t i = 0; i < 4; i++) {
+        memset(&jobs[i], 0, sizeof(jobs[i]));
+        jobs[i].result = r.result;
+        jobs[i].start = &barrier;
+        assert_int_equal(pthread_create(&threads[i], NULL, ask_for_digest, &jobs[i]), 0);
+    }
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    pthread_barrier_destroy(&barrier);
+    assert_int_equal(atomic_load(&r.result->digest_ready), 1);
+
+    /* Every thread got the SHA-256 of the canonical form, hashed here on its own. */
+    tally_sha256 hash;
+    unsigned char bytes[TALLY_SHA256_SIZE];
+    char expected[65];
+    tally_sha256__init(&hash);
+    assert_int_equal(tally_result_write_canonical(r.result, hash_canonical, &hash), TALLY_OK);
+    tally_sha256__final(&hash, bytes);
+    tally_sha256__hex(expected, bytes);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(jobs[i].digest, expected);
+    char again[65];
+    assert_int_equal(tally_result_digest_hex(again, sizeof(again), r.result), TALLY_OK);
+    assert_string_equal(again, expected);
+    stop(&r);
+}
+
 /* ---- fixes found in review: each failed before its fix ---- */
 
 static void
@@ -2795,6 +2873,7 @@ main(void)
         cmocka_unit_test(trusted_ids_keep_nothing_per_transaction),
         cmocka_unit_test(explanations_can_be_left_out),
         cmocka_unit_test(threads_share_a_plan),
+        cmocka_unit_test(threads_ask_one_result_for_its_digest),
         cmocka_unit_test(negative_periods_mirror_positive_ones),
         cmocka_unit_test(bad_rows_are_rejected_and_change_nothing),
         cmocka_unit_test(dates_are_read_exactly),

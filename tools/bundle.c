@@ -261,6 +261,7 @@ write_manifest(FILE *out, const void *data)
     const tool_bundle *bundle = m->bundle;
     const tool_report *report = m->report;
     static const char *const in = "  ";
+    char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
 
     fputs("{\n", out);
     tool_json_string_member(out, in, "format", TOOL_BUNDLE_FORMAT, 0);
@@ -269,7 +270,8 @@ write_manifest(FILE *out, const void *data)
     tool_json_string_member(out, in, "currency", report->currency, 0);
     tool_json_string_member(out, in, "plan_digest", report->plan_digest, 0);
     tool_json_string_member(out, in, "input_digest", report->input_digest, 0);
-    tool_json_string_member(out, in, "result_digest", report->result_digest, 0);
+    tool_json_string_member(out, in, "result_digest", tool_report_result_digest(report, digest),
+                            0);
     fputs("  \"plan\": {\n", out);
     write_file_entry(out, "    ", &bundle->files[0], NULL, report->plan_digest);
     fputs("  },\n", out);

@@ -213,6 +213,7 @@ tool_cmd_report(int argc, char **argv)
     tool_revenue revenue;
     tool_programme programme;
     int code, status, have_programme = 0;
+    char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
 
     memset(&revenue, 0, sizeof(revenue));
     code = parse(&options, argc, argv);
@@ -257,7 +258,7 @@ tool_cmd_report(int argc, char **argv)
     if (code == TOOL_EXIT_OK && !options.quiet)
         fprintf(stderr, "tally: report of %zu lines, %zu partners; result %s\n",
                 tally_result_line_count(result), programme.partners,
-                programme.report.result_digest);
+                tool_report_result_digest(&programme.report, digest));
 
     if (have_programme)
         tool_programme_free(&programme);

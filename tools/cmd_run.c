@@ -196,6 +196,7 @@ static void
 print_summary(const run_options *options, const tool_report *report)
 {
     const tool_inputs *inputs = &options->inputs;
+    char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
 
     fputs("tally: ", stderr);
     for (size_t i = 0; i < inputs->file_count; i++) {
@@ -207,7 +208,7 @@ print_summary(const run_options *options, const tool_report *report)
         fprintf(stderr, "; %" PRIu64 " rejected rows written to %s", inputs->rejects.count,
                 inputs->reject_path);
     fprintf(stderr, "; %zu lines; result %s\n", tally_result_line_count(report->result),
-            report->result_digest);
+            tool_report_result_digest(report, digest));
 }
 
 /* ---- the command ---- */

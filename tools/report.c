@@ -76,6 +76,14 @@ merge(tool_total *totals, size_t count, size_t *merged)
     return TALLY_OK;
 }
 
+const char *
+tool_report_result_digest(const tool_report *report, char out[TALLY_RESULT_DIGEST_HEX_SIZE])
+{
+    if (tally_result_digest_hex(out, TALLY_RESULT_DIGEST_HEX_SIZE, report->result) != TALLY_OK)
+        out[0] = '\0';
+    return out;
+}
+
 int
 tool_report_init(tool_report *report, const tally_plan *plan, const tally_result *result)
 {
@@ -91,7 +99,6 @@ tool_report_init(tool_report *report, const tally_plan *plan, const tally_result
     report->currency = tally_currency_code(currency);
     tally_plan_digest_hex(report->plan_digest, sizeof(report->plan_digest), plan);
     tally_result_input_digest_hex(report->input_digest, sizeof(report->input_digest), result);
-    tally_result_digest_hex(report->result_digest, sizeof(report->result_digest), result);
 
     tally_decimal_from_int(&zero, 0, minor > 0 ? minor : 0);
     report->total = zero;

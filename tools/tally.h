@@ -139,7 +139,8 @@ typedef struct tool_report {
     const char *currency; /* the plan's currency code */
     char plan_digest[TALLY_PLAN_DIGEST_HEX_SIZE];
     char input_digest[TALLY_RESULT_DIGEST_HEX_SIZE];
-    char result_digest[TALLY_RESULT_DIGEST_HEX_SIZE];
+    /* No result digest: the library makes it on first demand, and only the outputs
+     * that show it ask (tool_report_result_digest). */
     const tool_file_stats *files;
     size_t file_count;
     const char *reject_path; /* NULL unless --on-error=reject */
@@ -155,7 +156,13 @@ typedef struct tool_report {
  * (accrued, claimed, shortfall, expired, balance) describe the fund. */
 int tool_kind_counts_in_totals(tally_line_kind kind);
 
-/* Fills @p report from a result: digests and the totals. Returns TALLY_OK,
+/* The result digest in hexadecimal, written to @p out and returned. The first call
+ * for a result hashes its canonical form (as long as making the lines): call it
+ * only for an output that shows the digest. */
+const char *tool_report_result_digest(const tool_report *report,
+                                      char out[TALLY_RESULT_DIGEST_HEX_SIZE]);
+
+/* Fills @p report from a result: the plan and input digests and the totals. Returns TALLY_OK,
  * TALLY_ERR_NOMEM or TALLY_ERR_OVERFLOW (a total beyond 38 digits). */
 int tool_report_init(tool_report *report, const tally_plan *plan, const tally_result *result);
 

@@ -198,6 +198,7 @@ tool_write_json(FILE *out, const tool_report *report)
     static const char *const in = "  ";
     uint64_t accepted = 0, rejected = 0;
     size_t count = tally_result_line_count(report->result);
+    char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
 
     for (size_t i = 0; i < report->file_count; i++) {
         accepted += report->files[i].accepted;
@@ -210,7 +211,8 @@ tool_write_json(FILE *out, const tool_report *report)
     tool_json_string_member(out, in, "plan_digest", report->plan_digest, 0);
     tool_json_string_member(out, in, "currency", report->currency, 0);
     tool_json_string_member(out, in, "input_digest", report->input_digest, 0);
-    tool_json_string_member(out, in, "result_digest", report->result_digest, 0);
+    tool_json_string_member(out, in, "result_digest", tool_report_result_digest(report, digest),
+                            0);
     tool_json_count_member(out, in, "accepted", accepted, 0);
     tool_json_count_member(out, in, "rejected", rejected, 0);
     tool_json_count_member(out, in, "transactions_accepted",

@@ -36,6 +36,7 @@ int
 tool_write_report_json(FILE *out, const tool_programme *p)
 {
     static const char *const in = "  ", *const item = "      ";
+    char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
 
     fputs("{\n", out);
     tool_json_string_member(out, in, "tally_version", tally_version(), 0);
@@ -43,7 +44,8 @@ tool_write_report_json(FILE *out, const tool_programme *p)
     tool_json_string_member(out, in, "plan_name", tally_plan_name(p->plan), 0);
     tool_json_string_member(out, in, "plan_digest", p->report.plan_digest, 0);
     tool_json_string_member(out, in, "input_digest", p->report.input_digest, 0);
-    tool_json_string_member(out, in, "result_digest", p->report.result_digest, 0);
+    tool_json_string_member(out, in, "result_digest",
+                            tool_report_result_digest(&p->report, digest), 0);
     tool_json_string_member(out, in, "currency", p->currency, 0);
     tool_json_string_member(out, in, "from", p->from[0] ? p->from : NULL, 0);
     tool_json_string_member(out, in, "to", p->to[0] ? p->to : NULL, 0);

@@ -127,6 +127,11 @@ tally_result_write_canonical(const tally_result *result, tally_write_fn write,
 
 /**
  * @brief SHA-256 of the canonical form, as 64 lower-case hexadecimal digits.
+ *
+ * The digest is computed the first time it is asked for (writing the canonical
+ * form costs about as much as making the lines, and many callers never show it),
+ * then kept: later calls only copy it. Safe to call from several threads at once,
+ * like every other reader of a result.
  * @param[out] out      at least ::TALLY_RESULT_DIGEST_HEX_SIZE bytes.
  * @param[in]  out_size size of @p out.
  * @param[in]  result   the result.

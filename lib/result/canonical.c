@@ -497,9 +497,27 @@ tally_result__seal(tally_result *result, tally_ctx *ctx)
     if (status != TALLY_OK)
         return status;
     tally_result__drop_tables(result);
-    tally_sha256 hash;
-    tally_sha256__init(&hash);
-    status = write_through(result, hash_piece, &hash);
-    tally_sha256__final(&hash, result->digest);
-    return status;
+    return TALLY_OK;
+}
+
+const unsigned char *
+tally_result__digest(const tally_result *result)
+{
+    /* The only state a result changes after sealing: made once under the lock, then
+     * read by anyone who sees digest_ready set (release/acquire pairs the two). */
+    tally_result *r = (tally_result *)result;
+    if (atomic_load_explicit(&r->digest_ready, memory_order_acquire))
+        return r->digest;
+    pthread_mutex_lock(&r->digest_lock);
+    if (!atomic_load_explicit(&r->digest_ready, memory_order_relaxed)) {
+        tally_sha256 hash;
+        unsigned char digest[TALLY_SHA256_SIZE];
+        tally_sha256__init(&hash);
+        write_through(r, hash_piece, &hash); /* hash_piece never stops it */
+        tally_sha256__final(&hash, digest);
+        memcpy(r->digest, digest, sizeof(digest));
+        atomic_store_explicit(&r->digest_ready, 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&r->digest_lock);
+    return r->digest;
 }

@@ -16,6 +16,11 @@ tally_result__new(tally_ctx *ctx, const tally_currency *currency)
     tally_result *result = tally_ctx__calloc(ctx, 1, sizeof(tally_result));
     if (!result)
         return NULL;
+    if (pthread_mutex_init(&result->digest_lock, NULL) != 0) {
+        tally_ctx__free(ctx, result);
+        return NULL;
+    }
+    atomic_init(&result->digest_ready, 0);
     result->allocator = *tally_ctx__allocator(ctx);
     tally_arena__init(&result->arena, ctx);
     result->currency = currency;
@@ -474,6 +479,7 @@ tally_result_free(tally_result *result)
         release(result, result->chunks[i]);
     release(result, result->chunks);
     tally_arena__free(&result->arena);
+    pthread_mutex_destroy(&result->digest_lock);
     allocator.free(result, allocator.user_data);
 }
 
@@ -502,20 +508,30 @@ tally_result_rejected_count(const tally_result *result)
 }
 
 static int
-write_hex(char *out, size_t out_size, const unsigned char digest[TALLY_SHA256_SIZE])
+check_hex_buffer(const char *out, size_t out_size)
 {
     if (!out)
         return TALLY_ERR_INVALID_ARGUMENT;
-    if (out_size < TALLY_SHA256_HEX_SIZE)
-        return TALLY_ERR_BUFFER_TOO_SMALL;
-    tally_sha256__hex(out, digest);
-    return TALLY_OK;
+    return out_size < TALLY_SHA256_HEX_SIZE ? TALLY_ERR_BUFFER_TOO_SMALL : TALLY_OK;
+}
+
+static int
+write_hex(char *out, size_t out_size, const unsigned char digest[TALLY_SHA256_SIZE])
+{
+    int status = check_hex_buffer(out, out_size);
+    if (status == TALLY_OK)
+        tally_sha256__hex(out, digest);
+    return status;
 }
 
 int
 tally_result_digest_hex(char *out, size_t out_size, const tally_result *result)
 {
-    return result ? write_hex(out, out_size, result->digest) : TALLY_ERR_INVALID_ARGUMENT;
+    if (!result)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    /* Checked first, so that a call that cannot succeed does not hash the result. */
+    int status = check_hex_buffer(out, out_size);
+    return status == TALLY_OK ? write_hex(out, out_size, tally_result__digest(result)) : status;
 }
 
 int

@@ -10,6 +10,9 @@
 #ifndef TALLY_RESULT_RESULT_H
 #define TALLY_RESULT_RESULT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "core/arena.h"
 #include "core/digest.h"
 #include "engine/tiers.h"
@@ -143,7 +146,12 @@ struct tally_result {
     size_t key_count;
     unsigned char plan_digest[TALLY_SHA256_SIZE];
     unsigned char input_digest[TALLY_SHA256_SIZE];
+    /* The result digest, made the first time it is asked for (tally_result__digest):
+     * hashing the canonical form costs as much as building every line, and many
+     * callers never show it. */
     unsigned char digest[TALLY_SHA256_SIZE];
+    atomic_int digest_ready;
+    pthread_mutex_t digest_lock;
     uint64_t accepted;
     uint64_t rejected;
     /* The options that shape the lines, so a replay can be checked against them. */
@@ -212,7 +220,10 @@ size_t tally_result__format_small(char *out, uint64_t low, uint8_t form);
 /* Escapes `text` as the canonical form does into `out`, which has room for
  * 4 × length bytes; returns the bytes written. */
 size_t tally_result__escape(char *out, const char *text, size_t length);
-/* Sorts the lines canonically and computes the digest (canonical.c). Ranks the
+/* The result digest, computed on the first call (canonical.c); safe to call from
+ * several threads at once. */
+const unsigned char *tally_result__digest(const tally_result *result);
+/* Sorts the lines canonically (canonical.c). Ranks the
  * names first; TALLY_ERR_NOMEM leaves the result to be freed. */
 int tally_result__seal(tally_result *result, tally_ctx *ctx);
 
