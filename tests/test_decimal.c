@@ -188,10 +188,17 @@ invalid_structs_are_rejected(void **state)
     bad_flag.negative = 2;
     tally_decimal too_big = dec(MAX38);
     too_big.coefficient_lo += 1; /* exactly 10^38: no carry into the high word */
-    const tally_decimal *invalid[] = {&bad_scale, &negative_zero, &bad_flag, &too_big};
-    for (size_t i = 0; i < 4; i++) {
+    tally_decimal below_zero_scale = one;
+    below_zero_scale.scale = -1;
+    const tally_decimal *invalid[] = {&bad_scale, &negative_zero, &bad_flag, &too_big,
+                                      &below_zero_scale};
+    for (size_t i = 0; i < 5; i++) {
         assert_int_equal(tally_decimal_validate(invalid[i]), TALLY_ERR_INVALID_ARGUMENT);
         assert_int_equal(tally_decimal_add(&out, invalid[i], &one), TALLY_ERR_INVALID_ARGUMENT);
+        /* Also where both share a scale (the 64-bit shortcut of a sum must check too). */
+        assert_int_equal(tally_decimal_add(&out, &one, invalid[i]), TALLY_ERR_INVALID_ARGUMENT);
+        assert_int_equal(tally_decimal_add(&out, invalid[i], invalid[i]),
+                         TALLY_ERR_INVALID_ARGUMENT);
         char text[TALLY_DECIMAL_STRING_MAX];
         assert_int_equal(tally_decimal_format(text, sizeof(text), invalid[i]),
                          TALLY_ERR_INVALID_ARGUMENT);
@@ -519,8 +526,11 @@ status_strings(void **state)
     assert_string_equal(tally_strerror(TALLY_ERR_DIVISION_BY_ZERO), "division by zero");
 }
 
-/* The engine's inline addition must give what tally_decimal_add gives, or step
- * aside: operands at both sides of its limits (scale, 2^62, signs, zero). */
+/* The 64-bit ways of adding (the engine's inline one, and tally_decimal_add's own
+ * shortcut, which also scales the operand of fewer digits up) must give what the
+ * general path gives, or step aside: operands on both sides of their limits
+ * (scale, 2^62, scaling by up to 10^18, signs, zero). The general path is reached
+ * through tally_decimal_sub() of the negated operand, which takes no shortcut. */
 static void
 small_addition_agrees_with_the_full_one(void **state)
 {
@@ -529,16 +539,23 @@ small_addition_agrees_with_the_full_one(void **state)
         "0", "1", "-1", "0.00", "-0.01", "12.34", "-12.34", "4611686018427387903",
         "-4611686018427387903", "4611686018427387904", "-4611686018427387904",
         "46116860184273879.03", "-46116860184273879.04", "99999999999999999999999999999999999999",
-        "0.5", "123456789012345678901234567890"};
+        "0.5", "123456789012345678901234567890", "-7.125", "0.000000000000000001",
+        "4.611686018427387903", "461168601842738790.3", "0.0000000000000000000001", "3"};
     size_t count = sizeof(values) / sizeof(values[0]);
     size_t fast = 0;
     for (size_t i = 0; i < count; i++) {
         for (size_t j = 0; j < count; j++) {
-            tally_decimal a, b, full, small;
+            tally_decimal a, b, minus_b, full, sum, small;
             assert_int_equal(tally_decimal_parse(NULL, &a, values[i]), TALLY_OK);
             assert_int_equal(tally_decimal_parse(NULL, &b, values[j]), TALLY_OK);
             assert_int_equal(tally_dec__sign(&a), tally_decimal_sign(&a));
-            int status = tally_decimal_add(&full, &a, &b);
+            assert_int_equal(tally_decimal_negate(&minus_b, &b), TALLY_OK);
+            memset(&full, 0x5a, sizeof(full));
+            memset(&sum, 0x5a, sizeof(sum));
+            int status = tally_decimal_sub(&full, &a, &minus_b);
+            assert_int_equal(tally_decimal_add(&sum, &a, &b), status);
+            if (status == TALLY_OK)
+                assert_memory_equal(&sum, &full, sizeof(full));
             memset(&small, 0x5a, sizeof(small));
             if (!tally_dec__add_small(&small, &a, &b))
                 continue;

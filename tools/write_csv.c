@@ -74,16 +74,18 @@ buffer_value(csv_buffer *b, const char *text, int last)
         return;
     }
     char *out = b->bytes + b->used;
-    int quote = needs_quotes(text, length);
-    if (quote)
+    if (!needs_quotes(text, length)) {
+        memcpy(out, text, length);
+        out += length;
+    } else {
         *out++ = '"';
-    for (size_t i = 0; i < length; i++) {
-        if (text[i] == '"')
-            *out++ = '"';
-        *out++ = text[i];
+        for (size_t i = 0; i < length; i++) {
+            if (text[i] == '"')
+                *out++ = '"';
+            *out++ = text[i];
+        }
+        *out++ = '"';
     }
-    if (quote)
-        *out++ = '"';
     if (last) {
         *out++ = '\r';
         *out++ = '\n';

@@ -137,13 +137,42 @@ signed_add(tally_decimal *out, const tally_dec *x, const tally_dec *y, int y_neg
     return status;
 }
 
-int
-tally_decimal_add(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
+/* Kept out of line: the 64-bit cases of tally_decimal_add() then need no frame. */
+__attribute__((noinline)) static int
+add_general(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
 {
     tally_dec x, y;
     if (!load_pair(out, &x, &y, a, b))
         return TALLY_ERR_INVALID_ARGUMENT;
     return signed_add(out, &x, &y, y.negative);
+}
+
+/* Valid, below 2^62 and signed as a valid value must be: 0, or 1 when not zero. */
+static int
+is_small(const tally_decimal *value)
+{
+    return value->coefficient_hi == 0 && (value->coefficient_lo >> 62) == 0 &&
+           scale_is_valid(value->scale) &&
+           (uint32_t)value->negative <= (value->coefficient_lo != 0);
+}
+
+int
+tally_decimal_add(tally_decimal *out, const tally_decimal *a, const tally_decimal *b)
+{
+    /* Most sums in a run are of amounts below 2^62 at one scale, or onto a new
+     * total (a zero of scale 0): done here in 64 bits, to what the general path
+     * gives (the larger scale, exactly). */
+    if (out && a && b && is_small(a) && is_small(b)) {
+        if (a->scale == b->scale && tally_dec__add_small(out, a, b))
+            return TALLY_OK;
+        const tally_decimal *zero = a->coefficient_lo == 0 ? a : b->coefficient_lo == 0 ? b : NULL;
+        const tally_decimal *other = zero == a ? b : a;
+        if (zero && zero->scale <= other->scale) {
+            *out = *other;
+            return TALLY_OK;
+        }
+    }
+    return add_general(out, a, b);
 }
 
 int

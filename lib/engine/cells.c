@@ -514,8 +514,21 @@ typedef struct last_bucket {
     uint32_t bucket; /* UINT32_MAX: nothing remembered */
 } last_bucket;
 
+/* A slot's period and settlement period of one month, worked out once per flush. */
+typedef struct month_periods {
+    int32_t period;
+    int32_t settlement;
+    int known;
+} month_periods;
+
+/* Months × slots beyond which the periods are worked out for every cell instead. */
+#define MONTH_PERIODS_MAX (1u << 16)
+
 typedef struct cell_flush {
     last_bucket *last; /* per component: the bucket its previous cell went to */
+    month_periods *periods; /* slot × (month − first_month), or NULL: none kept */
+    int32_t first_month;
+    size_t month_span;
     uint32_t *targets; /* the bucket of each cell × member, in walking order: found by
                           the first walk (which makes them), used by the second */
     size_t next;       /* the walk's place in targets */
@@ -552,19 +565,43 @@ sort_blocks(tally_session *session)
     return status;
 }
 
+/* Room for every slot's periods of the months the blocks cover, when that is few. */
+static int
+keep_month_periods(tally_session *session, cell_flush *f)
+{
+    f->periods = NULL;
+    if (session->block_count == 0 || session->slot_count == 0)
+        return TALLY_OK;
+    int32_t lo = session->blocks[0].month, hi = lo;
+    for (size_t i = 1; i < session->block_count; i++) {
+        int32_t month = session->blocks[i].month;
+        lo = month < lo ? month : lo;
+        hi = month > hi ? month : hi;
+    }
+    f->first_month = lo;
+    f->month_span = (size_t)(hi - lo) + 1;
+    if (f->month_span > MONTH_PERIODS_MAX / session->slot_count)
+        return TALLY_OK;
+    f->periods = tally_ctx__calloc(session->ctx, f->month_span * session->slot_count,
+                                   sizeof(month_periods));
+    return f->periods ? TALLY_OK : TALLY_ERR_NOMEM;
+}
+
 static int
 start_flush(tally_session *session, cell_flush *f)
 {
     f->next = 0;
     f->targets = NULL;
     f->target_capacity = 0;
+    f->periods = NULL;
     f->last = tally_ctx__calloc(session->ctx, session->component_count ? session->component_count : 1,
                                 sizeof(*f->last));
     if (!f->last)
         return TALLY_ERR_NOMEM;
     for (size_t c = 0; c < session->component_count; c++)
         f->last[c].bucket = UINT32_MAX;
-    return sort_blocks(session);
+    int status = sort_blocks(session);
+    return status == TALLY_OK ? keep_month_periods(session, f) : status;
 }
 
 static void
@@ -572,6 +609,26 @@ end_flush(tally_session *session, cell_flush *f)
 {
     tally_ctx__free(session->ctx, f->last);
     tally_ctx__free(session->ctx, f->targets);
+    tally_ctx__free(session->ctx, f->periods);
+}
+
+/* The periods of a slot that a month's first day falls in. */
+static void
+month_periods_of(const tally_session *session, cell_flush *f, uint32_t slot, int32_t month,
+                 int32_t *period, int32_t *settlement)
+{
+    month_periods *kept =
+        f->periods ? &f->periods[slot * f->month_span + (size_t)(month - f->first_month)] : NULL;
+    if (kept && kept->known) {
+        *period = kept->period;
+        *settlement = kept->settlement;
+        return;
+    }
+    tally_day first = 0;
+    tally_date__from_civil(&first, month / 12, month % 12 + 1, 1);
+    tally_engine__periods_on(&session->slots[slot], first, period, settlement);
+    if (kept)
+        *kept = (month_periods){*period, *settlement, 1};
 }
 
 /* The bucket a block's totals go to for one member of a class. */
@@ -579,11 +636,9 @@ static int
 member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *block,
               uint32_t component, tally_bucket **out)
 {
-    tally_day first = 0;
-    tally_date__from_civil(&first, block->month / 12, block->month % 12 + 1, 1);
     const tally_engine_component *c = &session->components[component];
     int32_t period, settlement;
-    tally_engine__periods_on(&session->slots[c->slot], first, &period, &settlement);
+    month_periods_of(session, f, c->slot, block->month, &period, &settlement);
     last_bucket *last = &f->last[component];
     if (last->bucket != UINT32_MAX && last->payee == block->payee && last->period == period &&
         last->settlement == settlement) {
