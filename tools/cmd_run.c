@@ -223,6 +223,7 @@ tool_cmd_run(int argc, char **argv)
     tally_result *result = NULL;
     tool_report report;
     tool_bundle bundle;
+    tool_digest_ahead digest_ahead = {.result = NULL, .started = 0};
     int code, status, have_report = 0;
 
     memset(&bundle, 0, sizeof(bundle));
@@ -253,6 +254,10 @@ tool_cmd_run(int argc, char **argv)
      * tables are built (a third of the peak at 10 million rows). */
     tally_session_free(session);
     session = NULL;
+    /* Shown at the end (summary, bundle): made meanwhile, unless one thread was asked. */
+    tool_digest_ahead_begin(&digest_ahead, result,
+                            (!options.quiet || options.bundle) &&
+                                tool_inputs_threads(&options.inputs, TALLY_CSV_TRANSACTIONS) > 1);
 
     status = tool_report_init(&report, plan, result);
     if (status != TALLY_OK) {
@@ -277,6 +282,7 @@ tool_cmd_run(int argc, char **argv)
         fprintf(stderr, "tally: audit bundle written to %s\n", options.bundle);
 
 done:
+    tool_digest_ahead_end(&digest_ahead);
     tool_bundle_free(&bundle); /* removes an unfinished bundle */
     if (have_report)
         tool_report_free(&report);

@@ -23,6 +23,7 @@
 #ifndef TALLY_TOOL_H
 #define TALLY_TOOL_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include <tally/tally.h>
@@ -161,6 +162,20 @@ int tool_kind_counts_in_totals(tally_line_kind kind);
  * only for an output that shows the digest. */
 const char *tool_report_result_digest(const tool_report *report,
                                       char out[TALLY_RESULT_DIGEST_HEX_SIZE]);
+
+/* ---- digest_ahead.c: the result digest made while the output is written ---- */
+
+typedef struct tool_digest_ahead {
+    const tally_result *result;
+    pthread_t thread;
+    int started;
+} tool_digest_ahead;
+
+/* When @p wanted, starts making @p result's digest on a second thread (it is then
+ * ready, or being made, when the output asks for it). */
+void tool_digest_ahead_begin(tool_digest_ahead *ahead, const tally_result *result, int wanted);
+/* Waits for that thread, if any; call it before the result is freed. */
+void tool_digest_ahead_end(tool_digest_ahead *ahead);
 
 /* Fills @p report from a result: the plan and input digests and the totals. Returns TALLY_OK,
  * TALLY_ERR_NOMEM or TALLY_ERR_OVERFLOW (a total beyond 38 digits). */
