@@ -20,6 +20,7 @@
  * same batches, so the outcome cannot depend on the way.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -500,33 +501,66 @@ take_turns(reader *r, producer *p, batch *b)
 
 /* ---- two threads ---- */
 
+/*
+ * The counters change under the lock, with a condition signalled; they are atomic
+ * so that a thread about to wait can first watch them for a while without it. A
+ * waiter that sleeps must be woken by the other thread (a system call, and on a
+ * virtual machine an interrupt to the other core), once per batch when the two
+ * stages keep pace: the reading thread spent 3 to 9 % of its time doing that.
+ */
 typedef struct relay {
     producer *producer;
     batch *batches;
     pthread_mutex_t lock;
     pthread_cond_t filled;   /* a batch was published */
     pthread_cond_t freed;    /* a batch was given back, or the producer must stop */
-    size_t published;        /* batches filled so far */
-    size_t released;         /* batches the consumer is done with */
-    int stop;                /* the consumer needs no more */
+    atomic_size_t published; /* batches filled so far */
+    atomic_size_t released;  /* batches the consumer is done with */
+    atomic_int stop;         /* the consumer needs no more */
 } relay;
+
+/* About 100 µs of watching before sleeping: a batch takes a millisecond or so. */
+#define WATCH_TURNS 2048u
+
+static void
+pause_briefly(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Watches a counter until it passes `past` (returns 1) or the watch is over (0). */
+static int
+watch(const atomic_size_t *counter, size_t past, const atomic_int *stop)
+{
+    for (unsigned turn = 0; turn < WATCH_TURNS; turn++) {
+        if (atomic_load_explicit(counter, memory_order_acquire) > past ||
+            (stop && atomic_load_explicit(stop, memory_order_relaxed)))
+            return 1;
+        pause_briefly();
+    }
+    return 0;
+}
 
 static void *
 produce(void *user_data)
 {
     relay *line = user_data;
     for (size_t n = 0;; n++) {
-        pthread_mutex_lock(&line->lock);
-        while (n - line->released >= BATCHES && !line->stop)
-            pthread_cond_wait(&line->freed, &line->lock);
-        int stop = line->stop;
-        pthread_mutex_unlock(&line->lock);
-        if (stop)
+        /* Batch n may be filled once batch n − BATCHES is released. */
+        if (n < BATCHES || !watch(&line->released, n - BATCHES, &line->stop)) {
+            pthread_mutex_lock(&line->lock);
+            while (n - atomic_load(&line->released) >= BATCHES && !atomic_load(&line->stop))
+                pthread_cond_wait(&line->freed, &line->lock);
+            pthread_mutex_unlock(&line->lock);
+        }
+        if (atomic_load(&line->stop))
             break;
         batch *b = &line->batches[n % BATCHES];
         fill(line->producer, b);
         pthread_mutex_lock(&line->lock);
-        line->published = n + 1;
+        atomic_store_explicit(&line->published, n + 1, memory_order_release);
         pthread_cond_signal(&line->filled);
         pthread_mutex_unlock(&line->lock);
         if (b->last)
@@ -540,13 +574,15 @@ consume(reader *r, relay *line)
 {
     int done = 0, status = TALLY_OK;
     for (size_t n = 0; !done; n++) {
-        pthread_mutex_lock(&line->lock);
-        while (line->published <= n)
-            pthread_cond_wait(&line->filled, &line->lock);
-        pthread_mutex_unlock(&line->lock);
+        if (!watch(&line->published, n, NULL)) {
+            pthread_mutex_lock(&line->lock);
+            while (atomic_load(&line->published) <= n)
+                pthread_cond_wait(&line->filled, &line->lock);
+            pthread_mutex_unlock(&line->lock);
+        }
         status = drain(r, line->producer, &line->batches[n % BATCHES], &done);
         pthread_mutex_lock(&line->lock);
-        line->released = n + 1;
+        atomic_store_explicit(&line->released, n + 1, memory_order_release);
         pthread_cond_signal(&line->freed);
         pthread_mutex_unlock(&line->lock);
     }
@@ -562,6 +598,9 @@ run_threads(reader *r, producer *p, batch *batches, int *status)
     memset(&line, 0, sizeof(line));
     line.producer = p;
     line.batches = batches;
+    atomic_init(&line.published, 0);
+    atomic_init(&line.released, 0);
+    atomic_init(&line.stop, 0);
     int started = 0;
     if (pthread_mutex_init(&line.lock, NULL) != 0)
         return 0;
@@ -572,7 +611,7 @@ run_threads(reader *r, producer *p, batch *batches, int *status)
             if (started) {
                 *status = consume(r, &line);
                 pthread_mutex_lock(&line.lock);
-                line.stop = 1;
+                atomic_store(&line.stop, 1);
                 pthread_cond_signal(&line.freed);
                 pthread_mutex_unlock(&line.lock);
                 pthread_join(thread, NULL);
