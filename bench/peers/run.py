@@ -10,6 +10,11 @@ workload three ways, each as its own process:
   sqlite  sqlite3 -batch -bail :memory: < workload.sql   (.import + SQL on cents)
   python  python3 workload_decimal.py                    (csv module + decimal)
 
+each run with its inputs read once beforehand, untimed, so that every tool finds
+them in the page cache (a file read from disk first would cost the tool that
+happens to run first a second or more at 10 million rows; a machine that reclaims
+cold pages, as DAMON does, makes that happen between runs); with --repeat N the
+three take turns N times and each tool's median wall time is reported. It then
 checks that the three produce identical lines (check.py; any difference fails
 loudly, exit status 1), and prints one table: wall time, rows/s and peak memory
 (maximum resident set, from /usr/bin/time -f %M when available, else the
@@ -18,7 +23,8 @@ SQLite and than Python. The issue's targets: tally >= 20x faster than both, and
 under 64 MiB of peak memory at 10 million rows.
 
 Usage: run.py --tally PATH [--rows 1000000,10000000] [--keep DIR] [--seed S]
-              [--sqlite sqlite3] [--python python3] [--tally-args '--threads 1']
+              [--repeat N] [--sqlite sqlite3] [--python python3]
+              [--tally-args '--threads 1']
 Exit status: 0 when all outputs agree (whether or not the targets are met),
 1 on any difference or failed run, 77 (skip) when sqlite3 is not installed.
 """
@@ -80,6 +86,20 @@ def measure(command, stdin_text=None):
     return wall, peak
 
 
+def warm(paths):
+    """Reads each file through once, so that the timed run finds it in the page cache."""
+    for path in paths:
+        with open(path, "rb") as handle:
+            while handle.read(1 << 20):
+                pass
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def run_size(root, rows, args):
     tx, partners, gen_seconds = dataset(root, rows, args.seed)
     if gen_seconds is not None:
@@ -100,11 +120,18 @@ def run_size(root, rows, args):
         ("python", [args.python, os.path.join(HERE, "workload_decimal.py"),
                     "--transactions", tx, "--out", outputs["python"]], None),
     ]
-    results = {}
-    for name, command, stdin_text in commands:
-        print("peers: %d rows: %s ..." % (rows, name), end="", flush=True)
-        results[name] = measure(command, stdin_text)
-        print(" %.2f s" % results[name][0], flush=True)
+    runs = {name: [] for name, _c, _s in commands}
+    for turn in range(args.repeat):
+        for name, command, stdin_text in commands:
+            warm([tx, partners])
+            print("peers: %d rows: %s%s ..." % (
+                rows, name, " (turn %d)" % (turn + 1) if args.repeat > 1 else ""),
+                end="", flush=True)
+            runs[name].append(measure(command, stdin_text))
+            print(" %.2f s" % runs[name][-1][0], flush=True)
+    results = {name: (median([wall for wall, _peak in measured]),
+                      max(peak for _wall, peak in measured))
+               for name, measured in runs.items()}
     count, totals = check.compare([(name, outputs[name]) for name, _c, _s in commands])
     print("peers: %d rows: %d lines identical in tally, sqlite and python; totals %s" % (
         rows, count, ", ".join("%s %.2f" % (c, totals[c] / 100) for c in sorted(totals))),
@@ -120,6 +147,8 @@ def main(argv):
     parser.add_argument("--keep", metavar="DIR",
                         help="generate into DIR and keep (and reuse) the data and outputs")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the three N times, taking turns; report median walls")
     parser.add_argument("--sqlite", default="sqlite3")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--tally-args", default="", metavar="ARGS",
@@ -132,6 +161,8 @@ def main(argv):
         parser.error("--rows takes comma-separated integers")
     if not sizes or min(sizes) < 1:
         parser.error("--rows needs at least one count of 1 or more")
+    if args.repeat < 1:
+        parser.error("--repeat needs 1 or more")
     found = shutil.which(args.sqlite)
     if not found:
         print("peers: %s not found (Debian package sqlite3; scripts/install-deps installs it): "
@@ -177,8 +208,10 @@ def main(argv):
             verdicts.append("%d rows: tally peak memory %.1f MiB (target < %.0f MiB): %s" % (
                 rows, tally_peak / 1024, MEMORY_TARGET_MIB,
                 "met" if tally_peak / 1024 < MEMORY_TARGET_MIB else "NOT met"))
-    print("(peak memory: maximum resident set size, %s; speed-up: peer wall / tally wall)"
-          % memory_source)
+    print("(peak memory: maximum resident set size, %s; speed-up: peer wall / tally wall%s;"
+          " inputs in the page cache)" % (
+              memory_source, "; walls: medians of %d turns" % args.repeat if args.repeat > 1
+              else ""))
     for verdict in verdicts:
         print("target: " + verdict)
     return 0
