@@ -35,58 +35,29 @@ static const char explain_help[] =
     "error, 3 a file could not be read or written, 4 out of memory or internal error.\n";
 
 typedef struct explain_options {
-    const char *plan;
-    tool_inputs inputs;
-    const char *payee, *component, *output;
+    tool_selection selection; /* PLAN, the inputs, --payee, --component, -o */
     int json;
 } explain_options;
 
 static int
 parse_explain(explain_options *options, int argc, char **argv)
 {
-    tool_args args = {argc, argv, 1, "explain", 0};
-    int code = TOOL_EXIT_OK, only_positional = 0;
-    const char *format = NULL;
+    const tool_selection *chosen = &options->selection;
+    int code = tool_selection_parse(&options->selection, argc, argv, "explain");
 
-    memset(options, 0, sizeof(*options));
-    if ((code = tool_inputs_init(&options->inputs, "explain", argc)) != TOOL_EXIT_OK)
-        return code;
-    while (args.index < argc) {
-        const char *arg = argv[args.index];
-
-        if (tool_plan_argument(&args, &only_positional, &options->plan, &code)) {
-            if (code != TOOL_EXIT_OK)
-                return code;
-        } else if (tool_is_help(&args)) {
-            printf(explain_help, tool_inputs_help);
-            return -1;
-        } else if (tool_inputs_option(&options->inputs, &args, &code)) {
-            if (code != TOOL_EXIT_OK)
-                return code;
-        } else if (!tool_option(&args, "--payee", &options->payee) &&
-                   !tool_option(&args, "--component", &options->component) &&
-                   !tool_option(&args, "--format", &format) &&
-                   !tool_option(&args, "--output", &options->output) &&
-                   !tool_option(&args, "-o", &options->output)) {
-            return tool_usage_error("explain", "unknown option \"%s\"", arg);
-        }
-        if (args.failed)
-            return TOOL_EXIT_USAGE;
+    options->json = 0;
+    if (code == TOOL_SELECTION_HELP) {
+        printf(explain_help, tool_inputs_help);
+        return -1;
     }
-    if (format && strcmp(format, "json") == 0)
+    if (code != TOOL_EXIT_OK)
+        return code;
+    if (chosen->format && strcmp(chosen->format, "json") == 0)
         options->json = 1;
-    else if (format && strcmp(format, "text") != 0)
-        return tool_usage_error("explain", "--format \"%s\": expected text or json", format);
-    if (!options->plan)
-        return tool_usage_error("explain", "no PLAN given");
-    return tool_inputs_validate(&options->inputs, options->plan, 1);
-}
-
-static int
-selected(const explain_options *options, const tally_line *line)
-{
-    return (!options->payee || strcmp(options->payee, tally_line_payee(line)) == 0) &&
-           (!options->component || strcmp(options->component, tally_line_component(line)) == 0);
+    else if (chosen->format && strcmp(chosen->format, "text") != 0)
+        return tool_usage_error("explain", "--format \"%s\": expected text or json",
+                                chosen->format);
+    return tool_selection_check(chosen, "explain");
 }
 
 /* ---- text ---- */
@@ -300,7 +271,7 @@ static int
 write_explanations(const explain_options *options, const tally_plan *plan,
                    const tally_result *result, size_t *written)
 {
-    FILE *out = tool_output_open(options->output, "output file");
+    FILE *out = tool_output_open(options->selection.output, "output file");
 
     if (!out)
         return TOOL_EXIT_IO;
@@ -316,7 +287,7 @@ write_explanations(const explain_options *options, const tally_plan *plan,
     }
     for (size_t i = 0; i < tally_result_line_count(result); i++) {
         const tally_line *line = tally_result_line_at(result, i);
-        if (!selected(options, line))
+        if (!tool_selection_wants(&options->selection, line))
             continue;
         if (options->json) {
             json_line(out, line, *written == 0);
@@ -329,13 +300,15 @@ write_explanations(const explain_options *options, const tally_plan *plan,
     }
     if (options->json)
         fputs(*written ? "\n  ]\n}\n" : "]\n}\n", out);
-    return tool_output_close(out, 0, out == stdout ? "<stdout>" : options->output, "output");
+    return tool_output_close(out, 0, out == stdout ? "<stdout>" : options->selection.output,
+                             "output");
 }
 
 int
 tool_cmd_explain(int argc, char **argv)
 {
     explain_options options;
+    tool_selection *chosen = &options.selection;
     tally_ctx *ctx = NULL;
     tally_plan *plan = NULL;
     tally_session *session = NULL;
@@ -344,21 +317,21 @@ tool_cmd_explain(int argc, char **argv)
 
     int code = parse_explain(&options, argc, argv);
     if (code != TOOL_EXIT_OK) {
-        tool_inputs_free(&options.inputs);
+        tool_inputs_free(&chosen->inputs);
         return code < 0 ? TOOL_EXIT_OK : code;
     }
-    code = tool_inputs_run_plan(&options.inputs, options.plan, &ctx, &plan, &session, &result);
+    code = tool_inputs_run_plan(&chosen->inputs, chosen->plan, &ctx, &plan, &session, &result);
     if (code == TOOL_EXIT_OK)
         code = write_explanations(&options, plan, result, &written);
     if (code == TOOL_EXIT_OK && written == 0) {
-        tool_error("no payout line%s%s%s%s%s", options.payee ? " of payee " : "",
-                   options.payee ? options.payee : "", options.component ? " in component " : "",
-                   options.component ? options.component : "",
-                   options.inputs.period || options.inputs.from || options.inputs.to
+        tool_error("no payout line%s%s%s%s%s", chosen->payee ? " of payee " : "",
+                   chosen->payee ? chosen->payee : "", chosen->component ? " in component " : "",
+                   chosen->component ? chosen->component : "",
+                   chosen->inputs.period || chosen->inputs.from || chosen->inputs.to
                        ? " in the range"
                        : "");
         code = TOOL_EXIT_INPUT;
     }
-    tool_inputs_run_free(&options.inputs, ctx, plan, session, result);
+    tool_inputs_run_free(&chosen->inputs, ctx, plan, session, result);
     return code;
 }

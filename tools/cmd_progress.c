@@ -43,9 +43,7 @@ static const char progress_help[] =
 typedef enum progress_format { PROGRESS_TABLE, PROGRESS_CSV, PROGRESS_JSON } progress_format;
 
 typedef struct progress_options {
-    const char *plan;
-    tool_inputs inputs;
-    const char *component, *payee, *output;
+    tool_selection selection; /* PLAN, the inputs, --component, --payee, -o */
     progress_format format;
 } progress_options;
 
@@ -59,47 +57,26 @@ typedef struct progress_row {
 static int
 parse_progress(progress_options *options, int argc, char **argv)
 {
-    tool_args args = {argc, argv, 1, "progress", 0};
-    int code = TOOL_EXIT_OK, only_positional = 0;
-    const char *format = NULL;
+    const tool_selection *chosen = &options->selection;
+    int code = tool_selection_parse(&options->selection, argc, argv, "progress");
 
-    memset(options, 0, sizeof(*options));
-    if ((code = tool_inputs_init(&options->inputs, "progress", argc)) != TOOL_EXIT_OK)
-        return code;
-    while (args.index < argc) {
-        const char *arg = argv[args.index];
-
-        if (tool_plan_argument(&args, &only_positional, &options->plan, &code)) {
-            if (code != TOOL_EXIT_OK)
-                return code;
-        } else if (tool_is_help(&args)) {
-            printf(progress_help, tool_inputs_help);
-            return -1;
-        } else if (tool_inputs_option(&options->inputs, &args, &code)) {
-            if (code != TOOL_EXIT_OK)
-                return code;
-        } else if (!tool_option(&args, "--component", &options->component) &&
-                   !tool_option(&args, "--payee", &options->payee) &&
-                   !tool_option(&args, "--format", &format) &&
-                   !tool_option(&args, "--output", &options->output) &&
-                   !tool_option(&args, "-o", &options->output)) {
-            return tool_usage_error("progress", "unknown option \"%s\"", arg);
-        }
-        if (args.failed)
-            return TOOL_EXIT_USAGE;
+    options->format = PROGRESS_TABLE;
+    if (code == TOOL_SELECTION_HELP) {
+        printf(progress_help, tool_inputs_help);
+        return -1;
     }
-    if (!format || strcmp(format, "table") == 0)
+    if (code != TOOL_EXIT_OK)
+        return code;
+    if (!chosen->format || strcmp(chosen->format, "table") == 0)
         options->format = PROGRESS_TABLE;
-    else if (strcmp(format, "csv") == 0)
+    else if (strcmp(chosen->format, "csv") == 0)
         options->format = PROGRESS_CSV;
-    else if (strcmp(format, "json") == 0)
+    else if (strcmp(chosen->format, "json") == 0)
         options->format = PROGRESS_JSON;
     else
         return tool_usage_error("progress", "--format \"%s\": expected table, csv or json",
-                                format);
-    if (!options->plan)
-        return tool_usage_error("progress", "no PLAN given");
-    return tool_inputs_validate(&options->inputs, options->plan, 1);
+                                chosen->format);
+    return tool_selection_check(chosen, "progress");
 }
 
 /* ---- collecting the rows ---- */
@@ -164,7 +141,8 @@ static int
 collect(const progress_options *options, const tally_plan *plan, const tally_result *result,
         tally_session *session, row_list *list, size_t *components)
 {
-    int ranged = options->inputs.period || options->inputs.from || options->inputs.to;
+    const tool_inputs *inputs = &options->selection.inputs;
+    int ranged = inputs->period || inputs->from || inputs->to;
     size_t lines = tally_result_line_count(result), count = 0;
     candidate *candidates = malloc((lines ? lines : 1) * sizeof(*candidates));
     int status = TALLY_OK;
@@ -175,8 +153,7 @@ collect(const progress_options *options, const tally_plan *plan, const tally_res
     for (size_t i = 0; i < lines; i++) {
         const tally_line *line = tally_result_line_at(result, i);
         const char *id = tally_line_component(line), *payee = tally_line_payee(line);
-        if ((options->component && strcmp(options->component, id) != 0) ||
-            (options->payee && strcmp(options->payee, payee) != 0))
+        if (!tool_selection_wants(&options->selection, line))
             continue;
         if (!tool_has_period_tiers(tool_find_component(plan, tally_line_version(line), id)))
             continue;
@@ -316,7 +293,7 @@ write_json(FILE *out, const row_list *list)
 static int
 write_rows(const progress_options *options, const row_list *list)
 {
-    FILE *out = tool_output_open(options->output, "output file");
+    FILE *out = tool_output_open(options->selection.output, "output file");
     int status = 0;
 
     if (!out)
@@ -327,7 +304,7 @@ write_rows(const progress_options *options, const row_list *list)
         write_json(out, list);
     else
         status = write_table(out, list);
-    return tool_output_close(out, status, out == stdout ? "<stdout>" : options->output,
+    return tool_output_close(out, status, out == stdout ? "<stdout>" : options->selection.output,
                              "output");
 }
 
@@ -335,6 +312,7 @@ int
 tool_cmd_progress(int argc, char **argv)
 {
     progress_options options;
+    tool_selection *chosen = &options.selection;
     tally_ctx *ctx = NULL;
     tally_plan *plan = NULL;
     tally_session *session = NULL;
@@ -344,10 +322,10 @@ tool_cmd_progress(int argc, char **argv)
 
     int code = parse_progress(&options, argc, argv);
     if (code != TOOL_EXIT_OK) {
-        tool_inputs_free(&options.inputs);
+        tool_inputs_free(&chosen->inputs);
         return code < 0 ? TOOL_EXIT_OK : code;
     }
-    code = tool_inputs_run_plan(&options.inputs, options.plan, &ctx, &plan, &session, &result);
+    code = tool_inputs_run_plan(&chosen->inputs, chosen->plan, &ctx, &plan, &session, &result);
     if (code == TOOL_EXIT_OK) {
         int status = collect(&options, plan, result, session, &list, &components);
         if (status != TALLY_OK) {
@@ -357,14 +335,14 @@ tool_cmd_progress(int argc, char **argv)
     }
     if (code == TOOL_EXIT_OK && components == 0) {
         tool_error("no line of a rebate or commission with period tiers%s%s%s%s",
-                   options.component ? " in component " : "",
-                   options.component ? options.component : "",
-                   options.payee ? " for payee " : "", options.payee ? options.payee : "");
+                   chosen->component ? " in component " : "",
+                   chosen->component ? chosen->component : "",
+                   chosen->payee ? " for payee " : "", chosen->payee ? chosen->payee : "");
         code = TOOL_EXIT_INPUT;
     }
     if (code == TOOL_EXIT_OK)
         code = write_rows(&options, &list);
     free(list.rows);
-    tool_inputs_run_free(&options.inputs, ctx, plan, session, result);
+    tool_inputs_run_free(&chosen->inputs, ctx, plan, session, result);
     return code;
 }

@@ -315,6 +315,27 @@ unsigned tool_inputs_threads(const tool_inputs *inputs, tally_csv_kind kind);
  * alone. Returns the exit code (a usage error is printed). */
 int tool_inputs_validate(const tool_inputs *inputs, const char *plan_path, int need_transactions);
 
+/* ---- selection.c: the command line of explain and progress ---- */
+
+/* PLAN, the inputs, and what to show: --payee, --component, --format, --output. */
+typedef struct tool_selection {
+    const char *plan;
+    tool_inputs inputs;
+    const char *payee, *component, *format, *output; /* NULL when not given */
+} tool_selection;
+
+/* tool_selection_parse() found -h or --help: the caller prints its help. */
+#define TOOL_SELECTION_HELP (-1)
+
+/* Reads `tally COMMAND` arguments into @p selection (--format's value is the
+ * caller's to check). Returns TOOL_EXIT_OK, TOOL_SELECTION_HELP, or an exit code
+ * with its usage error printed. The inputs need tool_inputs_free() either way. */
+int tool_selection_parse(tool_selection *selection, int argc, char **argv, const char *command);
+/* A PLAN given and the inputs consistent (tool_inputs_validate); the exit code. */
+int tool_selection_check(const tool_selection *selection, const char *command);
+/* 1 when @p line is of the chosen payee and component (each, when chosen). */
+int tool_selection_wants(const tool_selection *selection, const tally_line *line);
+
 /* Creates the session with the flags, the as-of date and the range; prints the
  * errors and returns the exit code. */
 int tool_inputs_session(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan,
