@@ -45,12 +45,19 @@ value_error(const row *r, size_t f, const char *text, size_t length, const char 
 #define TEXT_OF(x) #x
 #define NUMBER_TEXT(x) TEXT_OF(x)
 
+/* A plain decimal's parts: the coefficient (below 10^19), scale and sign. */
+typedef struct plain_parts {
+    uint64_t coefficient;
+    int32_t scale;
+    int32_t negative;
+} plain_parts;
+
 /*
  * tally_csv__plain_decimal(), inline for the loop of convert_row(): one pass
  * over the bytes, the digits gathered whatever side of the '.' they are on.
  */
 static inline int
-plain_decimal(tally_decimal *out, const char *text, size_t length)
+plain_decimal(plain_parts *out, const char *text, size_t length)
 {
     const unsigned char *p = (const unsigned char *)text, *end = p + length;
     int negative = 0;
@@ -74,8 +81,7 @@ plain_decimal(tally_decimal *out, const char *text, size_t length)
     if (digits == 0 || digits > 19)
         return 0;
     /* As tally_dec__store() would: no sign on zero. */
-    out->coefficient_lo = coefficient;
-    out->coefficient_hi = 0;
+    out->coefficient = coefficient;
     out->scale = point ? (int32_t)(end - point - 1) : 0;
     out->negative = coefficient != 0 && negative;
     return 1;
@@ -84,7 +90,14 @@ plain_decimal(tally_decimal *out, const char *text, size_t length)
 int
 tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
 {
-    return plain_decimal(out, text, length);
+    plain_parts parts;
+    if (!plain_decimal(&parts, text, length))
+        return 0;
+    out->coefficient_lo = parts.coefficient;
+    out->coefficient_hi = 0;
+    out->scale = parts.scale;
+    out->negative = parts.negative;
+    return 1;
 }
 
 /* Digits with an optional sign and at most one '.': no exponent, no grouping. */
@@ -196,6 +209,21 @@ static inline void
 put_text(void *item, size_t offset, const char *text)
 {
     memcpy((char *)item + offset, &text, sizeof(text));
+}
+
+/* A plain decimal into the item member by member. Made in a local tally_decimal
+ * and copied whole, it went through the stack: its two 32-bit members written
+ * apart and read back as one 64-bit word, a load the processor cannot take from
+ * the pending stores (a sixth of the conversion's samples, perf at 10 M rows). */
+static inline void
+put_decimal(void *item, size_t offset, const plain_parts *parts)
+{
+    char *at = (char *)item + offset;
+    const uint64_t high = 0;
+    memcpy(at + offsetof(tally_decimal, coefficient_lo), &parts->coefficient, sizeof(uint64_t));
+    memcpy(at + offsetof(tally_decimal, coefficient_hi), &high, sizeof(high));
+    memcpy(at + offsetof(tally_decimal, scale), &parts->scale, sizeof(int32_t));
+    memcpy(at + offsetof(tally_decimal, negative), &parts->negative, sizeof(int32_t));
 }
 
 /* An empty field's value: nothing, or the flag's default. */
@@ -457,9 +485,9 @@ tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *sc
                 put_text(item, offset, text);
                 continue;
             }
-            tally_decimal number;
+            plain_parts number;
             if (how == HOW_DECIMAL && plain_decimal(&number, text, length)) {
-                memcpy((char *)item + offset, &number, sizeof(number));
+                put_decimal(item, offset, &number);
                 continue;
             }
         } else if (how == HOW_TEXT) {
