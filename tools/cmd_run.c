@@ -259,7 +259,8 @@ tool_cmd_run(int argc, char **argv)
                             (!options.quiet || options.bundle) &&
                                 tool_inputs_threads(&options.inputs, TALLY_CSV_TRANSACTIONS) > 1);
 
-    status = tool_report_init(&report, plan, result);
+    /* CSV has no totals (they are sums of its amount column). */
+    status = tool_report_init(&report, plan, result, options.format != FORMAT_CSV);
     if (status != TALLY_OK) {
         if (status == TALLY_ERR_NOMEM) {
             code = tool_out_of_memory();

@@ -431,7 +431,7 @@ tool_programme_build(tool_programme *p, const tool_programme_spec *spec)
     p->plan = spec->plan;
     p->result = spec->result;
     p->top = spec->top;
-    status = tool_report_init(&p->report, spec->plan, spec->result);
+    status = tool_report_init(&p->report, spec->plan, spec->result, 1);
     if (status != TALLY_OK)
         return status;
     p->currency = p->report.currency;

@@ -85,7 +85,8 @@ tool_report_result_digest(const tool_report *report, char out[TALLY_RESULT_DIGES
 }
 
 int
-tool_report_init(tool_report *report, const tally_plan *plan, const tally_result *result)
+tool_report_init(tool_report *report, const tally_plan *plan, const tally_result *result,
+                 int with_totals)
 {
     size_t count = tally_result_line_count(result);
     const tally_currency *currency = tally_plan_currency(plan);
@@ -102,7 +103,7 @@ tool_report_init(tool_report *report, const tally_plan *plan, const tally_result
 
     tally_decimal_from_int(&zero, 0, minor > 0 ? minor : 0);
     report->total = zero;
-    if (count == 0)
+    if (count == 0 || !with_totals)
         return TALLY_OK;
     report->by_payee = malloc(count * sizeof(*report->by_payee));
     report->by_component = malloc(count * sizeof(*report->by_component));

@@ -177,9 +177,12 @@ void tool_digest_ahead_begin(tool_digest_ahead *ahead, const tally_result *resul
 /* Waits for that thread, if any; call it before the result is freed. */
 void tool_digest_ahead_end(tool_digest_ahead *ahead);
 
-/* Fills @p report from a result: the plan and input digests and the totals. Returns TALLY_OK,
- * TALLY_ERR_NOMEM or TALLY_ERR_OVERFLOW (a total beyond 38 digits). */
-int tool_report_init(tool_report *report, const tally_plan *plan, const tally_result *result);
+/* Fills @p report from a result: the plan and input digests, and the totals when
+ * @p with_totals (outputs without them, such as CSV, need not sum every line).
+ * Returns TALLY_OK, TALLY_ERR_NOMEM or TALLY_ERR_OVERFLOW (a total beyond 38
+ * digits). */
+int tool_report_init(tool_report *report, const tally_plan *plan, const tally_result *result,
+                     int with_totals);
 
 void tool_report_free(tool_report *report);
 

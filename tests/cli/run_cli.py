@@ -291,6 +291,26 @@ def test_csv_output_quotes_fields():
                    'Plain': '4.00'}, got
 
 
+def test_totals_beyond_38_digits():
+    """Each line fits, their sum does not: the table (which shows totals) is refused
+    with a clear error; CSV, which has no totals, is written whole."""
+    plan = write('huge.xml', '''<?xml version="1.0" encoding="UTF-8"?>
+<plan xmlns="urn:tally:plan:1" format-version="1" id="huge" currency="USD">
+  <version id="v1" effective-from="2026-01-01">
+    <rebate id="all" period="month"><rate>1</rate></rebate>
+  </version>
+</plan>
+''')
+    big = '6' + '0' * 35  # 36 digits, 38 with the cents: the most a line holds
+    tx = write('huge.csv', 'id,date,partner,amount\n'
+               'a,2026-01-05,P1,%s.00\nb,2026-01-06,P2,%s.00\n' % (big, big))
+    r = tally('run', plan, '--transactions', tx).expect(EXIT_INPUT)
+    assert 'a total needs more than 38 digits' in r.err, r.err
+    r = tally('run', plan, '--transactions', tx, '--format', 'csv').expect(EXIT_OK)
+    assert {l['payee']: l['amount'] for l in csv_lines(r.out)} == {
+        'P1': big + '.00', 'P2': big + '.00'}, r.out
+
+
 def test_fiscal_period_labels():
     plan = write('fiscal.xml', '''<?xml version="1.0" encoding="UTF-8"?>
 <plan xmlns="urn:tally:plan:1" format-version="1" id="fiscal-july" currency="AUD">
