@@ -49,6 +49,7 @@ tool_csv_value(FILE *out, const char *text, int last)
 typedef struct csv_buffer {
     FILE *out;
     size_t used;
+    size_t flushes; /* how many times the bytes went out */
     char bytes[16 * 1024];
 } csv_buffer;
 
@@ -57,6 +58,7 @@ buffer_flush(csv_buffer *b)
 {
     fwrite(b->bytes, 1, b->used, b->out);
     b->used = 0;
+    b->flushes++;
 }
 
 /* One field as tool_csv_value() writes it, and its separator. */
@@ -95,14 +97,48 @@ buffer_value(csv_buffer *b, const char *text, int last)
     b->used = (size_t)(out - b->bytes);
 }
 
+/* The first four fields of the previous record (component, version, period, tier
+ * period) as written: lines come sorted by them, thousands to each. The texts
+ * are the result's, one copy per distinct name, so the same pointers mean the
+ * same fields. */
+typedef struct key_fields {
+    const char *texts[4];
+    size_t length; /* 0: nothing kept */
+    char bytes[1024];
+} key_fields;
+
+static void
+buffer_key(csv_buffer *b, key_fields *kept, const char *const texts[4])
+{
+    if (kept->length && memcmp(kept->texts, texts, sizeof(kept->texts)) == 0 &&
+        kept->length <= sizeof(b->bytes) - b->used) {
+        memcpy(b->bytes + b->used, kept->bytes, kept->length);
+        b->used += kept->length;
+        return;
+    }
+    size_t flushes = b->flushes, start = b->used;
+    for (int k = 0; k < 4; k++)
+        buffer_value(b, texts[k], 0);
+    size_t length = b->used - start;
+    kept->length = 0;
+    if (b->flushes == flushes && length <= sizeof(kept->bytes)) {
+        memcpy(kept->bytes, b->bytes + start, length);
+        memcpy(kept->texts, texts, sizeof(kept->texts));
+        kept->length = length;
+    }
+}
+
 int
 tool_write_csv(FILE *out, const tool_report *report)
 {
     size_t count = tally_result_line_count(report->result);
     csv_buffer b;
+    key_fields kept;
 
     b.out = out;
     b.used = 0;
+    b.flushes = 0;
+    kept.length = 0;
     fputs("component,version,period,tier_period,payee,kind,amount,currency\r\n", out);
     for (size_t i = 0; i < count; i++) {
         const tally_line *line = tally_result_line_at(report->result, i);
@@ -111,10 +147,9 @@ tool_write_csv(FILE *out, const tool_report *report)
 
         tally_line_amount(line, &value);
         tool_format_decimal(amount, &value);
-        buffer_value(&b, tally_line_component(line), 0);
-        buffer_value(&b, tally_line_version(line), 0);
-        buffer_value(&b, tally_line_period(line), 0);
-        buffer_value(&b, tally_line_tier_period(line), 0);
+        const char *key[4] = {tally_line_component(line), tally_line_version(line),
+                              tally_line_period(line), tally_line_tier_period(line)};
+        buffer_key(&b, &kept, key);
         buffer_value(&b, tally_line_payee(line), 0);
         buffer_value(&b, tally_line_kind_name(tally_line_get_kind(line)), 0);
         buffer_value(&b, amount, 0);
