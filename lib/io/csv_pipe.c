@@ -43,16 +43,23 @@ typedef enum entry_type {
     ENTRY_FAILURE            /* the input cannot go on: `status` (and `error`) */
 } entry_type;
 
+/* Half a cache line: a batch holds one per row, written by one thread and read by
+ * the other. */
 typedef struct entry {
     entry_type type;
-    int status;              /* ENTRY_FAILURE */
-    int error;               /* ENTRY_FAILURE with TALLY_ERR_IO: the errno */
-    size_t problem;          /* ENTRY_BAD_ROW */
+    uint32_t raw_size;       /* rows: below TALLY_CSV_MAX_RECORD_SIZE */
     unsigned long line;      /* the row's; else the line the next record starts on */
     char *raw;               /* rows: the record as in the file, in the batch's text */
-    size_t raw_size;
-    uint64_t bytes;          /* ENTRY_PROGRESS, ENTRY_END */
+    union {
+        size_t problem;      /* ENTRY_BAD_ROW */
+        uint64_t bytes;      /* ENTRY_PROGRESS, ENTRY_END: read so far */
+        struct {
+            int status;      /* ENTRY_FAILURE */
+            int error;       /* ENTRY_FAILURE with TALLY_ERR_IO: the errno */
+        } failure;
+    } u;
 } entry;
+_Static_assert(sizeof(entry) <= 32, "an entry is half a cache line");
 
 typedef struct batch {
     entry *entries;
@@ -93,13 +100,10 @@ add_entry(batch *b, entry_type type, unsigned long line)
 {
     entry *e = &b->entries[b->entry_count++];
     e->type = type;
-    e->status = TALLY_OK;
-    e->error = 0;
-    e->problem = 0;
+    e->raw_size = 0;
     e->line = line;
     e->raw = NULL;
-    e->raw_size = 0;
-    e->bytes = 0;
+    e->u.bytes = 0;
     return e;
 }
 
@@ -107,8 +111,8 @@ static void
 add_failure(batch *b, int status, int error, unsigned long line)
 {
     entry *e = add_entry(b, ENTRY_FAILURE, line);
-    e->status = status;
-    e->error = error;
+    e->u.failure.status = status;
+    e->u.failure.error = error;
     b->last = 1;
 }
 
@@ -124,7 +128,7 @@ read_more(producer *p, batch *b)
         return 0;
     }
     if (in->total_read != before && p->report_reads)
-        add_entry(b, ENTRY_PROGRESS, p->line)->bytes = in->total_read;
+        add_entry(b, ENTRY_PROGRESS, p->line)->u.bytes = in->total_read;
     return 1;
 }
 
@@ -143,7 +147,7 @@ place_bad_row(producer *p, batch *b, entry *e, const tally_csv__record *record)
     tally_csv__restore(p->tokenizer, record);
     memcpy(e->raw, record->raw, record->raw_size);
     e->type = ENTRY_BAD_ROW;
-    e->problem = b->problem_count++;
+    e->u.problem = b->problem_count++;
 }
 
 static void
@@ -171,7 +175,7 @@ place_record(producer *p, batch *b)
     size_t index = b->entry_count;
     entry *e = add_entry(b, ENTRY_ROW, p->record_line);
     e->raw = b->text + b->text_used;
-    e->raw_size = record->raw_size;
+    e->raw_size = (uint32_t)record->raw_size; /* the tokenizer's limit keeps it small */
     b->text_used += needed;
     tally_csv__problem *problem = &b->problems[b->problem_count];
     if (record->syntax != TALLY_CSV__SYNTAX_OK) {
@@ -231,7 +235,7 @@ fill(producer *p, batch *b)
         }
         size_t available = in->end - in->start;
         if (available == 0 && in->at_end) {
-            add_entry(b, ENTRY_END, p->line)->bytes = in->total_read;
+            add_entry(b, ENTRY_END, p->line)->u.bytes = in->total_read;
             b->last = 1;
             return;
         }
@@ -362,13 +366,13 @@ feed_rows(reader *r, const producer *p, batch *b, size_t from, size_t to)
 static int
 failure(reader *r, const entry *e)
 {
-    switch (e->status) {
+    switch (e->u.failure.status) {
     case TALLY_ERR_IO:
-        return tally_csv__io_error(r, "cannot read the file", e->error);
+        return tally_csv__io_error(r, "cannot read the file", e->u.failure.error);
     case TALLY_ERR_LIMIT:
         return tally_csv__too_long(r, e->line);
     default: /* the producer does not allocate: nothing else is expected */
-        return tally_ctx__error(r->ctx, e->status, "out of memory (reading the input)");
+        return tally_ctx__error(r->ctx, e->u.failure.status, "out of memory (reading the input)");
     }
 }
 
@@ -383,15 +387,15 @@ handle_entry(reader *r, batch *b, const entry *e, int *done)
     case ENTRY_BAD_ROW:
         r->stats.rows++;
         tally_ctx_clear_errors(r->ctx);
-        status = tally_csv__record_problem(r->ctx, &b->problems[e->problem], r->source,
+        status = tally_csv__record_problem(r->ctx, &b->problems[e->u.problem], r->source,
                                            e->line);
         return rejected(r, status, e);
     case ENTRY_PROGRESS:
-        return tally_csv__progress(r, e->bytes, e->line);
+        return tally_csv__progress(r, e->u.bytes, e->line);
     case ENTRY_END:
         *done = 1;
         tally_ctx_clear_errors(r->ctx);
-        return tally_csv__progress(r, e->bytes, e->line);
+        return tally_csv__progress(r, e->u.bytes, e->line);
     case ENTRY_FAILURE:
         *done = 1;
         return failure(r, e);
