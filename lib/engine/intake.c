@@ -326,12 +326,12 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
 
 /* ---- batches: looking ahead ---- */
 
-/* Rows are looked at three times before their turn, LOOK_AHEAD rows apart: first
- * their date is read and their partner id hashed, its index slot fetched; then the
- * partner is found and the lines of its record and months fetched; then its
- * cells. Memory then arrives while other rows are worked on. */
+/* Rows are looked at twice before their turn: LOOK_AHEAD × 2 rows ahead their
+ * symbols are found and their blocks' index slots fetched, LOOK_AHEAD rows ahead
+ * their cells; memory then arrives while other rows are worked on. */
 #define LOOK_AHEAD 8
-#define HINT_RING 32 /* more than 3 × LOOK_AHEAD */
+#define HINT_RING 32
+
 
 static void
 look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *hint, int stage)
@@ -344,23 +344,16 @@ look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *h
             !read_date(session, t->date, &hint->day, &hint->month))
             return;
         hint->version = tally_engine__version_on(session, hint->day);
-        hint->partner_length = strlen(t->partner);
-        hint->partner_hash = tally_symbols__prefetch(&session->names, t->partner,
-                                                     hint->partner_length);
-        return;
-    }
-    if (stage == 1 && hint->version) {
-        hint->partner = tally_symbols__find_hashed(&session->names, hint->partner_hash,
-                                                   t->partner, hint->partner_length);
+        hint->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
         /* The partner's record is checked first thing at the row's turn. */
         if (hint->partner < session->partner_capacity)
             __builtin_prefetch(&session->partners[hint->partner]);
         /* Only running totals paid to reps use the rep's symbol (cells.c). */
-        if (t->rep && t->rep[0] && hint->version->pays_rep)
+        if (t->rep && t->rep[0] && hint->version && hint->version->pays_rep)
             hint->rep = tally_symbols__find(&session->names, t->rep, strlen(t->rep));
     }
     if (hint->version && hint->version->class_count)
-        tally_engine__prefetch_cells(session, hint, stage - 1);
+        tally_engine__prefetch_cells(session, hint, stage);
 }
 
 int
@@ -376,16 +369,17 @@ tally_engine__add_transaction_batch(tally_session *session,
                                 "tally_session_add_transactions: no rows given");
     int first_error = TALLY_OK;
     tally_row_hint hints[HINT_RING];
-    /* The first rows go through the early stages before the loop, the rest in it. */
-    for (int stage = 0; stage < 3; stage++)
-        for (size_t i = 0; i < count && i < (size_t)(3 - stage) * LOOK_AHEAD; i++)
-            look_ahead(session, &transactions[i], &hints[i % HINT_RING], stage);
+    for (size_t i = 0; i < count && i < 2 * LOOK_AHEAD; i++)
+        look_ahead(session, &transactions[i], &hints[i % HINT_RING], 0);
+    for (size_t i = 0; i < LOOK_AHEAD && i < count; i++)
+        look_ahead(session, &transactions[i], &hints[i % HINT_RING], 1);
     for (size_t i = 0; i < count; i++) {
-        for (int stage = 0; stage < 3; stage++) {
-            size_t ahead = i + (size_t)(3 - stage) * LOOK_AHEAD;
-            if (ahead < count)
-                look_ahead(session, &transactions[ahead], &hints[ahead % HINT_RING], stage);
-        }
+        if (i + 2 * LOOK_AHEAD < count)
+            look_ahead(session, &transactions[i + 2 * LOOK_AHEAD],
+                       &hints[(i + 2 * LOOK_AHEAD) % HINT_RING], 0);
+        if (i + LOOK_AHEAD < count)
+            look_ahead(session, &transactions[i + LOOK_AHEAD],
+                       &hints[(i + LOOK_AHEAD) % HINT_RING], 1);
         int status =
             add_one(session, &transactions[i], &hints[i % HINT_RING], hashes ? &hashes[i] : NULL);
         if (status == TALLY_OK && accepted)

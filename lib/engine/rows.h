@@ -51,8 +51,6 @@ typedef struct tally_row_hint {
     int32_t month;
     uint32_t partner; /* symbols found ahead, or TALLY_NO_SYMBOL: symbols are never */
     uint32_t rep;     /* removed, so one found stays right */
-    uint64_t partner_hash; /* of the partner id, hashed a stage before it is looked up */
-    size_t partner_length;
     size_t blocks[2]; /* cells.c: the first cells of those blocks, or SIZE_MAX when not
                          found ahead (blocks are never removed while rows come in) */
 } tally_row_hint;

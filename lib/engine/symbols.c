@@ -141,32 +141,13 @@ set_slot(tally_symbols *table, size_t slot, uint32_t symbol, uint64_t hash, cons
 }
 
 uint32_t
-tally_symbols__find_hashed(const tally_symbols *table, uint64_t hash, const char *text,
-                           size_t length)
+tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
 {
     if (!table->slot_mask)
         return TALLY_NO_SYMBOL;
     int found;
-    size_t slot = probe(table, hash, text, length, &found);
+    size_t slot = probe(table, tally_hash__bytes(text, length), text, length, &found);
     return found ? slot_symbol(table, slot) : TALLY_NO_SYMBOL;
-}
-
-uint32_t
-tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
-{
-    return tally_symbols__find_hashed(table, tally_hash__bytes(text, length), text, length);
-}
-
-uint64_t
-tally_symbols__prefetch(const tally_symbols *table, const char *text, size_t length)
-{
-    uint64_t hash = tally_hash__bytes(text, length);
-    size_t slot = (size_t)hash & table->slot_mask;
-    if (table->inline_keys && table->key_slots)
-        __builtin_prefetch(&table->key_slots[slot]);
-    else if (table->slots)
-        __builtin_prefetch(&table->slots[slot]);
-    return hash;
 }
 
 /* Doubles the slot array and re-inserts every symbol (hashing its text again:

@@ -62,11 +62,6 @@ int tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text
                           size_t length, uint32_t *out);
 /* The symbol of a text, or TALLY_NO_SYMBOL when it was never interned. */
 uint32_t tally_symbols__find(const tally_symbols *table, const char *text, size_t length);
-/* The same in two steps, for lookups made ahead of time: the text's hash and a
- * fetch of its first slot into the cache, then, some work later, the lookup. */
-uint64_t tally_symbols__prefetch(const tally_symbols *table, const char *text, size_t length);
-uint32_t tally_symbols__find_hashed(const tally_symbols *table, uint64_t hash, const char *text,
-                                    size_t length);
 
 static inline const char *
 tally_symbols__text(const tally_symbols *table, uint32_t symbol)
