@@ -550,26 +550,43 @@ watch(const atomic_size_t *counter, size_t past, const atomic_int *stop)
     return 0;
 }
 
+/* Waits until a counter passes `past` (or, when `stop` is given, the consumer
+ * stops): watched a while, then asleep until `changed` is signalled. */
+static void
+wait_past(relay *line, const atomic_size_t *counter, size_t past, pthread_cond_t *changed,
+          const atomic_int *stop)
+{
+    if (watch(counter, past, stop))
+        return;
+    pthread_mutex_lock(&line->lock);
+    while (atomic_load(counter) <= past && !(stop && atomic_load(stop)))
+        pthread_cond_wait(changed, &line->lock);
+    pthread_mutex_unlock(&line->lock);
+}
+
+/* Moves a counter on, under the lock, and wakes the other thread if it sleeps. */
+static void
+advance(relay *line, atomic_size_t *counter, size_t value, pthread_cond_t *changed)
+{
+    pthread_mutex_lock(&line->lock);
+    atomic_store_explicit(counter, value, memory_order_release);
+    pthread_cond_signal(changed);
+    pthread_mutex_unlock(&line->lock);
+}
+
 static void *
 produce(void *user_data)
 {
     relay *line = user_data;
     for (size_t n = 0;; n++) {
         /* Batch n may be filled once batch n − BATCHES is released. */
-        if (n < BATCHES || !watch(&line->released, n - BATCHES, &line->stop)) {
-            pthread_mutex_lock(&line->lock);
-            while (n - atomic_load(&line->released) >= BATCHES && !atomic_load(&line->stop))
-                pthread_cond_wait(&line->freed, &line->lock);
-            pthread_mutex_unlock(&line->lock);
-        }
+        if (n >= BATCHES)
+            wait_past(line, &line->released, n - BATCHES, &line->freed, &line->stop);
         if (atomic_load(&line->stop))
             break;
         batch *b = &line->batches[n % BATCHES];
         fill(line->producer, b);
-        pthread_mutex_lock(&line->lock);
-        atomic_store_explicit(&line->published, n + 1, memory_order_release);
-        pthread_cond_signal(&line->filled);
-        pthread_mutex_unlock(&line->lock);
+        advance(line, &line->published, n + 1, &line->filled);
         if (b->last)
             break;
     }
@@ -581,17 +598,9 @@ consume(reader *r, relay *line)
 {
     int done = 0, status = TALLY_OK;
     for (size_t n = 0; !done; n++) {
-        if (!watch(&line->published, n, NULL)) {
-            pthread_mutex_lock(&line->lock);
-            while (atomic_load(&line->published) <= n)
-                pthread_cond_wait(&line->filled, &line->lock);
-            pthread_mutex_unlock(&line->lock);
-        }
+        wait_past(line, &line->published, n, &line->filled, NULL);
         status = drain(r, line->producer, &line->batches[n % BATCHES], &done);
-        pthread_mutex_lock(&line->lock);
-        atomic_store_explicit(&line->released, n + 1, memory_order_release);
-        pthread_cond_signal(&line->freed);
-        pthread_mutex_unlock(&line->lock);
+        advance(line, &line->released, n + 1, &line->freed);
     }
     return status;
 }
