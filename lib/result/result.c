@@ -531,7 +531,9 @@ tally_result_digest_hex(char *out, size_t out_size, const tally_result *result)
         return TALLY_ERR_INVALID_ARGUMENT;
     /* Checked first, so that a call that cannot succeed does not hash the result. */
     int status = check_hex_buffer(out, out_size);
-    return status == TALLY_OK ? write_hex(out, out_size, tally_result__digest(result)) : status;
+    if (status == TALLY_OK)
+        tally_sha256__hex(out, tally_result__digest(result));
+    return status;
 }
 
 int

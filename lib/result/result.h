@@ -223,8 +223,8 @@ size_t tally_result__escape(char *out, const char *text, size_t length);
 /* The result digest, computed on the first call (canonical.c); safe to call from
  * several threads at once. */
 const unsigned char *tally_result__digest(const tally_result *result);
-/* Sorts the lines canonically (canonical.c). Ranks the
- * names first; TALLY_ERR_NOMEM leaves the result to be freed. */
+/* Sorts the lines canonically (canonical.c), ranking the names first;
+ * TALLY_ERR_NOMEM leaves the result to be freed. */
 int tally_result__seal(tally_result *result, tally_ctx *ctx);
 
 #endif /* TALLY_RESULT_RESULT_H */
