@@ -220,6 +220,7 @@ typedef struct outcome {
     tally_csv_stats stats;
     text errors;             /* every error recorded, formatted */
     text log;
+    text lines;              /* "payee component period kind amount" per result line */
     char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
     char input_digest[TALLY_RESULT_DIGEST_HEX_SIZE];
 } outcome;
@@ -229,6 +230,7 @@ outcome_free(outcome *o)
 {
     free(o->errors.data);
     free(o->log.data);
+    free(o->lines.data);
     memset(o, 0, sizeof(*o));
 }
 
@@ -243,6 +245,21 @@ typedef struct reading {
     int stop_progress_at;
     unsigned session_flags;
 } reading;
+
+static void
+describe_lines(const tally_result *result, text *out)
+{
+    append(out, "%s", "");
+    for (size_t i = 0; i < tally_result_line_count(result); i++) {
+        const tally_line *line = tally_result_line_at(result, i);
+        tally_decimal amount;
+        char digits[TALLY_DECIMAL_STRING_MAX];
+        assert_int_equal(tally_line_amount(line, &amount), TALLY_OK);
+        assert_int_equal(tally_decimal_format(digits, sizeof(digits), &amount), TALLY_OK);
+        append(out, "%s %s %s %s %s\n", tally_line_payee(line), tally_line_component(line),
+               tally_line_period(line), tally_line_kind_name(tally_line_get_kind(line)), digits);
+    }
+}
 
 static void
 read_input(const reading *how, unsigned threads, outcome *out)
@@ -295,10 +312,13 @@ read_input(const reading *how, unsigned threads, outcome *out)
 
     tally_result *result = NULL;
     assert_int_equal(tally_session_finish(session, &result), TALLY_OK);
-    assert_int_equal(tally_result_digest_hex(out->digest, sizeof(out->digest), result), TALLY_OK);
+    describe_lines(result, &out->lines);
+    /* Without the input digest there is no digest to compare: both are refused. */
+    int digests = how->session_flags & TALLY_SESSION_NO_INPUT_DIGEST ? TALLY_ERR_STATE : TALLY_OK;
+    assert_int_equal(tally_result_digest_hex(out->digest, sizeof(out->digest), result), digests);
     assert_int_equal(
         tally_result_input_digest_hex(out->input_digest, sizeof(out->input_digest), result),
-        TALLY_OK);
+        digests);
     tally_result_free(result);
     tally_session_free(session);
     tally_plan_unref(plan);
@@ -319,6 +339,7 @@ same_both_ways(const reading *how, outcome *one)
     assert_string_equal(two.errors.data, one->errors.data);
     assert_int_equal(two.log.size, one->log.size);
     assert_memory_equal(two.log.data, one->log.data, one->log.size);
+    assert_string_equal(two.lines.data, one->lines.data);
     assert_string_equal(two.digest, one->digest);
     assert_string_equal(two.input_digest, one->input_digest);
     outcome_free(&two);
@@ -382,6 +403,31 @@ every_bad_row_is_rejected_alike(void **state)
     assert_non_null(strstr(one.log.data, "[B0,2026-02-03,P1,nul"));
     assert_non_null(strstr(one.log.data, "\"multi\nline, \"\"quoted\"\"\",x1]"));
     outcome_free(&one);
+}
+
+/* Without the input digest the reading thread hashes no row: the lines, counts,
+ * errors and rejected rows are still those of a reading that does. */
+static void
+without_the_input_digest_the_rest_is_alike(void **state)
+{
+    (void)state;
+    reading how = {.path = big_path, .with_reject = 1, .with_progress = 1,
+                   .session_flags = TALLY_SESSION_NO_INPUT_DIGEST};
+    outcome without, with;
+    same_both_ways(&how, &without);
+    how.session_flags = 0;
+    read_input(&how, 2, &with);
+    assert_int_equal(without.status, TALLY_OK);
+    assert_true(without.stats.accepted > 50000);
+    assert_int_equal(without.stats.accepted, with.stats.accepted);
+    assert_int_equal(without.stats.rejected, with.stats.rejected);
+    assert_string_equal(without.errors.data, with.errors.data);
+    assert_string_equal(without.log.data, with.log.data);
+    assert_true(with.lines.size > 100);
+    assert_string_equal(without.lines.data, with.lines.data);
+    assert_int_equal(strlen(with.digest), 64);
+    outcome_free(&without);
+    outcome_free(&with);
 }
 
 static void
@@ -670,6 +716,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_bad_row_is_rejected_alike),
+        cmocka_unit_test(without_the_input_digest_the_rest_is_alike),
         cmocka_unit_test(without_a_callback_the_first_bad_row_stops_alike),
         cmocka_unit_test(a_reject_callback_that_stops_stops_alike),
         cmocka_unit_test(a_progress_callback_that_stops_stops_alike),

@@ -2450,6 +2450,59 @@ explanations_can_be_left_out(void **state)
     stop(&r);
 }
 
+/* The same rows with and without TALLY_SESSION_NO_INPUT_DIGEST: the same lines,
+ * explanations and counts; without it the digests and the canonical form are
+ * refused (argument errors still come first). */
+static void
+input_digest_can_be_left_out(void **state)
+{
+    (void)state;
+    run runs[2];
+    const unsigned flags[2] = {0, TALLY_SESSION_NO_INPUT_DIGEST};
+    for (size_t k = 0; k < 2; k++) {
+        start(&runs[k], TRUE_UP_PLAN, flags[k]);
+        partner_row partners[] = {{.id = "P1", .tier = "gold"}};
+        add_partners(&runs[k], partners, COUNT(partners));
+        settle(&runs[k], "P1", "annual", "2026-11", "100");
+        add_rows(&runs[k], true_up_rows, COUNT(true_up_rows));
+        row bad = {.id = "late", .date = "2026-12-32", .amount = "1"};
+        expect_rejected(&runs[k], &bad, "transaction \"late\"");
+        finish(&runs[k]);
+    }
+    const tally_result *with = runs[0].result, *without = runs[1].result;
+    assert_int_equal(tally_result_line_count(without), tally_result_line_count(with));
+    assert_true(tally_result_line_count(with) > 0);
+    for (size_t i = 0; i < tally_result_line_count(with); i++) {
+        char a[256], b[256];
+        line_text(tally_result_line_at(with, i), a, sizeof(a));
+        line_text(tally_result_line_at(without, i), b, sizeof(b));
+        assert_string_equal(b, a);
+        assert_string_equal(tally_line_explanation(tally_result_line_at(without, i)),
+                            tally_line_explanation(tally_result_line_at(with, i)));
+    }
+    assert_int_equal(tally_result_accepted_count(without), tally_result_accepted_count(with));
+    assert_int_equal(tally_result_rejected_count(without), 1);
+
+    char hex[TALLY_RESULT_DIGEST_HEX_SIZE];
+    assert_int_equal(tally_result_input_digest_hex(hex, sizeof(hex), with), TALLY_OK);
+    assert_int_equal(tally_result_digest_hex(hex, sizeof(hex), with), TALLY_OK);
+    assert_int_equal(tally_result_input_digest_hex(hex, sizeof(hex), without), TALLY_ERR_STATE);
+    assert_int_equal(tally_result_digest_hex(hex, sizeof(hex), without), TALLY_ERR_STATE);
+    assert_int_equal(tally_result_digest_hex(hex, sizeof(hex) - 1, without),
+                     TALLY_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(tally_result_input_digest_hex(NULL, sizeof(hex), without),
+                     TALLY_ERR_INVALID_ARGUMENT);
+    char *text = calloc(1, 1);
+    assert_non_null(text);
+    assert_int_equal(tally_result_write_canonical(without, append_text, &text), TALLY_ERR_STATE);
+    assert_string_equal(text, "");
+    assert_int_equal(tally_result_write_canonical(with, append_text, &text), TALLY_OK);
+    assert_non_null(strstr(text, "\ninput\tdigest="));
+    free(text);
+    for (size_t k = 0; k < 2; k++)
+        stop(&runs[k]);
+}
+
 /* ---- input validation (issue: every error names the transaction) ---- */
 
 
@@ -2872,6 +2925,7 @@ main(void)
         cmocka_unit_test(interpolated_fractions_add_up_exactly),
         cmocka_unit_test(trusted_ids_keep_nothing_per_transaction),
         cmocka_unit_test(explanations_can_be_left_out),
+        cmocka_unit_test(input_digest_can_be_left_out),
         cmocka_unit_test(threads_share_a_plan),
         cmocka_unit_test(threads_ask_one_result_for_its_digest),
         cmocka_unit_test(negative_periods_mirror_positive_ones),

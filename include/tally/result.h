@@ -118,7 +118,9 @@ tally_result_rejected_count(const tally_result *result);
  * @param[in] write     receives consecutive pieces of the text.
  * @param[in] user_data passed to @p write.
  * @returns ::TALLY_OK; ::TALLY_ERR_CALLBACK when @p write asked to stop;
- *          ::TALLY_ERR_INVALID_ARGUMENT.
+ *          ::TALLY_ERR_STATE, writing nothing, when the session had
+ *          ::TALLY_SESSION_NO_INPUT_DIGEST (the text could not say which inputs it
+ *          is of); ::TALLY_ERR_INVALID_ARGUMENT.
  * @since 0.1.0
  */
 TALLY_API int
@@ -135,7 +137,8 @@ tally_result_write_canonical(const tally_result *result, tally_write_fn write,
  * @param[out] out      at least ::TALLY_RESULT_DIGEST_HEX_SIZE bytes.
  * @param[in]  out_size size of @p out.
  * @param[in]  result   the result.
- * @returns ::TALLY_OK, ::TALLY_ERR_BUFFER_TOO_SMALL or ::TALLY_ERR_INVALID_ARGUMENT.
+ * @returns ::TALLY_OK, ::TALLY_ERR_BUFFER_TOO_SMALL, ::TALLY_ERR_INVALID_ARGUMENT, or
+ *          ::TALLY_ERR_STATE when the session had ::TALLY_SESSION_NO_INPUT_DIGEST.
  * @since 0.1.0
  */
 TALLY_API int
@@ -153,7 +156,8 @@ tally_result_digest_hex(char *out, size_t out_size, const tally_result *result);
  * @param[out] out      at least ::TALLY_RESULT_DIGEST_HEX_SIZE bytes.
  * @param[in]  out_size size of @p out.
  * @param[in]  result   the result.
- * @returns ::TALLY_OK, ::TALLY_ERR_BUFFER_TOO_SMALL or ::TALLY_ERR_INVALID_ARGUMENT.
+ * @returns ::TALLY_OK, ::TALLY_ERR_BUFFER_TOO_SMALL, ::TALLY_ERR_INVALID_ARGUMENT, or
+ *          ::TALLY_ERR_STATE when the session had ::TALLY_SESSION_NO_INPUT_DIGEST.
  * @since 0.1.0
  */
 TALLY_API int

@@ -45,7 +45,13 @@ enum tally_session_flags {
     /** Do not write the explanation text of the lines (tally_line_explanation()
      *  returns ""): a result then takes much less memory and time to finish. The
      *  structured explanation (basis, bands, multiplier, flags, clawback) is kept. */
-    TALLY_SESSION_NO_EXPLANATIONS = 1u << 2
+    TALLY_SESSION_NO_EXPLANATIONS = 1u << 2,
+    /** Do not compute the input digest (a hash of every accepted row: about a fifth
+     *  of the work per transaction). The result then identifies neither its inputs
+     *  nor itself: tally_result_input_digest_hex(), tally_result_digest_hex() and
+     *  tally_result_write_canonical() return ::TALLY_ERR_STATE; the lines and the
+     *  counts are the same. For runs whose digests nobody reads. */
+    TALLY_SESSION_NO_INPUT_DIGEST = 1u << 3
 };
 
 /**

@@ -210,6 +210,7 @@ typedef struct tally_source_link {
 
 /* Order-independent digest of the accepted inputs: the sum of row hashes. */
 typedef struct tally_input_digest {
+    int wanted;      /* 0: TALLY_SESSION_NO_INPUT_DIGEST; rows are counted, not hashed */
     uint64_t sum[4]; /* 256-bit little-endian sum of the rows' 128-bit hashes */
     uint64_t partners;
     uint64_t transactions;

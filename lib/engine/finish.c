@@ -507,7 +507,9 @@ static void
 describe_run(const tally_session *session, tally_result *result)
 {
     memcpy(result->plan_digest, session->plan->digest, TALLY_SHA256_SIZE);
-    tally_engine__digest_final(&session->input, result->input_digest);
+    result->has_input_digest = session->input.wanted;
+    if (result->has_input_digest)
+        tally_engine__digest_final(&session->input, result->input_digest);
     result->accepted = session->accepted;
     result->rejected = session->rejected;
     result->flags = session->flags;

@@ -203,6 +203,8 @@ tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
                             const unsigned char *flags, size_t flag_count,
                             const tally_decimal *const *decimals, size_t decimal_count)
 {
+    if (!digest->wanted)
+        return;
     tally_row_hash hash;
     hash_fields(kind, texts, NULL, text_count, flags, flag_count, decimals, decimal_count, &hash);
     tally_engine__digest_add(digest, &hash);
@@ -211,7 +213,8 @@ tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
 void
 tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash)
 {
-    add_to_sum(digest, hash->low, hash->high);
+    if (digest->wanted)
+        add_to_sum(digest, hash->low, hash->high);
 }
 
 /* A transaction's hash; `lengths` as for append_texts(). */

@@ -240,13 +240,19 @@ tally_engine__plan_currency_code(const tally_session *session)
     return session->currency_code;
 }
 
+int
+tally_engine__wants_input_digest(const tally_session *session)
+{
+    return session->input.wanted;
+}
+
 /* Adds the row to the input digest: with its hash computed ahead, or now. */
 static void
 digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row,
                    const tally_row_hash *ahead)
 {
     tally_row_hash hash;
-    if (!ahead) {
+    if (!ahead && session->input.wanted) {
         tally_engine__transaction_hash(tally_engine__plan_currency_code(session), t,
                                        &row->original_amount, &hash);
         ahead = &hash;

@@ -36,6 +36,8 @@ int tally_engine__add_transaction_batch(tally_session *session,
 
 /* intake.c: the code of the session's plan currency (for tally_engine__transaction_hash). */
 const char *tally_engine__plan_currency_code(const tally_session *session);
+/* intake.c: 0 when the session computes no input digest (no row hashes needed). */
+int tally_engine__wants_input_digest(const tally_session *session);
 
 /* input_digest.c: the hash a transaction adds to the input digest: `amount` as given
  * (before any conversion), an absent currency taken as `plan_currency` (the plan's

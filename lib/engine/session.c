@@ -165,6 +165,7 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     session->plan = tally_plan_ref(plan);
     session->currency_code = tally_currency_code(plan->currency);
     session->flags = opts.flags;
+    session->input.wanted = !(opts.flags & TALLY_SESSION_NO_INPUT_DIGEST);
     session->has_as_of = opts.as_of != NULL;
     session->as_of = as_of;
     session->lines_from = lines_from;

@@ -84,7 +84,8 @@ typedef struct producer {
     tally_csv__rows rows;
     size_t item_size;
     /* Transactions: the plan's currency code, for their input-digest hashes, which
-     * the producer computes (a third of the engine's work per row otherwise). */
+     * the producer computes (a third of the engine's work per row otherwise);
+     * NULL when the session keeps no input digest. */
     const char *plan_currency;
     unsigned long line;      /* the next record's */
     int report_reads;        /* every read is an entry (a progress callback wants it) */
@@ -355,7 +356,8 @@ feed_rows(reader *r, const producer *p, batch *b, size_t from, size_t to)
     tally_ctx_clear_errors(r->ctx);
     if (r->columns.kind == TALLY_CSV_TRANSACTIONS)
         tally_engine__add_transaction_batch(r->session, (const tally_transaction *)items, count,
-                                            b->hashes + from, &accepted, row_failed, &feed);
+                                            p->plan_currency ? b->hashes + from : NULL,
+                                            &accepted, row_failed, &feed);
     else
         feed_items(&feed, r->columns.kind, items, p->item_size, count, &accepted);
     r->stats.rows += feed.status == TALLY_OK ? count : feed.stopped_at + 1;
@@ -483,7 +485,7 @@ producer_init(producer *p, reader *r)
     p->tokenizer = &r->tokenizer;
     p->columns = &r->columns;
     p->item_size = tally_csv__item_size(r->columns.kind);
-    if (r->columns.kind == TALLY_CSV_TRANSACTIONS)
+    if (r->columns.kind == TALLY_CSV_TRANSACTIONS && tally_engine__wants_input_digest(r->session))
         p->plan_currency = tally_engine__plan_currency_code(r->session);
     p->line = r->line;
     p->report_reads = r->progress_per_chunk && r->options.on_progress;

@@ -378,7 +378,8 @@ tally_result_write_canonical(const tally_result *result, tally_write_fn write, v
 {
     if (!result || !write)
         return TALLY_ERR_INVALID_ARGUMENT;
-    return write_through(result, write, user_data);
+    /* Without the input digest the text would not say which inputs it is of. */
+    return result->has_input_digest ? write_through(result, write, user_data) : TALLY_ERR_STATE;
 }
 
 static int

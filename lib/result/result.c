@@ -507,21 +507,15 @@ tally_result_rejected_count(const tally_result *result)
     return result ? result->rejected : 0;
 }
 
+/* The buffer first, then whether the digests exist (TALLY_SESSION_NO_INPUT_DIGEST). */
 static int
-check_hex_buffer(const char *out, size_t out_size)
+check_digest_buffer(const char *out, size_t out_size, const tally_result *result)
 {
     if (!out)
         return TALLY_ERR_INVALID_ARGUMENT;
-    return out_size < TALLY_SHA256_HEX_SIZE ? TALLY_ERR_BUFFER_TOO_SMALL : TALLY_OK;
-}
-
-static int
-write_hex(char *out, size_t out_size, const unsigned char digest[TALLY_SHA256_SIZE])
-{
-    int status = check_hex_buffer(out, out_size);
-    if (status == TALLY_OK)
-        tally_sha256__hex(out, digest);
-    return status;
+    if (out_size < TALLY_SHA256_HEX_SIZE)
+        return TALLY_ERR_BUFFER_TOO_SMALL;
+    return result->has_input_digest ? TALLY_OK : TALLY_ERR_STATE;
 }
 
 int
@@ -530,7 +524,7 @@ tally_result_digest_hex(char *out, size_t out_size, const tally_result *result)
     if (!result)
         return TALLY_ERR_INVALID_ARGUMENT;
     /* Checked first, so that a call that cannot succeed does not hash the result. */
-    int status = check_hex_buffer(out, out_size);
+    int status = check_digest_buffer(out, out_size, result);
     if (status == TALLY_OK)
         tally_sha256__hex(out, tally_result__digest(result));
     return status;
@@ -539,7 +533,12 @@ tally_result_digest_hex(char *out, size_t out_size, const tally_result *result)
 int
 tally_result_input_digest_hex(char *out, size_t out_size, const tally_result *result)
 {
-    return result ? write_hex(out, out_size, result->input_digest) : TALLY_ERR_INVALID_ARGUMENT;
+    if (!result)
+        return TALLY_ERR_INVALID_ARGUMENT;
+    int status = check_digest_buffer(out, out_size, result);
+    if (status == TALLY_OK)
+        tally_sha256__hex(out, result->input_digest);
+    return status;
 }
 
 /* ---- lines ---- */

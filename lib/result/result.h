@@ -146,6 +146,9 @@ struct tally_result {
     size_t key_count;
     unsigned char plan_digest[TALLY_SHA256_SIZE];
     unsigned char input_digest[TALLY_SHA256_SIZE];
+    /* 0: the session computed no input digest, so neither it nor the canonical
+     * form and its digest exist (TALLY_SESSION_NO_INPUT_DIGEST). */
+    int has_input_digest;
     /* The result digest, made the first time it is asked for (tally_result__digest):
      * hashing the canonical form costs as much as building every line, and many
      * callers never show it. */

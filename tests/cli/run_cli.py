@@ -172,6 +172,21 @@ def test_summary_digest_is_the_results_with_one_thread_or_two():
     assert digests['table'] == digests['csv'], digests
 
 
+def test_quiet_run_shows_the_same_lines():
+    # --quiet with table or CSV output shows no digest, so the run computes none
+    # (TALLY_SESSION_NO_INPUT_DIGEST): its output is that of a run that does.
+    for threads in ('1', '2'):
+        for fmt in ('table', 'csv'):
+            shown = tally('run', *EXAMPLE, '--format', fmt, '--threads', threads).expect(EXIT_OK)
+            quiet = tally('run', *EXAMPLE, '--format', fmt, '--threads', threads,
+                          '--quiet').expect(EXIT_OK)
+            assert 'result ' in shown.err and quiet.err == '', (shown.err, quiet.err)
+            assert quiet.raw == shown.raw and len(quiet.raw) > 1000, (fmt, threads)
+    # JSON shows the digests, so --quiet keeps them.
+    doc = json.loads(tally('run', *EXAMPLE, '--format', 'json', '-q').expect(EXIT_OK).out)
+    assert DIGEST.match(doc['input_digest']) and DIGEST.match(doc['result_digest']), doc
+
+
 def test_example_json():
     r = tally('run', *EXAMPLE, '--format', 'json').expect(EXIT_OK)
 
