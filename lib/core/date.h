@@ -26,6 +26,30 @@ int tally_date__split(const char *text, size_t length, int *year, int *month, in
 int tally_date__split_string(const char *text, int *year, int *month, int *day);
 void tally_date__format(char out[TALLY_DATE_TEXT_SIZE], tally_day day);
 
+/* date_reader.c: the dates of many rows, read with what the last ones taught. */
+#define TALLY_DATE_READER_MONTHS 16u /* a power of two */
+
+/* A month's first day and length. */
+typedef struct tally_month_start {
+    int32_t month; /* year × 12 + month − 1; 0 (year 0, never valid) when empty */
+    tally_day first;
+    int days;
+} tally_month_start;
+
+typedef struct tally_date_reader {
+    tally_month_start months[TALLY_DATE_READER_MONTHS]; /* by month number, modulo */
+    char last[11]; /* the last date read, "" before the first */
+    tally_day last_day;
+    int32_t last_month;
+} tally_date_reader;
+
+void tally_date__reader_init(tally_date_reader *reader);
+/* Reads a NUL-terminated "YYYY-MM-DD" date, as tally_date__parse() would, into its
+ * day and its month number (year × 12 + month − 1); returns 0 when it is not one
+ * (NULL included). */
+int tally_date__read(tally_date_reader *reader, const char *text, tally_day *day,
+                     int32_t *month);
+
 typedef enum tally_period_kind {
     TALLY_PERIOD_MONTH,
     TALLY_PERIOD_QUARTER,

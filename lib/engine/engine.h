@@ -220,13 +220,6 @@ typedef struct tally_input_digest {
     uint64_t rates;
 } tally_input_digest;
 
-/* A month's first day and length, remembered for reading dates (intake.c). */
-typedef struct tally_month_start {
-    int32_t month; /* year × 12 + month − 1; 0 (year 0, never valid) when empty */
-    tally_day first;
-    int days;
-} tally_month_start;
-
 struct tally_session {
     tally_ctx *ctx;
     tally_plan *plan;
@@ -239,14 +232,7 @@ struct tally_session {
     tally_day lines_from; /* lines of periods ending in [lines_from, lines_to] are kept */
     tally_day lines_to;
     int finished;
-    /* Day numbers of the first days of recently seen months, by month number
-     * modulo 16 (intake.c): most rows' dates need no calendar arithmetic. */
-    tally_month_start month_starts[16];
-    /* The last date read, as text and numbers (intake.c): files sorted by date
-     * repeat it from row to row. Empty text: none yet. */
-    char last_date[11];
-    tally_day last_day;
-    int32_t last_month;
+    tally_date_reader dates; /* the rows' dates (intake.c) */
     int broken; /* a total overflowed while finishing: the session cannot finish */
     tally_slot *slots;
     size_t slot_count;

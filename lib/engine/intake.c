@@ -84,57 +84,6 @@ check_decimals(tally_session *session, const tally_transaction *t)
     return TALLY_OK;
 }
 
-/* Whether `d` is the ten characters of `last` (which has no NUL before its end):
- * compared in order, so a shorter text stops at its NUL and is not read past it. */
-static int
-same_date(const char *d, const char *last)
-{
-    for (int i = 0; i < 10; i++)
-        if (d[i] != last[i])
-            return 0;
-    return d[10] == '\0';
-}
-
-/* Reads a "YYYY-MM-DD" date into its day and month numbers, as tally_date__parse()
- * would; the first day and length of recently seen months are kept in the session,
- * so most rows need no calendar arithmetic, and so is the last date read. */
-static int
-read_date(tally_session *session, const char *d, tally_day *day, int32_t *month)
-{
-    if (d && session->last_date[0] && same_date(d, session->last_date)) {
-        *day = session->last_day;
-        *month = session->last_month;
-        return 1;
-    }
-    int year, month_of_year, day_of_month;
-    if (!d || !tally_date__split_string(d, &year, &month_of_year, &day_of_month) ||
-        month_of_year < 1 || month_of_year > 12)
-        return 0;
-    int32_t number = year * 12 + month_of_year - 1;
-    tally_month_start *start = &session->month_starts[number & 15];
-    if (start->month != number) {
-        tally_day first, next;
-        int next_year = month_of_year == 12 ? year + 1 : year;
-        if (!tally_date__from_civil(&first, year, month_of_year, 1))
-            return 0;
-        /* December 9999 has no next month to count from: it has 31 days. */
-        start->days = tally_date__from_civil(&next, next_year, month_of_year % 12 + 1, 1)
-                          ? (int)(next - first)
-                          : 31;
-        start->first = first;
-        start->month = number;
-    }
-    if (day_of_month < 1 || day_of_month > start->days)
-        return 0;
-    *day = start->first + day_of_month - 1;
-    *month = number;
-    memcpy(session->last_date, d, 10); /* valid, so ten characters */
-    session->last_date[10] = '\0';
-    session->last_day = *day;
-    session->last_month = number;
-    return 1;
-}
-
 /* Fills row->date, version, partner and transaction symbols; rejects bad rows.
  * `copy` is the row's own copy of the transaction when it has one (a currency to
  * convert, or a struct of another size), else NULL. */
@@ -148,7 +97,7 @@ check_row(tally_session *session, const tally_transaction *t, tally_transaction 
     if (hint && hint->version) { /* read ahead, and valid */
         row->date = hint->day;
         row->month = hint->month;
-    } else if (!read_date(session, t->date, &row->date, &row->month)) {
+    } else if (!tally_date__read(&session->dates, t->date, &row->date, &row->month)) {
         return reject(session, t, "the date is missing or not a valid YYYY-MM-DD date");
     }
     if (!t->partner || !t->partner[0])
@@ -340,17 +289,29 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
 
 
 static void
-look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *hint, int stage)
+look_ahead(tally_session *session, const tally_transaction *t, const tally_row_ahead *ahead,
+           tally_row_hint *hint, int stage)
 {
     if (stage == 0) {
         hint->version = NULL;
         hint->partner = TALLY_NO_SYMBOL;
         hint->rep = TALLY_NO_SYMBOL;
-        if (!t || t->size != sizeof(*t) || !t->partner ||
-            !read_date(session, t->date, &hint->day, &hint->month))
+        if (!t || t->size != sizeof(*t) || !t->partner)
             return;
+        if (ahead) { /* the reading thread read the date as tally_date__read() does */
+            if (ahead->month == TALLY_NO_MONTH)
+                return;
+            hint->day = ahead->day;
+            hint->month = ahead->month;
+        } else if (!tally_date__read(&session->dates, t->date, &hint->day, &hint->month)) {
+            return;
+        }
         hint->version = tally_engine__version_on(session, hint->day);
-        hint->partner = tally_symbols__find(&session->names, t->partner, strlen(t->partner));
+        hint->partner = ahead ? tally_symbols__find_hashed(&session->names, t->partner,
+                                                           ahead->partner_length,
+                                                           ahead->partner_hash)
+                              : tally_symbols__find(&session->names, t->partner,
+                                                    strlen(t->partner));
         /* The partner's record is checked first thing at the row's turn. */
         if (hint->partner < session->partner_capacity)
             __builtin_prefetch(&session->partners[hint->partner]);
@@ -362,10 +323,17 @@ look_ahead(tally_session *session, const tally_transaction *t, tally_row_hint *h
         tally_engine__prefetch_cells(session, hint, stage);
 }
 
+static inline const tally_row_ahead *
+ahead_of(const tally_row_ahead *ahead, size_t i)
+{
+    return ahead ? &ahead[i] : NULL;
+}
+
 int
 tally_engine__add_transaction_batch(tally_session *session,
                                     const tally_transaction *transactions, size_t count,
-                                    const tally_row_hash *hashes, size_t *accepted,
+                                    const tally_row_hash *hashes,
+                                    const tally_row_ahead *ahead, size_t *accepted,
                                     tally_engine__row_failed_fn failed, void *user_data)
 {
     if (accepted)
@@ -376,16 +344,15 @@ tally_engine__add_transaction_batch(tally_session *session,
     int first_error = TALLY_OK;
     tally_row_hint hints[HINT_RING];
     for (size_t i = 0; i < count && i < 2 * LOOK_AHEAD; i++)
-        look_ahead(session, &transactions[i], &hints[i % HINT_RING], 0);
+        look_ahead(session, &transactions[i], ahead_of(ahead, i), &hints[i % HINT_RING], 0);
     for (size_t i = 0; i < LOOK_AHEAD && i < count; i++)
-        look_ahead(session, &transactions[i], &hints[i % HINT_RING], 1);
+        look_ahead(session, &transactions[i], ahead_of(ahead, i), &hints[i % HINT_RING], 1);
     for (size_t i = 0; i < count; i++) {
-        if (i + 2 * LOOK_AHEAD < count)
-            look_ahead(session, &transactions[i + 2 * LOOK_AHEAD],
-                       &hints[(i + 2 * LOOK_AHEAD) % HINT_RING], 0);
-        if (i + LOOK_AHEAD < count)
-            look_ahead(session, &transactions[i + LOOK_AHEAD],
-                       &hints[(i + LOOK_AHEAD) % HINT_RING], 1);
+        size_t far = i + 2 * LOOK_AHEAD, near = i + LOOK_AHEAD;
+        if (far < count)
+            look_ahead(session, &transactions[far], ahead_of(ahead, far), &hints[far % HINT_RING], 0);
+        if (near < count)
+            look_ahead(session, &transactions[near], ahead_of(ahead, near), &hints[near % HINT_RING], 1);
         int status =
             add_one(session, &transactions[i], &hints[i % HINT_RING], hashes ? &hashes[i] : NULL);
         if (status == TALLY_OK && accepted)
@@ -415,6 +382,6 @@ tally_session_add_transactions(tally_session *session, const tally_transaction *
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    return tally_engine__add_transaction_batch(session, transactions, count, NULL, accepted, NULL,
+    return tally_engine__add_transaction_batch(session, transactions, count, NULL, NULL, accepted, NULL,
                                                NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * What a reader of input files (lib/io) may use of the engine, and nothing more:
  * feeding a batch of transactions with each failure reported as it happens, and
- * the input-digest hash of a transaction, which a reading thread computes ahead
- * because it needs only the row and the plan's currency code.
+ * what a reading thread can work out of a transaction ahead because it needs only
+ * the row (and the plan's currency code): its input-digest hash, its date's
+ * numbers and its partner id's hash.
  */
 #ifndef TALLY_ENGINE_INTAKE_H
 #define TALLY_ENGINE_INTAKE_H
@@ -18,6 +19,19 @@ typedef struct tally_row_hash {
     uint64_t high;
 } tally_row_hash;
 
+/* A transaction's date and partner id, worked out ahead of the session. */
+typedef struct tally_row_ahead {
+    uint64_t partner_hash;   /* tally_engine__id_hash() of the partner id */
+    uint32_t partner_length; /* its strlen() */
+    int32_t month;           /* TALLY_NO_MONTH: no valid date (its turn will say why) */
+    int32_t day;             /* a tally_day */
+} tally_row_ahead;
+
+#define TALLY_NO_MONTH INT32_MIN
+
+/* symbols.c: the hash the session's symbol tables look an id up by. */
+uint64_t tally_engine__id_hash(const char *text, size_t length);
+
 /* Told of a row of a batch that failed, right after it failed, while the context's
  * last error is that row's: `index` in the batch, `status` its status. Returns 0 to
  * go on with the batch, non-zero to stop it there. */
@@ -26,12 +40,14 @@ typedef int (*tally_engine__row_failed_fn)(void *user_data, size_t index, int st
 /* intake.c: tally_session_add_transactions() with each failing row reported to
  * `failed` (NULL: none), for readers that locate a row's error and reject rows one
  * by one. Errors are not cleared between rows: `failed` may clear them. `hashes`,
- * when not NULL, holds each row's tally_engine__transaction_hash(), computed ahead
- * (by a reading thread); NULL: computed here. Returns the first failing row's
- * status, or the status `failed` stopped the batch with. */
+ * when not NULL, holds each row's tally_engine__transaction_hash(), and `ahead`
+ * each row's date and partner hash, computed ahead (by a reading thread); NULL:
+ * worked out here. Returns the first failing row's status, or the status `failed`
+ * stopped the batch with. */
 int tally_engine__add_transaction_batch(tally_session *session,
                                         const tally_transaction *transactions, size_t count,
-                                        const tally_row_hash *hashes, size_t *accepted,
+                                        const tally_row_hash *hashes,
+                                        const tally_row_ahead *ahead, size_t *accepted,
                                         tally_engine__row_failed_fn failed, void *user_data);
 
 /* intake.c: the code of the session's plan currency (for tally_engine__transaction_hash). */
@@ -48,6 +64,8 @@ void tally_engine__transaction_hash(const char *plan_currency, const tally_trans
 /* Texts of a transaction in the input digest: id, date, partner, rep, product,
  * category, region, currency, original id, split, customer category, claim date. */
 #define TALLY_TRANSACTION_TEXTS 12
+/* The partner id's place among them. */
+#define TALLY_TRANSACTION_PARTNER_TEXT 2
 
 /* input_digest.c: the same hash, with the lengths of those texts known (0 for an
  * absent one). */

@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "core/context.h"
+#include "engine/intake.h"
 
 #define FIRST_SLOTS 64u
 
@@ -141,13 +142,26 @@ set_slot(tally_symbols *table, size_t slot, uint32_t symbol, uint64_t hash, cons
 }
 
 uint32_t
-tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
+tally_symbols__find_hashed(const tally_symbols *table, const char *text, size_t length,
+                           uint64_t hash)
 {
     if (!table->slot_mask)
         return TALLY_NO_SYMBOL;
     int found;
-    size_t slot = probe(table, tally_hash__bytes(text, length), text, length, &found);
+    size_t slot = probe(table, hash, text, length, &found);
     return found ? slot_symbol(table, slot) : TALLY_NO_SYMBOL;
+}
+
+uint32_t
+tally_symbols__find(const tally_symbols *table, const char *text, size_t length)
+{
+    return tally_symbols__find_hashed(table, text, length, tally_hash__bytes(text, length));
+}
+
+uint64_t
+tally_engine__id_hash(const char *text, size_t length)
+{
+    return tally_hash__bytes(text, length);
 }
 
 /* Doubles the slot array and re-inserts every symbol (hashing its text again:

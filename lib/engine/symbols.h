@@ -62,6 +62,9 @@ int tally_symbols__intern(tally_symbols *table, tally_ctx *ctx, const char *text
                           size_t length, uint32_t *out);
 /* The symbol of a text, or TALLY_NO_SYMBOL when it was never interned. */
 uint32_t tally_symbols__find(const tally_symbols *table, const char *text, size_t length);
+/* The same, with the text's tally_hash__bytes() known. */
+uint32_t tally_symbols__find_hashed(const tally_symbols *table, const char *text, size_t length,
+                                    uint64_t hash);
 
 static inline const char *
 tally_symbols__text(const tally_symbols *table, uint32_t symbol)

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "engine/intake.h"
 #include "io/csv.h"
 
@@ -66,6 +67,7 @@ typedef struct batch {
     size_t entry_count;
     void *items;             /* ENTRY_CAPACITY items; entry i's is item i */
     tally_row_hash *hashes;  /* transactions: each item's input-digest hash */
+    tally_row_ahead *ahead;  /* transactions: each item's date and partner hash */
     tally_csv__problem *problems;
     size_t problem_count;
     size_t blank_items;      /* items [0, blank_items) are made blank (for the reading) */
@@ -87,6 +89,10 @@ typedef struct producer {
      * the producer computes (a third of the engine's work per row otherwise);
      * NULL when the session keeps no input digest. */
     const char *plan_currency;
+    /* Transactions: their dates are read here, and their partner ids hashed, so
+     * that the session's thread need not (it has more to do per row). */
+    int transactions;
+    tally_date_reader dates;
     unsigned long line;      /* the next record's */
     int report_reads;        /* every read is an entry (a progress callback wants it) */
     /* A record cut but not yet placed: the batch was full. The tokenizer keeps
@@ -164,6 +170,19 @@ count_problem(const producer *p, const tally_csv__record *record, tally_csv__pro
              record->field_count == 1 ? "" : "s", expected);
 }
 
+/* What the session would work out first of a transaction: its date's numbers and
+ * its partner id's hash. */
+static void
+work_out_ahead(producer *p, const tally_transaction *t, const size_t *lengths,
+               tally_row_ahead *out)
+{
+    if (!tally_date__read(&p->dates, t->date, &out->day, &out->month))
+        out->month = TALLY_NO_MONTH;
+    size_t length = t->partner ? lengths[TALLY_TRANSACTION_PARTNER_TEXT] : 0;
+    out->partner_length = (uint32_t)length; /* the tokenizer's limit keeps it small */
+    out->partner_hash = t->partner ? tally_engine__id_hash(t->partner, length) : 0;
+}
+
 /* Puts the pending record into the batch; returns 0 when it has no room for it. */
 static int
 place_record(producer *p, batch *b)
@@ -198,11 +217,13 @@ place_record(producer *p, batch *b)
             tally_csv__blank_item(&p->rows, (char *)b->items + b->blank_items * p->item_size);
         if (tally_csv__convert_row(&p->rows, e->raw, scratch, item, problem) != TALLY_OK) {
             place_bad_row(p, b, e, record);
-        } else if (p->plan_currency) {
-            /* The lengths are known here: the hash need not measure the texts. */
-            tally_engine__transaction_hash_sized(p->plan_currency, item,
-                                                 tally_csv__transaction_lengths(&p->rows),
-                                                 &b->hashes[index]);
+        } else if (p->transactions) {
+            /* The lengths are known here: the hashes need not measure the texts. */
+            const size_t *lengths = tally_csv__transaction_lengths(&p->rows);
+            work_out_ahead(p, item, lengths, &b->ahead[index]);
+            if (p->plan_currency)
+                tally_engine__transaction_hash_sized(p->plan_currency, item, lengths,
+                                                     &b->hashes[index]);
         }
     }
     tally_csv__input_consume(p->input, record->consumed);
@@ -357,7 +378,7 @@ feed_rows(reader *r, const producer *p, batch *b, size_t from, size_t to)
     if (r->columns.kind == TALLY_CSV_TRANSACTIONS)
         tally_engine__add_transaction_batch(r->session, (const tally_transaction *)items, count,
                                             p->plan_currency ? b->hashes + from : NULL,
-                                            &accepted, row_failed, &feed);
+                                            b->ahead + from, &accepted, row_failed, &feed);
     else
         feed_items(&feed, r->columns.kind, items, p->item_size, count, &accepted);
     r->stats.rows += feed.status == TALLY_OK ? count : feed.stopped_at + 1;
@@ -442,6 +463,7 @@ batch_free(tally_ctx *ctx, batch *b)
     tally_ctx__free(ctx, b->entries);
     tally_ctx__free(ctx, b->items);
     tally_ctx__free(ctx, b->hashes);
+    tally_ctx__free(ctx, b->ahead);
     tally_ctx__free(ctx, b->problems);
     tally_ctx__free(ctx, b->text);
     memset(b, 0, sizeof(*b));
@@ -457,8 +479,9 @@ batch_alloc(tally_ctx *ctx, batch *b, size_t item_size, size_t max_record)
     b->entries = tally_ctx__calloc(ctx, ENTRY_CAPACITY, sizeof(*b->entries));
     b->items = b->entries ? tally_ctx__calloc(ctx, ENTRY_CAPACITY, item_size) : NULL;
     b->hashes = b->items ? tally_ctx__calloc(ctx, ENTRY_CAPACITY, sizeof(*b->hashes)) : NULL;
-    b->problems = b->hashes ? tally_ctx__calloc(ctx, PROBLEM_CAPACITY, sizeof(*b->problems))
-                            : NULL;
+    b->ahead = b->hashes ? tally_ctx__calloc(ctx, ENTRY_CAPACITY, sizeof(*b->ahead)) : NULL;
+    b->problems = b->ahead ? tally_ctx__calloc(ctx, PROBLEM_CAPACITY, sizeof(*b->problems))
+                           : NULL;
     b->text = b->problems ? tally_ctx__alloc(ctx, b->text_capacity) : NULL;
     if (b->text)
         return TALLY_OK;
@@ -485,8 +508,10 @@ producer_init(producer *p, reader *r)
     p->tokenizer = &r->tokenizer;
     p->columns = &r->columns;
     p->item_size = tally_csv__item_size(r->columns.kind);
-    if (r->columns.kind == TALLY_CSV_TRANSACTIONS && tally_engine__wants_input_digest(r->session))
+    p->transactions = r->columns.kind == TALLY_CSV_TRANSACTIONS;
+    if (p->transactions && tally_engine__wants_input_digest(r->session))
         p->plan_currency = tally_engine__plan_currency_code(r->session);
+    tally_date__reader_init(&p->dates);
     p->line = r->line;
     p->report_reads = r->progress_per_chunk && r->options.on_progress;
     tally_csv__rows_init(&p->rows, &r->columns, &r->tokenizer);
