@@ -49,6 +49,10 @@ void tally_date__reader_init(tally_date_reader *reader);
  * (NULL included). */
 int tally_date__read(tally_date_reader *reader, const char *text, tally_day *day,
                      int32_t *month);
+/* The same for a text whose strlen() is known: the last date is then recognized
+ * with two word compares instead of a byte loop. */
+int tally_date__read_sized(tally_date_reader *reader, const char *text, size_t length,
+                           tally_day *day, int32_t *month);
 
 typedef enum tally_period_kind {
     TALLY_PERIOD_MONTH,

@@ -27,6 +27,18 @@ tally_date__reader_init(tally_date_reader *reader)
 }
 
 int
+tally_date__read_sized(tally_date_reader *reader, const char *text, size_t length,
+                       tally_day *day, int32_t *month)
+{
+    if (text && length == 10 && reader->last[0] && memcmp(text, reader->last, 10) == 0) {
+        *day = reader->last_day;
+        *month = reader->last_month;
+        return 1;
+    }
+    return tally_date__read(reader, text, day, month);
+}
+
+int
 tally_date__read(tally_date_reader *reader, const char *text, tally_day *day, int32_t *month)
 {
     if (text && reader->last[0] && same_date(text, reader->last)) {

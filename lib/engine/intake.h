@@ -64,7 +64,8 @@ void tally_engine__transaction_hash(const char *plan_currency, const tally_trans
 /* Texts of a transaction in the input digest: id, date, partner, rep, product,
  * category, region, currency, original id, split, customer category, claim date. */
 #define TALLY_TRANSACTION_TEXTS 12
-/* The partner id's place among them. */
+/* The date's and the partner id's places among them. */
+#define TALLY_TRANSACTION_DATE_TEXT 1
 #define TALLY_TRANSACTION_PARTNER_TEXT 2
 
 /* input_digest.c: the same hash, with the lengths of those texts known (0 for an

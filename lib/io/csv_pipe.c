@@ -176,7 +176,8 @@ static void
 work_out_ahead(producer *p, const tally_transaction *t, const size_t *lengths,
                tally_row_ahead *out)
 {
-    if (!tally_date__read(&p->dates, t->date, &out->day, &out->month))
+    if (!tally_date__read_sized(&p->dates, t->date, lengths[TALLY_TRANSACTION_DATE_TEXT],
+                                &out->day, &out->month))
         out->month = TALLY_NO_MONTH;
     size_t length = t->partner ? lengths[TALLY_TRANSACTION_PARTNER_TEXT] : 0;
     out->partner_length = (uint32_t)length; /* the tokenizer's limit keeps it small */
