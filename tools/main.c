@@ -3,6 +3,9 @@
  * --help and --version.
  */
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "tally.h"
 
@@ -80,6 +83,13 @@ finish(int code)
 int
 main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* glibc raises its mmap threshold each time a large block is freed, so the
+     * large buffers of a later stage come from the heap and are kept after they
+     * are freed: 10 M rows peaked at 62.6 MB instead of 56 MB with it fixed at the
+     * default (large blocks mapped, and unmapped when freed). */
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     if (argc < 2)
         return tool_usage_error(NULL, "no command given");
 
