@@ -357,17 +357,25 @@ balance_line(fund *d, const ledger *l, const tally_engine_component *ec, tally_d
     return ledger_line(d, l, ec, TALLY_LINE_MDF_BALANCE, &balance, NULL);
 }
 
-static int
-by_period(const void *a, const void *b)
+/* In period order (each period has one entry). A fund has a few periods, nearly
+ * always added in order: an insertion sort, where qsort() took thousands of
+ * instructions per fund (a tenth of the finish of 10,000 partners). */
+static void
+sort_by_period(ledger *periods, size_t count)
 {
-    const ledger *x = a, *y = b;
-    return (x->period > y->period) - (x->period < y->period);
+    for (size_t i = 1; i < count; i++) {
+        ledger next = periods[i];
+        size_t at = i;
+        for (; at > 0 && periods[at - 1].period > next.period; at--)
+            periods[at] = periods[at - 1];
+        periods[at] = next;
+    }
 }
 
 static int
 write_ledger(fund *d, const tally_engine_component *fallback)
 {
-    qsort(d->periods, d->period_count, sizeof(ledger), by_period);
+    sort_by_period(d->periods, d->period_count);
     tally_decimal accrued = zero, paid = zero, expired = zero;
     const tally_engine_component *ec = fallback;
     int status = TALLY_OK;
