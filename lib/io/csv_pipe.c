@@ -4,7 +4,9 @@
  * The producer reads the input, cuts records and converts them into the kind's
  * structs (tally_transaction, ...), each with a copy of its record's bytes in the
  * batch, so that the structs' texts stay valid after the input's window has moved
- * on. A row that cannot be parsed is kept as its raw text and a described error;
+ * on. Of a transaction it also works out what the session would first: its date's
+ * numbers, its partner id's hash and, when the session keeps an input digest, its
+ * row hash. A row that cannot be parsed is kept as its raw text and a described error;
  * a read, a failure or the end of the input is kept as an entry too. The producer
  * never allocates (everything it writes to is allocated before it starts) and
  * never touches the context or the session.
