@@ -23,6 +23,7 @@
 #include "io/csv.h"
 #include "io/csv_scan.h"
 #include "support/test_alloc.h"
+#include "support/test_lines.h"
 
 /* 1 % of every partner's net revenue, per month (docs/plan-format.md, "A first plan"). */
 static const char plan_xml[] =
@@ -81,20 +82,16 @@ last_error(tally_ctx *ctx, char *out, size_t size)
         assert_int_equal(tally_error_format(out, size, error), TALLY_OK);
 }
 
-/* "payee period amount" per line of a result, into lines[size]. */
+/* test_line_text() of every line of a result, one per text line, into lines[size]. */
 static void
 describe_lines(const tally_result *result, char *lines, size_t size)
 {
     size_t used = 0;
     lines[0] = '\0';
     for (size_t i = 0; i < tally_result_line_count(result); i++) {
-        const tally_line *line = tally_result_line_at(result, i);
-        tally_decimal amount;
-        char digits[TALLY_DECIMAL_STRING_MAX];
-        assert_int_equal(tally_line_amount(line, &amount), TALLY_OK);
-        assert_int_equal(tally_decimal_format(digits, sizeof(digits), &amount), TALLY_OK);
-        int n = snprintf(lines + used, size - used, "%s %s %s\n", tally_line_payee(line),
-                         tally_line_period(line), digits);
+        char text[256];
+        test_line_text(tally_result_line_at(result, i), text, sizeof(text));
+        int n = snprintf(lines + used, size - used, "%s\n", text);
         assert_true(n > 0 && (size_t)n < size - used);
         used += (size_t)n;
     }
@@ -371,9 +368,9 @@ rows_pay_as_when_fed_through_the_api(void **state)
     assert_string_equal(out.lines, lines);
     assert_string_equal(out.digest, digest);
     /* Rows 0, 20 (P1, 2026-01-31): 1 % of 100 + 2,100. */
-    assert_non_null(strstr(lines, "P1 2026-01 22.00\n"));
+    assert_non_null(strstr(lines, "P1 r 2026-01 earned 22.00\n"));
     /* Rows 7, 27 ("P1,2", 2026-12-31): 1 % of 800 + 2,800. */
-    assert_non_null(strstr(lines, "P1,2 2026-12 36.00\n"));
+    assert_non_null(strstr(lines, "P1,2 r 2026-12 earned 36.00\n"));
 }
 
 static void

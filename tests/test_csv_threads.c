@@ -25,6 +25,7 @@
 
 #include "io/csv.h"
 #include "support/test_alloc.h"
+#include "support/test_lines.h"
 
 static const char plan_xml[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -251,13 +252,9 @@ describe_lines(const tally_result *result, text *out)
 {
     append(out, "%s", "");
     for (size_t i = 0; i < tally_result_line_count(result); i++) {
-        const tally_line *line = tally_result_line_at(result, i);
-        tally_decimal amount;
-        char digits[TALLY_DECIMAL_STRING_MAX];
-        assert_int_equal(tally_line_amount(line, &amount), TALLY_OK);
-        assert_int_equal(tally_decimal_format(digits, sizeof(digits), &amount), TALLY_OK);
-        append(out, "%s %s %s %s %s\n", tally_line_payee(line), tally_line_component(line),
-               tally_line_period(line), tally_line_kind_name(tally_line_get_kind(line)), digits);
+        char line[256];
+        test_line_text(tally_result_line_at(result, i), line, sizeof(line));
+        append(out, "%s\n", line);
     }
 }
 
