@@ -201,10 +201,13 @@ block_hash(uint64_t key, uint32_t version)
     return h ^ (h >> 29);
 }
 
+/* The index with room for `blocks` blocks (kept at most half full), all re-inserted. */
 static int
-grow_index(tally_session *session)
+resize_index(tally_session *session, size_t blocks)
 {
-    size_t slots = session->block_mask ? (session->block_mask + 1) * 2 : FIRST_BLOCKS;
+    size_t slots = session->block_mask ? session->block_mask + 1 : FIRST_BLOCKS;
+    while (slots < 2 * blocks + 2)
+        slots *= 2;
     tally_block_slot *index = tally_ctx__calloc(session->ctx, slots, sizeof(*index));
     if (!index)
         return TALLY_ERR_NOMEM;
@@ -222,6 +225,47 @@ grow_index(tally_session *session)
     session->block_index = index;
     session->block_mask = slots - 1;
     return TALLY_OK;
+}
+
+static int
+grow_index(tally_session *session)
+{
+    return resize_index(session, session->block_count + 1);
+}
+
+/*
+ * Before the first block: room for a year of months of every partner of the
+ * partner table, in one step. Growing there by doubling re-inserts every block
+ * and moves every cell several times, each a pass of cache misses (and, for a
+ * large array, a remapping the other threads' caches of addresses must drop):
+ * a tenth of the reading of 1 M rows of 10,000 partners. What is reserved but
+ * not used costs address space, and the index's zeroed pages: at most
+ * RESERVED_BLOCKS blocks are reserved (an index of 8 MiB).
+ */
+#define RESERVED_BLOCKS (1u << 17)
+
+static int
+reserve_for_partners(tally_session *session, size_t classes)
+{
+    size_t blocks = session->partner_count * 12;
+    if (blocks > RESERVED_BLOCKS)
+        blocks = RESERVED_BLOCKS;
+    if (blocks == 0 || classes == 0)
+        return TALLY_OK;
+    int status = resize_index(session, blocks);
+    tally_cell_block *grown_blocks =
+        status == TALLY_OK ? tally_ctx__grow(session->ctx, session->blocks, &session->block_capacity,
+                                             blocks, sizeof(*grown_blocks), FIRST_BLOCKS / 2)
+                           : NULL;
+    if (grown_blocks)
+        session->blocks = grown_blocks;
+    tally_cell *grown_cells =
+        grown_blocks ? tally_ctx__grow(session->ctx, session->cells, &session->cell_capacity,
+                                       blocks * classes, sizeof(*grown_cells), FIRST_BLOCKS)
+                     : NULL;
+    if (grown_cells)
+        session->cells = grown_cells;
+    return grown_cells ? TALLY_OK : TALLY_ERR_NOMEM;
 }
 
 /* Room for one more block and its cells, before anything is stored. */
@@ -308,6 +352,9 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
     uint64_t key = block_key(payee, month);
     int status;
     if ((status = reserve_payee_months(session, payee)) != TALLY_OK)
+        return status;
+    if (session->block_count == 0 && session->block_capacity == 0 &&
+        (status = reserve_for_partners(session, version->class_count)) != TALLY_OK)
         return status;
     if (session->block_count * 2 + 2 > session->block_mask + 1 &&
         (status = grow_index(session)) != TALLY_OK)
