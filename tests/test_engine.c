@@ -2851,6 +2851,99 @@ whole_run(const tally_allocator *allocator, void *user_data)
     return status;
 }
 
+/* A session of 30 partners × 6 months of rows whose components share monthly
+ * cells (with source ids left out, by the flags or by extra_flags). */
+static tally_session *
+cells_session(tally_ctx *ctx, tally_plan **plan)
+{
+    static const char xml[] =
+        "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"retry\" currency=\"USD\">"
+        VERSION("<rebate id=\"q\" period=\"quarter\"><tiers mode=\"whole\">" RUNNING_BANDS
+                "</tiers></rebate><rebate id=\"h\" period=\"half\"><rate>0.02</rate></rebate>"
+                "<commission id=\"c\" period=\"month\"><rate>0.1</rate></commission>") "</plan>";
+    tally_session *session = NULL;
+    tally_session_options options = {sizeof(options),
+                                     TALLY_SESSION_NO_SOURCE_IDS | TALLY_SESSION_TRUST_IDS,
+                                     NULL, NULL, NULL};
+    assert_int_equal(tally_plan_load_buffer(ctx, plan, xml, strlen(xml), "retry.xml", NULL),
+                     TALLY_OK);
+    assert_int_equal(tally_session_new(ctx, &session, *plan, &options), TALLY_OK);
+    char id[16], partner[16], date[16], amount[16];
+    for (int p = 0; p < 30; p++) { /* partners come before transactions */
+        snprintf(partner, sizeof(partner), "P%d", p);
+        tally_partner record = {sizeof(record), partner, NULL, NULL, NULL, NULL, NULL};
+        assert_int_equal(tally_session_add_partner(session, &record), TALLY_OK);
+    }
+    for (int p = 0; p < 30; p++) {
+        snprintf(partner, sizeof(partner), "P%d", p);
+        for (int m = 1; m <= 6; m++) {
+            snprintf(id, sizeof(id), "t%d-%d", p, m);
+            snprintf(date, sizeof(date), "2026-%02d-%02d", m, 1 + p % 28);
+            snprintf(amount, sizeof(amount), "%d.%02d", 1000 * (p + 1) + 37 * m, p);
+            row r = {.id = id, .date = date, .partner = partner, .amount = amount};
+            tally_transaction t = transaction_of(&r);
+            assert_int_equal(tally_session_add_transaction(session, &t), TALLY_OK);
+        }
+    }
+    return session;
+}
+
+static void
+describe_result(const tally_result *result, char *lines, size_t size)
+{
+    size_t used = 0;
+    lines[0] = '\0';
+    for (size_t i = 0; i < tally_result_line_count(result); i++) {
+        char text[256];
+        line_text(tally_result_line_at(result, i), text, sizeof(text));
+        int n = snprintf(lines + used, size - used, "%s\n", text);
+        assert_true(n > 0 && (size_t)n < size - used);
+        used += (size_t)n;
+    }
+}
+
+/* A finish that runs out of memory, at any of its allocations, can be tried again
+ * and then pays every row once: the cells moved into buckets before the failure
+ * were emptied, the others are still whole. */
+static void
+a_finish_out_of_memory_can_be_tried_again(void **state)
+{
+    (void)state;
+    static char expected[32768], got[32768];
+    size_t failures = 0;
+    for (size_t k = 0;; k++) {
+        test_alloc counts = {0, 0, 0, 0};
+        tally_allocator allocator = test_alloc_make(&counts);
+        tally_ctx *ctx = NULL;
+        tally_plan *plan = NULL;
+        assert_int_equal(tally_ctx_new(&ctx, &allocator), TALLY_OK);
+        tally_session *session = cells_session(ctx, &plan);
+        tally_result *result = NULL;
+        counts.fail_at = k ? counts.calls + k : 0; /* the k-th allocation of the finish */
+        int status = tally_session_finish(session, &result);
+        int failed = counts.failures > 0;
+        counts.fail_at = 0;
+        if (failed) {
+            assert_int_equal(status, TALLY_ERR_NOMEM);
+            failures++;
+            status = tally_session_finish(session, &result);
+        }
+        assert_int_equal(status, TALLY_OK);
+        describe_result(result, k ? got : expected, sizeof(expected));
+        if (k)
+            assert_string_equal(got, expected);
+        tally_result_free(result);
+        tally_session_free(session);
+        tally_plan_unref(plan);
+        tally_ctx_free(ctx);
+        assert_int_equal(counts.live, 0);
+        if (k && !failed)
+            break; /* past the finish's last allocation */
+    }
+    assert_true(failures > 10);
+    assert_non_null(strstr(expected, "q 2026-Q2 P29 earned "));
+}
+
 static void
 out_of_memory_is_clean(void **state)
 {
@@ -2936,6 +3029,7 @@ main(void)
         cmocka_unit_test(overflowing_total_rejects_the_row),
         cmocka_unit_test(unsupported_components_are_refused),
         cmocka_unit_test(null_arguments),
+        cmocka_unit_test(a_finish_out_of_memory_can_be_tried_again),
         cmocka_unit_test(out_of_memory_is_clean),
     };
     int failures = cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -576,9 +576,7 @@ typedef struct cell_flush {
     month_periods *periods; /* slot × (month − first_month), or NULL: none kept */
     int32_t first_month;
     size_t month_span;
-    uint32_t *targets; /* the bucket of each cell × member, in walking order: found by
-                          the first walk (which makes them), used by the second */
-    size_t next;       /* the walk's place in targets */
+    uint32_t *targets; /* the buckets of one cell's members */
     size_t target_capacity;
 } cell_flush;
 
@@ -637,7 +635,6 @@ keep_month_periods(tally_session *session, cell_flush *f)
 static int
 start_flush(tally_session *session, cell_flush *f)
 {
-    f->next = 0;
     f->targets = NULL;
     f->target_capacity = 0;
     f->periods = NULL;
@@ -702,17 +699,47 @@ member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *blo
     return status;
 }
 
+/* The buckets of a cell's members, into f->targets. */
+static int
+member_buckets(tally_session *session, cell_flush *f, const tally_cell_block *block,
+               const tally_cell_class *cls)
+{
+    if (f->target_capacity < cls->member_count) {
+        uint32_t *grown = tally_ctx__grow(session->ctx, f->targets, &f->target_capacity,
+                                          cls->member_count, sizeof(*grown), 16);
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        f->targets = grown;
+    }
+    for (size_t m = 0; m < cls->member_count; m++) {
+        tally_bucket *b;
+        int status = member_bucket(session, f, block, cls->members[m], &b);
+        if (status != TALLY_OK)
+            return status;
+        f->targets[m] = (uint32_t)(b - session->buckets);
+    }
+    return TALLY_OK;
+}
+
+/*
+ * Moves a cell's totals into its members' buckets, all of which are found or made
+ * first: a failure to make one leaves that cell as it was, and the cells moved
+ * before it moved whole (and emptied), so the totals are all still there, once,
+ * and a later flush goes on from there.
+ */
 static int
 move_cell(tally_session *session, cell_flush *f, const tally_cell_block *block,
           const tally_cell_class *cls, tally_cell *cell)
 {
-    (void)block; /* the first walk found the buckets */
+    int status = member_buckets(session, f, block, cls);
+    if (status != TALLY_OK)
+        return status;
     tally_decimal amount, quantity;
     tally_engine__cell_totals(session, cell, &amount, &quantity);
     for (size_t m = 0; m < cls->member_count; m++) {
         uint32_t component = cls->members[m];
         const tally_component *model = session->components[component].model;
-        tally_bucket *b = &session->buckets[f->targets[f->next++]];
+        tally_bucket *b = &session->buckets[f->targets[m]];
         tally_decimal payout;
         if (cell_payout(model, &amount, &quantity, &payout) != TALLY_OK ||
             tally_decimal_add(&b->amount, &b->amount, &amount) != TALLY_OK ||
@@ -758,37 +785,11 @@ each_cell(tally_session *session, cell_flush *f, cell_step step)
     return TALLY_OK;
 }
 
-static int
-make_buckets(tally_session *session, cell_flush *f, const tally_cell_block *block,
-             const tally_cell_class *cls, tally_cell *cell)
-{
-    (void)cell;
-    if (f->target_capacity - f->next < cls->member_count) {
-        uint32_t *grown = tally_ctx__grow(session->ctx, f->targets, &f->target_capacity,
-                                          f->next + cls->member_count, sizeof(*grown), 1024);
-        if (!grown)
-            return TALLY_ERR_NOMEM;
-        f->targets = grown;
-    }
-    for (size_t m = 0; m < cls->member_count; m++) {
-        tally_bucket *b;
-        int status = member_bucket(session, f, block, cls->members[m], &b);
-        if (status != TALLY_OK)
-            return status;
-        f->targets[f->next++] = (uint32_t)(b - session->buckets);
-    }
-    return TALLY_OK;
-}
-
 int
 tally_engine__flush_cells(tally_session *session)
 {
     cell_flush f;
     int status = start_flush(session, &f);
-    /* Every bucket first: a failure to make one then leaves every cell unmoved. */
-    if (status == TALLY_OK)
-        status = each_cell(session, &f, make_buckets);
-    f.next = 0;
     if (status == TALLY_OK)
         status = each_cell(session, &f, move_cell);
     end_flush(session, &f);
