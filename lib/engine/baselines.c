@@ -48,11 +48,14 @@ tally_session_add_baseline(tally_session *session, const tally_baseline *baselin
                                         &payee)) != TALLY_OK ||
         (status = tally_engine__bucket(session, slot, payee, period, period, &bucket)) != TALLY_OK)
         return status;
+    tally_bucket_extra *extra;
+    if ((status = tally_engine__bucket_extra(session, bucket, &extra)) != TALLY_OK)
+        return status;
     tally_decimal total;
-    if (tally_decimal_add(&total, &bucket->baseline, &b.amount) != TALLY_OK)
+    if (tally_decimal_add(&total, &extra->baseline, &b.amount) != TALLY_OK)
         return reject(session, &b, "baseline total out of range");
-    bucket->baseline = total;
-    bucket->has_baseline = 1;
+    extra->baseline = total;
+    extra->has_baseline = 1;
     char amount[TALLY_DECIMAL_STRING_MAX];
     tally_decimal_format(amount, sizeof(amount), &b.amount);
     const char *fields[] = {b.payee, b.component, b.period, amount};

@@ -12,6 +12,9 @@
 #define FIRST_BUCKETS 64u
 #define NO_LINK UINT32_MAX
 
+/* A session keeps one per payee × period × component: rare totals go elsewhere. */
+_Static_assert(sizeof(tally_bucket) <= 128, "a bucket is two cache lines");
+
 static uint64_t
 key_hash(uint32_t slot, uint32_t payee, int32_t period, int32_t settlement)
 {
@@ -112,10 +115,32 @@ tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int3
     b->period = period;
     b->settlement = settlement;
     b->first_source = NO_LINK;
+    b->extra = UINT32_MAX;
     session->bucket_slots[at] = (uint32_t)session->bucket_count + 1;
     session->bucket_tags[at] = tag;
     session->bucket_count++;
     *out = b;
+    return TALLY_OK;
+}
+
+int
+tally_engine__bucket_extra(tally_session *session, tally_bucket *bucket, tally_bucket_extra **out)
+{
+    if (bucket->extra != UINT32_MAX) {
+        *out = &session->bucket_extras[bucket->extra];
+        return TALLY_OK;
+    }
+    if (session->bucket_extra_count == session->bucket_extra_capacity) {
+        tally_bucket_extra *grown =
+            tally_ctx__grow(session->ctx, session->bucket_extras, &session->bucket_extra_capacity,
+                            session->bucket_extra_count + 1, sizeof(*grown), 16);
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        session->bucket_extras = grown;
+    }
+    *out = &session->bucket_extras[session->bucket_extra_count];
+    memset(*out, 0, sizeof(**out));
+    bucket->extra = (uint32_t)session->bucket_extra_count++; /* below the bucket count */
     return TALLY_OK;
 }
 

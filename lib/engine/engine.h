@@ -193,14 +193,20 @@ typedef struct tally_bucket {
     tally_decimal payout;   /* sum of per-row payouts (linear rates, per-transaction tiers) */
     uint64_t rows;
     uint32_t first_source;  /* index into session->sources, UINT32_MAX when none */
-    int has_prior;
-    tally_decimal prior;    /* prior settlement recorded for this settlement period */
-    int has_baseline;
-    tally_decimal baseline; /* growth rebates: given baseline of this period */
+    uint32_t extra;         /* index into session->bucket_extras, UINT32_MAX when none */
     tally_decimal *fractions; /* interpolated numerators per band (transaction basis) */
     tally_decimal *band_sums; /* per-transaction rounding of whole period tiers: what the
                                * rows would pay in each band, rounded row by row */
 } tally_bucket;
+
+/* What few buckets have, kept apart: buckets are most of a session's memory at
+ * finish (two cache lines each without these). */
+typedef struct tally_bucket_extra {
+    tally_decimal prior;    /* prior settlement recorded for this settlement period */
+    tally_decimal baseline; /* growth rebates: given baseline of this period */
+    int has_prior;
+    int has_baseline;
+} tally_bucket_extra;
 
 /* Source transaction ids of buckets: singly linked lists in one array. */
 typedef struct tally_source_link {
@@ -295,6 +301,9 @@ struct tally_session {
     uint32_t *bucket_slots; /* open addressing: bucket index + 1 */
     uint32_t *bucket_tags;  /* high hash bits of each slot's key */
     size_t bucket_mask;
+    tally_bucket_extra *bucket_extras;
+    size_t bucket_extra_count;
+    size_t bucket_extra_capacity;
 
     tally_source_link *sources;
     size_t source_count;
@@ -339,6 +348,24 @@ int tally_engine__bucket_on(tally_session *session, uint32_t slot, uint32_t paye
 /* The bucket of a key, or NULL when there is none. */
 const tally_bucket *tally_engine__find_bucket(const tally_session *session, uint32_t slot,
                                              uint32_t payee, int32_t period, int32_t settlement);
+/* A bucket's extra totals, made (zero) when it has none yet. */
+int tally_engine__bucket_extra(tally_session *session, tally_bucket *bucket,
+                               tally_bucket_extra **out);
+
+/* A bucket's extra totals, or NULL when it has none. */
+static inline const tally_bucket_extra *
+tally_engine__extra_of(const tally_session *session, const tally_bucket *bucket)
+{
+    return bucket->extra == UINT32_MAX ? NULL : &session->bucket_extras[bucket->extra];
+}
+
+/* Whether a prior settlement was recorded for the bucket's settlement period. */
+static inline int
+tally_engine__has_prior(const tally_session *session, const tally_bucket *bucket)
+{
+    const tally_bucket_extra *extra = tally_engine__extra_of(session, bucket);
+    return extra && extra->has_prior;
+}
 
 /* ---- intake.c ---- */
 const tally_engine_version *tally_engine__version_on(const tally_session *session,

@@ -32,10 +32,11 @@ baseline_of(const tally_session *session, const tally_bucket *b, int32_t period,
     static const tally_decimal zero = {0, 0, 0, 0};
     const tally_bucket *base =
         tally_engine__find_bucket(session, b->slot, b->payee, period, period);
-    *given = base && base->has_baseline;
+    const tally_bucket_extra *extra = base ? tally_engine__extra_of(session, base) : NULL;
+    *given = extra && extra->has_baseline;
     if (!base)
         return zero;
-    return base->has_baseline ? base->baseline : base->amount;
+    return *given ? extra->baseline : base->amount;
 }
 
 static int

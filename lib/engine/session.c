@@ -222,6 +222,7 @@ tally_session_free(tally_session *session)
         tally_ctx__free(ctx, session->buckets[i].band_sums);
     }
     tally_ctx__free(ctx, session->buckets);
+    tally_ctx__free(ctx, session->bucket_extras);
     tally_ctx__free(ctx, session->bucket_slots);
     tally_ctx__free(ctx, session->bucket_tags);
     tally_ctx__free(ctx, session->sources);

@@ -74,11 +74,14 @@ tally_session_add_settlement(tally_session *session, const tally_settlement *set
                                         &payee)) != TALLY_OK ||
         (status = tally_engine__bucket(session, slot, payee, period, index, &bucket)) != TALLY_OK)
         return status;
+    tally_bucket_extra *extra;
+    if ((status = tally_engine__bucket_extra(session, bucket, &extra)) != TALLY_OK)
+        return status;
     tally_decimal total;
-    if (tally_decimal_add(&total, &bucket->prior, &s.amount) != TALLY_OK)
+    if (tally_decimal_add(&total, &extra->prior, &s.amount) != TALLY_OK)
         return reject(session, &s, "settled total out of range");
-    bucket->prior = total;
-    bucket->has_prior = 1;
+    extra->prior = total;
+    extra->has_prior = 1;
     digest(session, &s);
     return TALLY_OK;
 }
