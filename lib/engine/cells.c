@@ -253,19 +253,20 @@ reserve_for_partners(tally_session *session, size_t classes)
     if (blocks == 0 || classes == 0)
         return TALLY_OK;
     int status = resize_index(session, blocks);
-    tally_cell_block *grown_blocks =
-        status == TALLY_OK ? tally_ctx__grow(session->ctx, session->blocks, &session->block_capacity,
-                                             blocks, sizeof(*grown_blocks), FIRST_BLOCKS / 2)
-                           : NULL;
-    if (grown_blocks)
-        session->blocks = grown_blocks;
-    tally_cell *grown_cells =
-        grown_blocks ? tally_ctx__grow(session->ctx, session->cells, &session->cell_capacity,
-                                       blocks * classes, sizeof(*grown_cells), FIRST_BLOCKS)
-                     : NULL;
-    if (grown_cells)
-        session->cells = grown_cells;
-    return grown_cells ? TALLY_OK : TALLY_ERR_NOMEM;
+    if (status != TALLY_OK)
+        return status;
+    tally_cell_block *grown_blocks = tally_ctx__grow(
+        session->ctx, session->blocks, &session->block_capacity, blocks, sizeof(*grown_blocks),
+        FIRST_BLOCKS / 2);
+    if (!grown_blocks)
+        return TALLY_ERR_NOMEM;
+    session->blocks = grown_blocks;
+    tally_cell *grown_cells = tally_ctx__grow(session->ctx, session->cells, &session->cell_capacity,
+                                              blocks * classes, sizeof(*grown_cells), FIRST_BLOCKS);
+    if (!grown_cells)
+        return TALLY_ERR_NOMEM;
+    session->cells = grown_cells;
+    return TALLY_OK;
 }
 
 /* Room for one more block and its cells, before anything is stored. */

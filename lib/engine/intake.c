@@ -350,9 +350,11 @@ tally_engine__add_transaction_batch(tally_session *session,
     for (size_t i = 0; i < count; i++) {
         size_t far = i + 2 * LOOK_AHEAD, near = i + LOOK_AHEAD;
         if (far < count)
-            look_ahead(session, &transactions[far], ahead_of(ahead, far), &hints[far % HINT_RING], 0);
+            look_ahead(session, &transactions[far], ahead_of(ahead, far),
+                       &hints[far % HINT_RING], 0);
         if (near < count)
-            look_ahead(session, &transactions[near], ahead_of(ahead, near), &hints[near % HINT_RING], 1);
+            look_ahead(session, &transactions[near], ahead_of(ahead, near),
+                       &hints[near % HINT_RING], 1);
         int status =
             add_one(session, &transactions[i], &hints[i % HINT_RING], hashes ? &hashes[i] : NULL);
         if (status == TALLY_OK && accepted)
@@ -382,6 +384,6 @@ tally_session_add_transactions(tally_session *session, const tally_transaction *
     if (!session)
         return TALLY_ERR_INVALID_ARGUMENT;
     tally_ctx__begin(session->ctx);
-    return tally_engine__add_transaction_batch(session, transactions, count, NULL, NULL, accepted, NULL,
-                                               NULL);
+    return tally_engine__add_transaction_batch(session, transactions, count, NULL, NULL, accepted,
+                                               NULL, NULL);
 }
