@@ -6,7 +6,10 @@ three runs and, with --keep, by later invocations), then runs the reference
 workload three ways, each as its own process:
 
   tally   tally run workload.xml --transactions T --partners P --format csv
-                    --no-source-ids --trust-ids -o OUT
+                    --no-source-ids --trust-ids --quiet -o OUT
+          (with --quiet and CSV output no digest is shown, so tally computes
+          none; --digests runs it without --quiet: it then hashes every row for
+          the input digest and prints its summary with the result digest)
   sqlite  sqlite3 -batch -bail :memory: < workload.sql   (.import + SQL on cents)
   python  python3 workload_decimal.py                    (csv module + decimal)
 
@@ -24,7 +27,7 @@ under 64 MiB of peak memory at 10 million rows.
 
 Usage: run.py --tally PATH [--rows 1000000,10000000] [--keep DIR] [--seed S]
               [--repeat N] [--sqlite sqlite3] [--python python3]
-              [--tally-args '--threads 1']
+              [--tally-args '--threads 1'] [--digests]
 Exit status: 0 when all outputs agree (whether or not the targets are met),
 1 on any difference or failed run, 77 (skip) when sqlite3 is not installed.
 """
@@ -115,7 +118,8 @@ def run_size(root, rows, args):
     commands = [
         ("tally", [args.tally, "run", os.path.join(HERE, "workload.xml"), "--transactions", tx,
                    "--partners", partners, "--format", "csv", "--no-source-ids", "--trust-ids",
-                   "--quiet", "-o", outputs["tally"]] + args.tally_args.split(), None),
+                   "-o", outputs["tally"]] + ([] if args.digests else ["--quiet"]) +
+         args.tally_args.split(), None),
         ("sqlite", [args.sqlite, "-batch", "-bail", ":memory:"], script),
         ("python", [args.python, os.path.join(HERE, "workload_decimal.py"),
                     "--transactions", tx, "--out", outputs["python"]], None),
@@ -154,6 +158,9 @@ def main(argv):
     parser.add_argument("--tally-args", default="", metavar="ARGS",
                         help="more options for tally run, space-separated "
                              "(e.g. '--threads 1')")
+    parser.add_argument("--digests", action="store_true",
+                        help="run tally without --quiet, so that it computes (and prints) "
+                             "the input and result digests")
     args = parser.parse_args(argv)
     try:
         sizes = [int(n) for n in args.rows.split(",") if n.strip()]
