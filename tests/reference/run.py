@@ -6,8 +6,10 @@ against the reference calculator (tests/reference/calculator.py).
            [--keep DIR] [--exclude FEATURE ...] [--jobs J]
 
 Scenario i uses seed N + i (generator.py); odd seeds feed the transactions in
-batches. The harness's lines are compared with the calculator's exactly; the
-digest line is ignored. Each mismatching scenario is
+batches, and three seeds in four run with session flags (no source ids, so that
+components share monthly cells; some also without the input digest). The
+harness's lines are compared with the calculator's exactly; the digest line is
+ignored. Each mismatching scenario is
 written to DIR/seed-<seed>/ (plan.xml, inputs.tsv, as-of, expected.txt, got.txt,
 features.txt) and a short diff is printed. Exit status 1 on any mismatch.
 
@@ -39,6 +41,9 @@ import golden      # noqa: E402
 
 DEFAULT_SEED = 20260101
 DEFAULT_COUNT = 300
+# tally_session_flags: 0, TALLY_SESSION_NO_SOURCE_IDS (1) twice, and that with
+# TALLY_SESSION_NO_INPUT_DIGEST (8).
+SESSION_FLAGS = [0, 1, 1, 1 | 8]
 
 
 def run_one(harness, seed, exclude, workdir):
@@ -50,6 +55,11 @@ def run_one(harness, seed, exclude, workdir):
     # Odd seeds feed transactions in batches of 1 ... 97 (which look ahead).
     if seed % 2:
         cmd += ['--batch', str(1 + seed % 97)]
+    # Half the seeds keep no source ids (components then share monthly cells), a
+    # quarter of those no input digest either: the lines must be the same.
+    flags = SESSION_FLAGS[seed % 8 // 2]
+    if flags:
+        cmd += ['--flags', str(flags)]
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     engine_time = time.monotonic() - started
