@@ -26,26 +26,19 @@ tally_date__reader_init(tally_date_reader *reader)
     memset(reader, 0, sizeof(*reader));
 }
 
-int
-tally_date__read_sized(tally_date_reader *reader, const char *text, size_t length,
-                       tally_day *day, int32_t *month)
+/* The last date read again. */
+static int
+last_date(const tally_date_reader *reader, tally_day *day, int32_t *month)
 {
-    if (text && length == 10 && reader->last[0] && memcmp(text, reader->last, 10) == 0) {
-        *day = reader->last_day;
-        *month = reader->last_month;
-        return 1;
-    }
-    return tally_date__read(reader, text, day, month);
+    *day = reader->last_day;
+    *month = reader->last_month;
+    return 1;
 }
 
-int
-tally_date__read(tally_date_reader *reader, const char *text, tally_day *day, int32_t *month)
+/* A date that is not the last one read (NULL included). */
+static int
+read_other(tally_date_reader *reader, const char *text, tally_day *day, int32_t *month)
 {
-    if (text && reader->last[0] && same_date(text, reader->last)) {
-        *day = reader->last_day;
-        *month = reader->last_month;
-        return 1;
-    }
     int year, month_of_year, day_of_month;
     if (!text || !tally_date__split_string(text, &year, &month_of_year, &day_of_month) ||
         month_of_year < 1 || month_of_year > 12)
@@ -73,4 +66,21 @@ tally_date__read(tally_date_reader *reader, const char *text, tally_day *day, in
     reader->last_day = *day;
     reader->last_month = number;
     return 1;
+}
+
+int
+tally_date__read_sized(tally_date_reader *reader, const char *text, size_t length,
+                       tally_day *day, int32_t *month)
+{
+    if (text && length == 10 && reader->last[0] && memcmp(text, reader->last, 10) == 0)
+        return last_date(reader, day, month);
+    return read_other(reader, text, day, month);
+}
+
+int
+tally_date__read(tally_date_reader *reader, const char *text, tally_day *day, int32_t *month)
+{
+    if (text && reader->last[0] && same_date(text, reader->last))
+        return last_date(reader, day, month);
+    return read_other(reader, text, day, month);
 }

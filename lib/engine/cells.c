@@ -227,12 +227,6 @@ resize_index(tally_session *session, size_t blocks)
     return TALLY_OK;
 }
 
-static int
-grow_index(tally_session *session)
-{
-    return resize_index(session, session->block_count + 1);
-}
-
 /*
  * Before the first block: room for a year of months of every partner of the
  * partner table, in one step. Growing there by doubling re-inserts every block
@@ -358,7 +352,7 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
         (status = reserve_for_partners(session, version->class_count)) != TALLY_OK)
         return status;
     if (session->block_count * 2 + 2 > session->block_mask + 1 &&
-        (status = grow_index(session)) != TALLY_OK)
+        (status = resize_index(session, session->block_count + 1)) != TALLY_OK)
         return status;
     size_t at = (size_t)block_hash(key, v) & session->block_mask;
     for (tally_block_slot *slot; (slot = &session->block_index[at])->first;
@@ -761,12 +755,9 @@ move_cell(tally_session *session, cell_flush *f, const tally_cell_block *block,
     return TALLY_OK;
 }
 
-/* Calls `step` for every cell with rows, with its block and class; stops on failure. */
-typedef int (*cell_step)(tally_session *session, cell_flush *f, const tally_cell_block *block,
-                         const tally_cell_class *cls, tally_cell *cell);
-
+/* Moves every cell with rows, in the blocks' order; stops on failure. */
 static int
-each_cell(tally_session *session, cell_flush *f, cell_step step)
+move_cells(tally_session *session, cell_flush *f)
 {
     for (size_t i = 0; i < session->block_count; i++) {
         /* Sorted blocks have their cells all over memory: fetch them a little ahead. */
@@ -778,8 +769,9 @@ each_cell(tally_session *session, cell_flush *f, cell_step step)
             tally_cell *cell = &session->cells[block->first + k];
             int status;
             if (cell->rows &&
-                (status = step(session, f, block, &session->classes[version->first_class + k],
-                               cell)) != TALLY_OK)
+                (status = move_cell(session, f, block,
+                                    &session->classes[version->first_class + k], cell)) !=
+                    TALLY_OK)
                 return status;
         }
     }
@@ -792,7 +784,7 @@ tally_engine__flush_cells(tally_session *session)
     cell_flush f;
     int status = start_flush(session, &f);
     if (status == TALLY_OK)
-        status = each_cell(session, &f, move_cell);
+        status = move_cells(session, &f);
     end_flush(session, &f);
     return status;
 }

@@ -359,12 +359,12 @@ tally_engine__extra_of(const tally_session *session, const tally_bucket *bucket)
     return bucket->extra == UINT32_MAX ? NULL : &session->bucket_extras[bucket->extra];
 }
 
-/* Whether a prior settlement was recorded for the bucket's settlement period. */
-static inline int
-tally_engine__has_prior(const tally_session *session, const tally_bucket *bucket)
+/* The prior settlement recorded for the bucket's settlement period, or NULL. */
+static inline const tally_decimal *
+tally_engine__prior(const tally_session *session, const tally_bucket *bucket)
 {
     const tally_bucket_extra *extra = tally_engine__extra_of(session, bucket);
-    return extra && extra->has_prior;
+    return extra && extra->has_prior ? &extra->prior : NULL;
 }
 
 /* ---- intake.c ---- */
@@ -372,6 +372,8 @@ const tally_engine_version *tally_engine__version_on(const tally_session *sessio
                                                      tally_day day);
 
 /* ---- input_digest.c ---- */
+/* Adds a row's hash to a digest that is wanted (the caller checks: the hash need
+ * not be made otherwise). */
 void tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash);
 /* A row of texts, then one-byte flags, then decimals, in the kind's fixed order. */
 void tally_engine__digest_fields(tally_input_digest *digest, const char *kind,

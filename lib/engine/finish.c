@@ -153,7 +153,7 @@ emit_line(tally_finisher *f, const tally_bucket *b, const tally_engine_component
     line.engine = (ec->model->clawback.recover_from_payee ? TALLY_LINE_RECOVER_FROM_PAYEE : 0) |
                   (ec->model->clawback.carry_forward ? TALLY_LINE_CARRY_FORWARD : 0);
     line.kind = tally_decimal_sign(amount) < 0 ? TALLY_LINE_CLAWBACK
-                : tally_engine__has_prior(f->session, b) ? TALLY_LINE_TRUE_UP
+                : tally_engine__prior(f->session, b) ? TALLY_LINE_TRUE_UP
                                                : TALLY_LINE_EARNED;
     line.bands = p->bands;
     line.band_count = p->band_count;
@@ -295,9 +295,9 @@ settle_bucket(tally_finisher *f, const tally_bucket *b, const tally_engine_compo
     int status = tally_engine__compute_payout(f, ec, b, sum, p);
     tally_decimal line = p->rounded;
     const tally_slot *slot = &f->session->slots[b->slot];
-    const tally_bucket_extra *extra = tally_engine__extra_of(f->session, b);
-    const tally_decimal *prior = extra && extra->has_prior ? &extra->prior : &zero;
-    if (status == TALLY_OK && (slot->has_settlement || prior != &zero)) {
+    const tally_decimal *recorded = tally_engine__prior(f->session, b);
+    const tally_decimal *prior = recorded ? recorded : &zero;
+    if (status == TALLY_OK && (slot->has_settlement || recorded)) {
         if (tally_decimal_sub(&line, &line, previous_due) != TALLY_OK ||
             tally_decimal_sub(&line, &line, prior) != TALLY_OK)
             status = tally_engine__payout_overflow(
@@ -336,7 +336,7 @@ settle_group(tally_finisher *f, const bucket_order *order, size_t count)
             ec = &s->components[b->component];
             latest = b->latest;
         }
-        if (!b->rows && !tally_engine__has_prior(s, b))
+        if (!b->rows && !tally_engine__prior(s, b))
             continue;
         status = settle_bucket(f, b, ec ? ec : fallback_component(s, b), &sum, &previous_due);
     }

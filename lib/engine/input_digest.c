@@ -213,8 +213,7 @@ tally_engine__digest_fields(tally_input_digest *digest, const char *kind,
 void
 tally_engine__digest_add(tally_input_digest *digest, const tally_row_hash *hash)
 {
-    if (digest->wanted)
-        add_to_sum(digest, hash->low, hash->high);
+    add_to_sum(digest, hash->low, hash->high);
 }
 
 /* A transaction's hash; `lengths` as for append_texts(). */

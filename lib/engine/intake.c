@@ -200,14 +200,16 @@ static void
 digest_transaction(tally_session *session, const tally_transaction *t, const tally_row *row,
                    const tally_row_hash *ahead)
 {
+    session->input.transactions++;
+    if (!session->input.wanted)
+        return;
     tally_row_hash hash;
-    if (!ahead && session->input.wanted) {
+    if (!ahead) {
         tally_engine__transaction_hash(tally_engine__plan_currency_code(session), t,
                                        &row->original_amount, &hash);
         ahead = &hash;
     }
     tally_engine__digest_add(&session->input, ahead);
-    session->input.transactions++;
 }
 
 /* One row, with the context's errors left as they are (batches keep them all).
