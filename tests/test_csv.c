@@ -82,23 +82,8 @@ last_error(tally_ctx *ctx, char *out, size_t size)
         assert_int_equal(tally_error_format(out, size, error), TALLY_OK);
 }
 
-/* test_line_text() of every line of a result, one per text line, into lines[size]. */
-static void
-describe_lines(const tally_result *result, char *lines, size_t size)
-{
-    size_t used = 0;
-    lines[0] = '\0';
-    for (size_t i = 0; i < tally_result_line_count(result); i++) {
-        char text[256];
-        test_line_text(tally_result_line_at(result, i), text, sizeof(text));
-        int n = snprintf(lines + used, size - used, "%s\n", text);
-        assert_true(n > 0 && (size_t)n < size - used);
-        used += (size_t)n;
-    }
-}
-
 /* Finishes the session; the digest of every input it accepted and, when `lines`
- * is not NULL, the result's lines (describe_lines). */
+ * is not NULL, the result's lines (test_result_text). */
 static void
 finish_session(tally_session *session, char digest[TALLY_RESULT_DIGEST_HEX_SIZE], char *lines,
                size_t size)
@@ -108,7 +93,7 @@ finish_session(tally_session *session, char digest[TALLY_RESULT_DIGEST_HEX_SIZE]
     assert_int_equal(
         tally_result_input_digest_hex(digest, TALLY_RESULT_DIGEST_HEX_SIZE, result), TALLY_OK);
     if (lines)
-        describe_lines(result, lines, size);
+        assert_true(test_result_text(result, lines, size));
     tally_result_free(result);
 }
 
@@ -149,7 +134,7 @@ typedef struct outcome {
     size_t error_count;
     char error[1024];
     char digest[TALLY_RESULT_DIGEST_HEX_SIZE];
-    char lines[4096];        /* describe_lines() of the result */
+    char lines[4096];        /* test_result_text() of the result */
     char log[16384];
 } outcome;
 

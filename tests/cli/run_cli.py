@@ -284,15 +284,20 @@ def test_period_filtering():
         table_rows(r.out)
 
 
-def test_csv_output_quotes_fields():
-    """Payee ids with a comma, a quote or a line end come out quoted, quotes doubled."""
-    plan = write('quoting.xml', '''<?xml version="1.0" encoding="UTF-8"?>
-<plan xmlns="urn:tally:plan:1" format-version="1" id="quoting" currency="USD">
+def monthly_rebate_plan(plan_id, rebate_id, rate):
+    """PLAN_ID.xml: one version from 2026 with one monthly rebate at `rate`."""
+    return write(plan_id + '.xml', '''<?xml version="1.0" encoding="UTF-8"?>
+<plan xmlns="urn:tally:plan:1" format-version="1" id="%s" currency="USD">
   <version id="v1" effective-from="2026-01-01">
-    <rebate id="flat" period="month"><rate>0.01</rate></rebate>
+    <rebate id="%s" period="month"><rate>%s</rate></rebate>
   </version>
 </plan>
-''')
+''' % (plan_id, rebate_id, rate))
+
+
+def test_csv_output_quotes_fields():
+    """Payee ids with a comma, a quote or a line end come out quoted, quotes doubled."""
+    plan = monthly_rebate_plan('quoting', 'flat', '0.01')
     tx = write('quoting.csv', 'id,date,partner,amount\n'
                'a,2026-01-05,"Smith, Jones",100.00\n'
                'b,2026-01-06,"The ""Best"" Co",200.00\n'
@@ -309,13 +314,7 @@ def test_csv_output_quotes_fields():
 def test_totals_beyond_38_digits():
     """Each line fits, their sum does not: the table (which shows totals) is refused
     with a clear error; CSV, which has no totals, is written whole."""
-    plan = write('huge.xml', '''<?xml version="1.0" encoding="UTF-8"?>
-<plan xmlns="urn:tally:plan:1" format-version="1" id="huge" currency="USD">
-  <version id="v1" effective-from="2026-01-01">
-    <rebate id="all" period="month"><rate>1</rate></rebate>
-  </version>
-</plan>
-''')
+    plan = monthly_rebate_plan('huge', 'all', '1')
     big = '6' + '0' * 35  # 36 digits, 38 with the cents: the most a line holds
     tx = write('huge.csv', 'id,date,partner,amount\n'
                'a,2026-01-05,P1,%s.00\nb,2026-01-06,P2,%s.00\n' % (big, big))

@@ -13,4 +13,8 @@
  * not fit). */
 void test_line_text(const tally_line *line, char *out, size_t size);
 
+/* test_line_text() of every line of a result, each ended by '\n', into out[size];
+ * returns 0 when they do not all fit. */
+int test_result_text(const tally_result *result, char *out, size_t size);
+
 #endif /* TALLY_TEST_LINES_H */
