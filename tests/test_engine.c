@@ -836,7 +836,8 @@ affiliate_referral_and_deal_registration(void **state)
 
 /* The same month of two years, and of two versions, for one payee, in turn: running
  * totals (cells.c) are cached per payee for one year and version at a time, and
- * each row must still reach its own. Singly and in a batch. */
+ * each row must still reach its own, without a second block for a month the cache
+ * has let go. Singly and in a batch, with and without source ids. */
 static void
 months_of_other_years_stay_apart(void **state)
 {
@@ -852,17 +853,18 @@ months_of_other_years_stay_apart(void **state)
                   {.id = "a3", .date = "2027-03-10", .amount = "3000"},
                   {.id = "b2", .date = "2027-03-21", .amount = "1"},
                   {.id = "a4", .date = "2026-04-01", .amount = "5"},
-                  {.id = "b3", .date = "2027-04-01", .amount = "50"},
                   {.id = "a5", .date = "2026-03-31", .amount = "1"},
+                  {.id = "b3", .date = "2027-04-01", .amount = "50"},
                   {.id = "a6", .date = "2027-03-14", .amount = "20"}};
     /* Each row at its version's rate (docs/semantics.md 4), one line per period:
      * 2026-03 10 % of 111; 2026-04 10 % of 5; 2027-03 10 % of 3,020 (before the
      * 15th) + 20 % of 1,001 = 302.00 + 200.20; 2027-04 20 % of 50. */
     const char *expected[] = {"aff 2026-03 P1 earned 11.10", "aff 2026-04 P1 earned 0.50",
                               "aff 2027-03 P1 earned 502.20", "aff 2027-04 P1 earned 10.00"};
-    for (int batched = 0; batched < 2; batched++) {
+    for (int turn = 0; turn < 4; turn++) {
+        int batched = turn & 1;
         run r;
-        start(&r, body, 0);
+        start(&r, body, turn & 2 ? TALLY_SESSION_NO_SOURCE_IDS : 0);
         if (batched) {
             tally_transaction t[COUNT(rows)];
             for (size_t i = 0; i < COUNT(rows); i++)
@@ -872,6 +874,11 @@ months_of_other_years_stay_apart(void **state)
         } else {
             add_rows(&r, rows, COUNT(rows));
         }
+        /* Without source ids, one block of running totals per payee, month and
+         * version: 2026-03 a, 2026-04 a, 2027-03 a and b, 2027-04 b, however the
+         * rows alternate. */
+        if (turn & 2)
+            assert_int_equal(r.session->block_count, 5);
         finish(&r);
         expect_lines(&r, expected, COUNT(expected));
         stop(&r);

@@ -4,6 +4,7 @@
  * all the memory a session needs per row, so it grows with payees and periods,
  * not with transactions.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "core/context.h"
@@ -40,10 +41,25 @@ tag_of(uint64_t hash)
     return (uint32_t)(hash >> 32);
 }
 
+static void
+index_bucket(tally_session *session, size_t i)
+{
+    const tally_bucket *b = &session->buckets[i];
+    uint64_t hash = key_hash(b->slot, b->payee, b->period, b->settlement);
+    size_t at = (size_t)hash & session->bucket_mask;
+    while (session->bucket_slots[at])
+        at = (at + 1) & session->bucket_mask;
+    session->bucket_slots[at] = (uint32_t)i + 1;
+    session->bucket_tags[at] = tag_of(hash);
+}
+
+/* An index with room for twice the buckets, all of them put in. */
 static int
 grow_index(tally_session *session)
 {
-    size_t slots = session->bucket_mask ? (session->bucket_mask + 1) * 2 : FIRST_BUCKETS;
+    size_t slots = session->bucket_mask ? session->bucket_mask + 1 : FIRST_BUCKETS;
+    while (slots < session->bucket_count * 2 + 4)
+        slots *= 2;
     uint32_t *index = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
     uint32_t *tags = tally_ctx__calloc(session->ctx, slots, sizeof(uint32_t));
     if (!index || !tags) {
@@ -51,20 +67,26 @@ grow_index(tally_session *session)
         tally_ctx__free(session->ctx, tags);
         return TALLY_ERR_NOMEM;
     }
-    for (size_t i = 0; i < session->bucket_count; i++) {
-        const tally_bucket *b = &session->buckets[i];
-        uint64_t hash = key_hash(b->slot, b->payee, b->period, b->settlement);
-        size_t at = (size_t)hash & (slots - 1);
-        while (index[at])
-            at = (at + 1) & (slots - 1);
-        index[at] = (uint32_t)i + 1;
-        tags[at] = tag_of(hash);
-    }
     tally_ctx__free(session->ctx, session->bucket_slots);
     tally_ctx__free(session->ctx, session->bucket_tags);
     session->bucket_slots = index;
     session->bucket_tags = tags;
     session->bucket_mask = slots - 1;
+    for (size_t i = 0; i < session->bucket_count; i++)
+        index_bucket(session, i);
+    session->indexed_buckets = session->bucket_count;
+    return TALLY_OK;
+}
+
+/* Adds the buckets made since the index was last brought up to date (growing it
+ * when they would fill it over half). */
+static int
+update_index(tally_session *session)
+{
+    if (session->bucket_count * 2 + 2 > session->bucket_mask + 1)
+        return grow_index(session);
+    for (; session->indexed_buckets < session->bucket_count; session->indexed_buckets++)
+        index_bucket(session, session->indexed_buckets);
     return TALLY_OK;
 }
 
@@ -85,13 +107,28 @@ reserve_bucket(tally_session *session)
     return TALLY_OK;
 }
 
+/* A zeroed bucket of a key at the end of the array (room reserved). */
+static tally_bucket *
+append_bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
+              int32_t settlement)
+{
+    tally_bucket *b = &session->buckets[session->bucket_count++];
+    memset(b, 0, sizeof(*b));
+    b->slot = slot;
+    b->payee = payee;
+    b->period = period;
+    b->settlement = settlement;
+    b->first_source = NO_LINK;
+    b->extra = UINT32_MAX;
+    return b;
+}
+
 int
 tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
                      int32_t settlement, tally_bucket **out)
 {
     int status;
-    if (session->bucket_count * 2 + 2 > session->bucket_mask + 1 &&
-        (status = grow_index(session)) != TALLY_OK)
+    if ((status = update_index(session)) != TALLY_OK)
         return status;
     uint64_t hash = key_hash(slot, payee, period, settlement);
     uint32_t tag = tag_of(hash);
@@ -108,18 +145,29 @@ tally_engine__bucket(tally_session *session, uint32_t slot, uint32_t payee, int3
     }
     if ((status = reserve_bucket(session)) != TALLY_OK)
         return status;
-    tally_bucket *b = &session->buckets[session->bucket_count];
-    memset(b, 0, sizeof(*b));
-    b->slot = slot;
-    b->payee = payee;
-    b->period = period;
-    b->settlement = settlement;
-    b->first_source = NO_LINK;
-    b->extra = UINT32_MAX;
     session->bucket_slots[at] = (uint32_t)session->bucket_count + 1;
     session->bucket_tags[at] = tag;
-    session->bucket_count++;
-    *out = b;
+    session->indexed_buckets++;
+    *out = append_bucket(session, slot, payee, period, settlement);
+    return TALLY_OK;
+}
+
+int
+tally_engine__new_bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
+                         int32_t settlement, tally_bucket **out)
+{
+    int status = reserve_bucket(session);
+    if (status == TALLY_OK)
+        *out = append_bucket(session, slot, payee, period, settlement);
+    return status;
+}
+
+int
+tally_engine__index_buckets_for_finish(tally_session *session)
+{
+    for (size_t i = 0; i < session->slot_count; i++)
+        if (session->slots[i].kind == TALLY_COMPONENT_GROWTH_REBATE)
+            return update_index(session);
     return TALLY_OK;
 }
 
@@ -148,6 +196,7 @@ const tally_bucket *
 tally_engine__find_bucket(const tally_session *session, uint32_t slot, uint32_t payee,
                           int32_t period, int32_t settlement)
 {
+    assert(session->indexed_buckets == session->bucket_count);
     if (!session->bucket_mask)
         return NULL;
     uint64_t hash = key_hash(slot, payee, period, settlement);

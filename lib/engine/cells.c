@@ -201,6 +201,19 @@ block_hash(uint64_t key, uint32_t version)
     return h ^ (h >> 29);
 }
 
+static void
+index_block(tally_session *session, size_t i)
+{
+    const tally_cell_block *b = &session->blocks[i];
+    uint64_t key = block_key(b->payee, b->month);
+    size_t at = (size_t)block_hash(key, b->version) & session->block_mask;
+    while (session->block_index[at].first)
+        at = (at + 1) & session->block_mask;
+    session->block_index[at].key = key;
+    session->block_index[at].version = b->version;
+    session->block_index[at].first = b->first + 1;
+}
+
 /* The index with room for `blocks` blocks (kept at most half full), all re-inserted. */
 static int
 resize_index(tally_session *session, size_t blocks)
@@ -211,30 +224,51 @@ resize_index(tally_session *session, size_t blocks)
     tally_block_slot *index = tally_ctx__calloc(session->ctx, slots, sizeof(*index));
     if (!index)
         return TALLY_ERR_NOMEM;
-    for (size_t i = 0; i < session->block_count; i++) {
-        const tally_cell_block *b = &session->blocks[i];
-        uint64_t key = block_key(b->payee, b->month);
-        size_t at = (size_t)block_hash(key, b->version) & (slots - 1);
-        while (index[at].first)
-            at = (at + 1) & (slots - 1);
-        index[at].key = key;
-        index[at].version = b->version;
-        index[at].first = b->first + 1;
-    }
     tally_ctx__free(session->ctx, session->block_index);
     session->block_index = index;
     session->block_mask = slots - 1;
+    for (size_t i = 0; i < session->block_count; i++)
+        index_block(session, i);
+    session->indexed_blocks = session->block_count;
     return TALLY_OK;
 }
 
 /*
+ * The index is brought up to date only when a lookup needs it: while every
+ * payee's rows stay in one year and version (the usual period), the payee ×
+ * month cache knows every block, and the index is never made. Otherwise this
+ * adds the blocks made since its last use, growing it as it fills.
+ */
+static int
+update_index(tally_session *session)
+{
+    if (session->block_count * 2 + 2 > session->block_mask + 1)
+        return resize_index(session, session->block_count);
+    for (; session->indexed_blocks < session->block_count; session->indexed_blocks++)
+        index_block(session, session->indexed_blocks);
+    return TALLY_OK;
+}
+
+/* The first cell of the block of a payee, month and version in the index, or SIZE_MAX. */
+static size_t
+indexed_block(const tally_session *session, uint32_t payee, int32_t month, uint32_t version)
+{
+    uint64_t key = block_key(payee, month);
+    size_t at = (size_t)block_hash(key, version) & session->block_mask;
+    for (const tally_block_slot *slot; (slot = &session->block_index[at])->first;
+         at = (at + 1) & session->block_mask)
+        if (slot->key == key && slot->version == version)
+            return slot->first - 1;
+    return SIZE_MAX;
+}
+
+/*
  * Before the first block: room for a year of months of every partner of the
- * partner table, in one step. Growing there by doubling re-inserts every block
- * and moves every cell several times, each a pass of cache misses (and, for a
- * large array, a remapping the other threads' caches of addresses must drop):
- * a tenth of the reading of 1 M rows of 10,000 partners. What is reserved but
- * not used costs address space, and the index's zeroed pages: at most
- * RESERVED_BLOCKS blocks are reserved (an index of 8 MiB).
+ * partner table, in one step. Growing there by doubling moves every cell
+ * several times, each a pass of cache misses (and, for a large array, a
+ * remapping the other threads' caches of addresses must drop): a tenth of the
+ * reading of 1 M rows of 10,000 partners. What is reserved but not used costs
+ * address space only: at most RESERVED_BLOCKS blocks are reserved.
  */
 #define RESERVED_BLOCKS (1u << 17)
 
@@ -246,9 +280,6 @@ reserve_for_partners(tally_session *session, size_t classes)
         blocks = RESERVED_BLOCKS;
     if (blocks == 0 || classes == 0)
         return TALLY_OK;
-    int status = resize_index(session, blocks);
-    if (status != TALLY_OK)
-        return status;
     tally_cell_block *grown_blocks = tally_ctx__grow(
         session->ctx, session->blocks, &session->block_capacity, blocks, sizeof(*grown_blocks),
         FIRST_BLOCKS / 2);
@@ -329,11 +360,42 @@ cache_block(tally_session *session, uint32_t payee, int32_t month, uint32_t vers
 {
     tally_payee_months *m = &session->payee_months[payee];
     if (m->version != version + 1 || m->year != month / 12) {
+        uint32_t unused = m->version == 0;
         memset(m, 0, sizeof(*m));
         m->version = version + 1;
         m->year = month / 12;
+        m->complete = unused;
     }
     m->first[month % 12] = (uint32_t)first + 1;
+}
+
+/* Whether a block the cache has not found cannot exist: the payee has none yet, or
+ * the cache holds every one of the payee's blocks of this year and version. */
+static int
+surely_new(const tally_session *session, uint32_t payee, int32_t month, uint32_t version)
+{
+    const tally_payee_months *m = &session->payee_months[payee];
+    return m->version == 0 || (m->complete && m->version == version + 1 && m->year == month / 12);
+}
+
+/* A new block of a payee, month and version, its cells zeroed. */
+static int
+new_block(tally_session *session, const tally_engine_version *version, uint32_t payee,
+          int32_t month, size_t *first)
+{
+    int status = reserve_block(session, version->class_count);
+    if (status != TALLY_OK)
+        return status;
+    tally_cell_block *b = &session->blocks[session->block_count];
+    b->payee = payee;
+    b->month = month;
+    b->version = (uint32_t)(version - session->versions);
+    b->first = (uint32_t)session->cell_count;
+    memset(&session->cells[session->cell_count], 0, version->class_count * sizeof(tally_cell));
+    session->cell_count += version->class_count;
+    session->block_count++;
+    *first = b->first;
+    return TALLY_OK;
 }
 
 /* The first cell of the block of a payee, month and version (made when new). */
@@ -344,39 +406,20 @@ block_at(tally_session *session, const tally_engine_version *version, uint32_t p
     uint32_t v = (uint32_t)(version - session->versions);
     if ((*first = cached_block(session, payee, month, v)) != SIZE_MAX)
         return TALLY_OK;
-    uint64_t key = block_key(payee, month);
     int status;
     if ((status = reserve_payee_months(session, payee)) != TALLY_OK)
         return status;
     if (session->block_count == 0 && session->block_capacity == 0 &&
         (status = reserve_for_partners(session, version->class_count)) != TALLY_OK)
         return status;
-    if (session->block_count * 2 + 2 > session->block_mask + 1 &&
-        (status = resize_index(session, session->block_count + 1)) != TALLY_OK)
-        return status;
-    size_t at = (size_t)block_hash(key, v) & session->block_mask;
-    for (tally_block_slot *slot; (slot = &session->block_index[at])->first;
-         at = (at + 1) & session->block_mask) {
-        if (slot->key == key && slot->version == v) {
-            *first = slot->first - 1;
-            cache_block(session, payee, month, v, *first);
-            return TALLY_OK;
-        }
+    *first = SIZE_MAX;
+    if (!surely_new(session, payee, month, v)) {
+        if ((status = update_index(session)) != TALLY_OK)
+            return status;
+        *first = indexed_block(session, payee, month, v);
     }
-    if ((status = reserve_block(session, version->class_count)) != TALLY_OK)
+    if (*first == SIZE_MAX && (status = new_block(session, version, payee, month, first)) != TALLY_OK)
         return status;
-    tally_cell_block *b = &session->blocks[session->block_count];
-    b->payee = payee;
-    b->month = month;
-    b->version = v;
-    b->first = (uint32_t)session->cell_count;
-    memset(&session->cells[session->cell_count], 0, version->class_count * sizeof(tally_cell));
-    session->cell_count += version->class_count;
-    session->block_index[at].key = key;
-    session->block_index[at].version = v;
-    session->block_index[at].first = b->first + 1;
-    session->block_count++;
-    *first = b->first;
     cache_block(session, payee, month, v, *first);
     return TALLY_OK;
 }
@@ -522,6 +565,7 @@ tally_engine__drop_cells(tally_session *session)
     session->block_count = session->block_capacity = 0;
     session->block_index = NULL;
     session->block_mask = 0;
+    session->indexed_blocks = 0;
     session->payee_months = NULL;
     session->payee_month_capacity = 0;
 }
@@ -566,8 +610,20 @@ typedef struct month_periods {
 /* Months × slots beyond which the periods are worked out for every cell instead. */
 #define MONTH_PERIODS_MAX (1u << 16)
 
+/* A slot without buckets before the flush: the highest key made for it since.
+ * Blocks go by payee, then month, and periods by month, so each key the slot
+ * gets is usually above all before it, hence new: made without looking it up. */
+typedef struct fresh_slot {
+    int fresh; /* no bucket of the slot was there when the flush began */
+    int made;  /* `highest` holds a key */
+    uint32_t payee;
+    int32_t period;
+    int32_t settlement;
+} fresh_slot;
+
 typedef struct cell_flush {
     last_bucket *last; /* per component: the bucket its previous cell went to */
+    fresh_slot *slots; /* by slot */
     month_periods *periods; /* slot × (month − first_month), or NULL: none kept */
     int32_t first_month;
     size_t month_span;
@@ -635,8 +691,13 @@ start_flush(tally_session *session, cell_flush *f)
     f->periods = NULL;
     f->last = tally_ctx__calloc(session->ctx, session->component_count ? session->component_count : 1,
                                 sizeof(*f->last));
-    if (!f->last)
+    f->slots = tally_ctx__calloc(session->ctx, session->slot_count + 1, sizeof(*f->slots));
+    if (!f->last || !f->slots)
         return TALLY_ERR_NOMEM;
+    for (size_t i = 0; i < session->slot_count; i++)
+        f->slots[i].fresh = 1;
+    for (size_t i = 0; i < session->bucket_count; i++)
+        f->slots[session->buckets[i].slot].fresh = 0;
     for (size_t c = 0; c < session->component_count; c++)
         f->last[c].bucket = UINT32_MAX;
     int status = sort_blocks(session);
@@ -647,6 +708,7 @@ static void
 end_flush(tally_session *session, cell_flush *f)
 {
     tally_ctx__free(session->ctx, f->last);
+    tally_ctx__free(session->ctx, f->slots);
     tally_ctx__free(session->ctx, f->targets);
     tally_ctx__free(session->ctx, f->periods);
 }
@@ -670,6 +732,31 @@ month_periods_of(const tally_session *session, cell_flush *f, uint32_t slot, int
         *kept = (month_periods){*period, *settlement, 1};
 }
 
+static int
+key_above(const fresh_slot *h, uint32_t payee, int32_t period, int32_t settlement)
+{
+    if (payee != h->payee)
+        return payee > h->payee;
+    if (period != h->period)
+        return period > h->period;
+    return settlement > h->settlement;
+}
+
+/* The bucket of a key in a slot: made at once when the slot is fresh and the key
+ * above every one it got in this flush, else found (or made) through the index. */
+static int
+slot_bucket(tally_session *session, fresh_slot *h, uint32_t slot, uint32_t payee,
+            int32_t period, int32_t settlement, tally_bucket **out)
+{
+    int above = !h->made || key_above(h, payee, period, settlement);
+    int status = h->fresh && above
+                     ? tally_engine__new_bucket(session, slot, payee, period, settlement, out)
+                     : tally_engine__bucket(session, slot, payee, period, settlement, out);
+    if (status == TALLY_OK && above)
+        *h = (fresh_slot){h->fresh, 1, payee, period, settlement};
+    return status;
+}
+
 /* The bucket a block's totals go to for one member of a class. */
 static int
 member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *block,
@@ -684,7 +771,8 @@ member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *blo
         *out = &session->buckets[last->bucket];
         return TALLY_OK;
     }
-    int status = tally_engine__bucket(session, c->slot, block->payee, period, settlement, out);
+    int status = slot_bucket(session, &f->slots[c->slot], c->slot, block->payee, period,
+                             settlement, out);
     if (status == TALLY_OK) {
         last->payee = block->payee;
         last->period = period;

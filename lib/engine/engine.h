@@ -97,7 +97,10 @@ typedef struct tally_payee_months {
     int32_t year;      /* the months' year (their month numbers / 12) */
     uint32_t version;  /* index in session->versions + 1; 0: nothing cached */
     uint32_t first[12]; /* each month's first cell + 1; 0: not cached */
-    uint32_t unused[2];
+    /* 1: the entry never held another year or version, so it holds every block
+     * of the payee there is: a month it has not cached has no block yet. */
+    uint32_t complete;
+    uint32_t unused;
 } tally_payee_months;
 
 /* An entry of the block index: the key itself, so that a lookup reads the cells
@@ -292,6 +295,7 @@ struct tally_session {
     size_t block_capacity;
     tally_block_slot *block_index; /* open addressing, at most half full */
     size_t block_mask;
+    size_t indexed_blocks; /* blocks[0 ... indexed_blocks) are in the index */
     tally_payee_months *payee_months; /* by payee symbol; only a cache */
     size_t payee_month_capacity;
 
@@ -301,6 +305,7 @@ struct tally_session {
     uint32_t *bucket_slots; /* open addressing: bucket index + 1 */
     uint32_t *bucket_tags;  /* high hash bits of each slot's key */
     size_t bucket_mask;
+    size_t indexed_buckets; /* buckets[0 ... indexed_buckets) are in the index */
     tally_bucket_extra *bucket_extras;
     size_t bucket_extra_count;
     size_t bucket_extra_capacity;
@@ -345,7 +350,14 @@ void tally_engine__periods_on(const tally_slot *slot, tally_day day, int32_t *pe
 /* The bucket of a slot, payee and day (made when new); valid as tally_engine__bucket's. */
 int tally_engine__bucket_on(tally_session *session, uint32_t slot, uint32_t payee, tally_day day,
                             tally_bucket **out);
-/* The bucket of a key, or NULL when there is none. */
+/* A bucket for a key the caller knows has none (a flush's fresh slot, cells.c),
+ * made without the index; *out as tally_engine__bucket's. */
+int tally_engine__new_bucket(tally_session *session, uint32_t slot, uint32_t payee,
+                             int32_t period, int32_t settlement, tally_bucket **out);
+/* Puts the buckets tally_engine__new_bucket() made into the index, before a
+ * finish that looks buckets up (growth rebates); the others need not wait. */
+int tally_engine__index_buckets_for_finish(tally_session *session);
+/* The bucket of a key, or NULL when there is none (every bucket indexed). */
 const tally_bucket *tally_engine__find_bucket(const tally_session *session, uint32_t slot,
                                              uint32_t payee, int32_t period, int32_t settlement);
 /* A bucket's extra totals, made (zero) when it has none yet. */

@@ -544,6 +544,8 @@ tally_session_finish(tally_session *session, tally_result **out)
         tally_engine__drop_cells(session);
     if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
+    if (resolved == TALLY_OK)
+        resolved = tally_engine__index_buckets_for_finish(session);
     if (resolved != TALLY_OK)
         return resolved;
     tally_finisher *f = new_finisher(session);
