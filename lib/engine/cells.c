@@ -214,12 +214,12 @@ index_block(tally_session *session, size_t i)
     session->block_index[at].first = b->first + 1;
 }
 
-/* The index with room for `blocks` blocks (kept at most half full), all re-inserted. */
+/* An index with room for the blocks made (kept at most half full), all put in. */
 static int
-resize_index(tally_session *session, size_t blocks)
+resize_index(tally_session *session)
 {
     size_t slots = session->block_mask ? session->block_mask + 1 : FIRST_BLOCKS;
-    while (slots < 2 * blocks + 2)
+    while (slots < 2 * session->block_count + 2)
         slots *= 2;
     tally_block_slot *index = tally_ctx__calloc(session->ctx, slots, sizeof(*index));
     if (!index)
@@ -243,7 +243,7 @@ static int
 update_index(tally_session *session)
 {
     if (session->block_count * 2 + 2 > session->block_mask + 1)
-        return resize_index(session, session->block_count);
+        return resize_index(session);
     for (; session->indexed_blocks < session->block_count; session->indexed_blocks++)
         index_block(session, session->indexed_blocks);
     return TALLY_OK;
@@ -360,11 +360,11 @@ cache_block(tally_session *session, uint32_t payee, int32_t month, uint32_t vers
 {
     tally_payee_months *m = &session->payee_months[payee];
     if (m->version != version + 1 || m->year != month / 12) {
-        uint32_t unused = m->version == 0;
+        uint32_t never_used = m->version == 0;
         memset(m, 0, sizeof(*m));
         m->version = version + 1;
         m->year = month / 12;
-        m->complete = unused;
+        m->complete = never_used;
     }
     m->first[month % 12] = (uint32_t)first + 1;
 }
@@ -610,12 +610,12 @@ typedef struct month_periods {
 /* Months × slots beyond which the periods are worked out for every cell instead. */
 #define MONTH_PERIODS_MAX (1u << 16)
 
-/* A slot without buckets before the flush: the highest key made for it since.
- * Blocks go by payee, then month, and periods by month, so each key the slot
- * gets is usually above all before it, hence new: made without looking it up. */
+/* A slot's highest key in this flush. When the slot had no bucket before it, a
+ * key above that one is new: blocks go by payee, then month, and periods by
+ * month, so most are, and are made without looking them up. */
 typedef struct fresh_slot {
     int fresh; /* no bucket of the slot was there when the flush began */
-    int made;  /* `highest` holds a key */
+    int made;  /* payee, period and settlement hold the highest key so far */
     uint32_t payee;
     int32_t period;
     int32_t settlement;
