@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark against peers (issue 6, item 12): the same workload, side by side.
 
-For each row count, generates a year of sales once (generate.py, reused by the
-three runs and, with --keep, by later invocations), then runs the reference
+For each row count, generates a year of sales once (generate.py, reused by all
+the runs and, with --keep, by later invocations), then runs the reference
 workload three ways, each as its own process:
 
   tally   tally run workload.xml --transactions T --partners P --format csv
@@ -13,21 +13,30 @@ workload three ways, each as its own process:
   sqlite  sqlite3 -batch -bail :memory: < workload.sql   (.import + SQL on cents)
   python  python3 workload_decimal.py                    (csv module + decimal)
 
+and, with --minimal PATH, a fourth, the issue's calibration point ("a minimal
+hand-written C loop over the same file, with no quoting or error handling"):
+
+  minimal PATH --transactions T --out OUT   (bench/peers/minimal.c, libc only;
+          built as BUILD/bench/minimal)
+
 each run with its inputs read once beforehand, untimed, so that every tool finds
 them in the page cache (a file read from disk first would cost the tool that
 happens to run first a second or more at 10 million rows; a machine that reclaims
 cold pages, as DAMON does, makes that happen between runs); with --repeat N the
-three take turns N times and each tool's median wall time is reported. It then
-checks that the three produce identical lines (check.py; any difference fails
+tools take turns N times and each tool's median wall time is reported. It then
+checks that all of them produce identical lines (check.py; any difference fails
 loudly, exit status 1), and prints one table: wall time, rows/s and peak memory
 (maximum resident set, from /usr/bin/time -f %M when available, else the
 child's own rusage from wait4) of each, and how many times faster tally is than
-SQLite and than Python. The issue's targets: tally >= 20x faster than both, and
-under 64 MiB of peak memory at 10 million rows.
+SQLite and than Python (for the minimal loop, below 1: its wall / tally's). With
+--minimal, one more line per size says how many times faster the minimal loop is
+than SQLite and than Python, and how many times its time tally takes. The
+issue's targets: tally >= 20x faster than both, and under 64 MiB of peak memory at
+10 million rows.
 
 Usage: run.py --tally PATH [--rows 1000000,10000000] [--keep DIR] [--seed S]
               [--repeat N] [--sqlite sqlite3] [--python python3]
-              [--tally-args '--threads 1'] [--digests]
+              [--tally-args '--threads 1'] [--digests] [--minimal PATH]
 Exit status: 0 when all outputs agree (whether or not the targets are met),
 1 on any difference or failed run, 77 (skip) when sqlite3 is not installed.
 """
@@ -109,7 +118,8 @@ def run_size(root, rows, args):
         print("peers: generated %d rows in %.1f s (%s, %.0f MiB)" % (
             rows, gen_seconds, tx, os.path.getsize(tx) / 2**20), flush=True)
     out_dir = os.path.dirname(tx)
-    outputs = {name: os.path.join(out_dir, name + ".csv") for name in ("tally", "sqlite", "python")}
+    names = ["tally", "sqlite", "python"] + (["minimal"] if args.minimal else [])
+    outputs = {name: os.path.join(out_dir, name + ".csv") for name in names}
     for path in outputs.values():
         if os.path.exists(path):
             os.remove(path)
@@ -124,6 +134,9 @@ def run_size(root, rows, args):
         ("python", [args.python, os.path.join(HERE, "workload_decimal.py"),
                     "--transactions", tx, "--out", outputs["python"]], None),
     ]
+    if args.minimal:
+        commands.append(("minimal", [args.minimal, "--transactions", tx,
+                                     "--out", outputs["minimal"]], None))
     runs = {name: [] for name, _c, _s in commands}
     for turn in range(args.repeat):
         for name, command, stdin_text in commands:
@@ -137,9 +150,9 @@ def run_size(root, rows, args):
                       max(peak for _wall, peak in measured))
                for name, measured in runs.items()}
     count, totals = check.compare([(name, outputs[name]) for name, _c, _s in commands])
-    print("peers: %d rows: %d lines identical in tally, sqlite and python; totals %s" % (
-        rows, count, ", ".join("%s %.2f" % (c, totals[c] / 100) for c in sorted(totals))),
-        flush=True)
+    print("peers: %d rows: %d lines identical in %s; totals %s" % (
+        rows, count, ", ".join(names),
+        ", ".join("%s %.2f" % (c, totals[c] / 100) for c in sorted(totals))), flush=True)
     return results
 
 
@@ -152,7 +165,7 @@ def main(argv):
                         help="generate into DIR and keep (and reuse) the data and outputs")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
-                        help="run the three N times, taking turns; report median walls")
+                        help="run the tools N times, taking turns; report median walls")
     parser.add_argument("--sqlite", default="sqlite3")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--tally-args", default="", metavar="ARGS",
@@ -161,6 +174,9 @@ def main(argv):
     parser.add_argument("--digests", action="store_true",
                         help="run tally without --quiet, so that it computes (and prints) "
                              "the input and result digests")
+    parser.add_argument("--minimal", metavar="PATH",
+                        help="also run this build of bench/peers/minimal.c (BUILD/bench/minimal), "
+                             "the workload as a minimal hand-written C loop, for scale")
     args = parser.parse_args(argv)
     try:
         sizes = [int(n) for n in args.rows.split(",") if n.strip()]
@@ -177,6 +193,11 @@ def main(argv):
         return 77
     args.sqlite = found
     args.tally = os.path.abspath(args.tally)
+    if args.minimal:
+        if not os.access(args.minimal, os.X_OK):
+            parser.error("--minimal: %s is not an executable (build it: BUILD/bench/minimal)"
+                         % args.minimal)
+        args.minimal = os.path.abspath(args.minimal)
 
     root = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="tally-peers-")
     os.makedirs(root, exist_ok=True)
@@ -185,7 +206,7 @@ def main(argv):
         for rows in sizes:
             table.append((rows, run_size(root, rows, args)))
     except check.Mismatch as problem:
-        print("\npeers: FAILED: the three implementations disagree: %s" % problem, file=sys.stderr)
+        print("\npeers: FAILED: the implementations disagree: %s" % problem, file=sys.stderr)
         return 1
     except RuntimeError as problem:
         print("\npeers: FAILED: %s" % problem, file=sys.stderr)
@@ -198,12 +219,13 @@ def main(argv):
     print()
     print("%12s  %-7s %10s %12s %10s  %s" % ("rows", "tool", "wall s", "rows/s",
                                             "peak MiB", "tally speed-up"))
-    verdicts = []
+    verdicts, scale = [], []
     for rows, results in table:
         tally_wall, tally_peak = results["tally"]
-        for name in ("tally", "sqlite", "python"):
+        for name in results:
             wall, peak = results[name]
-            ratio = "" if name == "tally" else "%.1fx" % (wall / tally_wall)
+            ratio = "" if name == "tally" else "%.*fx" % (
+                1 if wall >= tally_wall else 2, wall / tally_wall)
             print("%12d  %-7s %10.2f %12.0f %10.1f  %s" % (rows, name, wall, rows / wall,
                                                         peak / 1024, ratio))
         for name in ("sqlite", "python"):
@@ -211,6 +233,12 @@ def main(argv):
             verdicts.append("%d rows: tally/%s %.1fx (target >= %.0fx): %s" % (
                 rows, name, speedup, SPEEDUP_TARGET,
                 "met" if speedup >= SPEEDUP_TARGET else "NOT met"))
+        if "minimal" in results:
+            minimal_wall = results["minimal"][0]
+            scale.append("%d rows: minimal C loop: %.1fx SQLite, %.1fx Python; "
+                         "tally takes %.1fx its time" % (
+                             rows, results["sqlite"][0] / minimal_wall,
+                             results["python"][0] / minimal_wall, tally_wall / minimal_wall))
         if rows >= 10_000_000:
             verdicts.append("%d rows: tally peak memory %.1f MiB (target < %.0f MiB): %s" % (
                 rows, tally_peak / 1024, MEMORY_TARGET_MIB,
@@ -221,6 +249,8 @@ def main(argv):
               else ""))
     for verdict in verdicts:
         print("target: " + verdict)
+    for line in scale:
+        print("scale: " + line)
     return 0
 
 
