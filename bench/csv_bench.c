@@ -172,7 +172,7 @@ open_session(session_set *s, const char *plan_path, const char *partners)
         die(s->ctx, "plan");
     tally_session_options options = {sizeof(options),
                                      TALLY_SESSION_TRUST_IDS | TALLY_SESSION_NO_SOURCE_IDS,
-                                     NULL, NULL, NULL};
+                                     NULL, NULL, NULL, 0};
     if (tally_session_new(s->ctx, &s->session, s->plan, &options) != TALLY_OK)
         die(s->ctx, "session");
     if (partners && tally_csv_read_file(s->session, TALLY_CSV_PARTNERS, partners, NULL, NULL))

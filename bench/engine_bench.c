@@ -222,7 +222,7 @@ run(uint64_t rows, unsigned partners, unsigned flags, size_t batch)
         exit(1);
     if (tally_plan_load_buffer(ctx, &plan, plan_xml, strlen(plan_xml), "bench.xml", NULL))
         die(ctx, "plan");
-    tally_session_options options = {sizeof(options), flags, NULL, NULL, NULL};
+    tally_session_options options = {sizeof(options), flags, NULL, NULL, NULL, 0};
     if (tally_session_new(ctx, &session, plan, &options))
         die(ctx, "session");
     for (unsigned p = 0; p < partners; p++) {

@@ -3,12 +3,14 @@
  * randomized differential test against tests/reference/calculator.py.
  *
  *   engine-harness PLAN.xml INPUTS.tsv [--as-of YYYY-MM-DD] [--batch N]
+ *                  [--flags SESSION-FLAGS] [--threads N]
  *
  * INPUTS.tsv holds one record per line, fields separated by tabs, the first field
  * the record type; an empty (or missing trailing) field is absent. Blank lines and
  * lines starting with '#' are skipped. Records are fed in file order; with --batch,
  * runs of up to N transactions go in one tally_session_add_transactions() call
- * (which looks ahead), so the reference test covers both ways in:
+ * (which looks ahead), so the reference test covers both ways in. --flags and
+ * --threads set tally_session_options.flags and .threads. The records:
  *
  *   P id type tier region join_date quota
  *   T id date partner rep product category region quantity amount currency
@@ -352,7 +354,7 @@ main(int argc, char **argv)
     tally_result *result = NULL;
     tally_session_options options;
     const char *as_of = NULL;
-    unsigned flags = 0;
+    unsigned flags = 0, threads = 0;
     int status, failed = 1;
 
     static batch pending;
@@ -364,13 +366,15 @@ main(int argc, char **argv)
             pending.limit = strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--flags") == 0)
             flags = (unsigned)strtoul(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--threads") == 0)
+            threads = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else
             usage = 1;
     }
     if (usage || pending.limit > sizeof(pending.rows) / sizeof(pending.rows[0])) {
         fprintf(stderr,
                 "usage: %s PLAN.xml INPUTS.tsv [--as-of YYYY-MM-DD] [--batch 1-256] "
-                "[--flags SESSION-FLAGS]\n",
+                "[--flags SESSION-FLAGS] [--threads N]\n",
                 argv[0]);
         return 2;
     }
@@ -387,6 +391,7 @@ main(int argc, char **argv)
     options.size = sizeof(options);
     options.as_of = as_of;
     options.flags = flags;
+    options.threads = threads;
     status = tally_session_new(ctx, &session, plan, &options);
     if (status != TALLY_OK) {
         print_errors(ctx, "creating the session", status);

@@ -615,7 +615,7 @@ run_case(const char *dir, outcome *out)
     tally_session_options session_options = {sizeof(session_options),
                                              options.flags | extra_flags,
                                              options.as_of, options.lines_from,
-                                             options.lines_to};
+                                             options.lines_to, 0};
     status = tally_session_new(ctx, &session, plan, &session_options);
     if (status != TALLY_OK) {
         collect_errors(&out->errors, ctx);

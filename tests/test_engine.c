@@ -112,7 +112,7 @@ start_as_of(run *r, const char *plan_body, unsigned flags, const char *as_of)
     memset(r, 0, sizeof(*r));
     assert_int_equal(tally_ctx_new(&r->ctx, NULL), TALLY_OK);
     r->plan = load_plan(r->ctx, plan_body);
-    tally_session_options options = {sizeof(options), flags | extra_flags, as_of, NULL, NULL};
+    tally_session_options options = {sizeof(options), flags | extra_flags, as_of, NULL, NULL, 0};
     int status = tally_session_new(r->ctx, &r->session, r->plan, &options);
     if (status != TALLY_OK)
         print_errors(r->ctx);
@@ -477,7 +477,7 @@ lines_limited_to_the_run_range(void **state)
     assert_int_equal(tally_ctx_new(&r.ctx, NULL), TALLY_OK);
     r.plan = load_plan(r.ctx, TRUE_UP_PLAN);
     /* A December run: October and November still count toward the year to date. */
-    tally_session_options options = {sizeof(options), 0, NULL, "2026-12-01", "2026-12-31"};
+    tally_session_options options = {sizeof(options), 0, NULL, "2026-12-01", "2026-12-31", 0};
     assert_int_equal(tally_session_new(r.ctx, &r.session, r.plan, &options), TALLY_OK);
     add_rows(&r, true_up_rows, COUNT(true_up_rows));
     settle(&r, "P1", "annual", "2026-11", "140");
@@ -489,10 +489,10 @@ lines_limited_to_the_run_range(void **state)
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
     tally_plan *plan = load_plan(ctx, TRUE_UP_PLAN);
     tally_session *session = NULL;
-    tally_session_options reversed = {sizeof(reversed), 0, NULL, "2026-12-31", "2026-12-01"};
+    tally_session_options reversed = {sizeof(reversed), 0, NULL, "2026-12-31", "2026-12-01", 0};
     assert_int_equal(tally_session_new(ctx, &session, plan, &reversed),
                      TALLY_ERR_INVALID_ARGUMENT);
-    tally_session_options bad = {sizeof(bad), 0, NULL, "2026-12", NULL};
+    tally_session_options bad = {sizeof(bad), 0, NULL, "2026-12", NULL, 0};
     assert_int_equal(tally_session_new(ctx, &session, plan, &bad), TALLY_ERR_SYNTAX);
     assert_string_equal(tally_error_message(tally_ctx_last_error(ctx)),
                         "lines-from date \"2026-12\" is not a valid YYYY-MM-DD date");
@@ -1064,7 +1064,7 @@ return_with_unknown_original_is_an_error(void **state)
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
     tally_plan *plan = load_plan(ctx, ORIGINAL_PLAN);
-    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS, NULL, NULL, NULL};
+    tally_session_options options = {sizeof(options), TALLY_SESSION_TRUST_IDS, NULL, NULL, NULL, 0};
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_INVALID_ARGUMENT);
     tally_plan_unref(plan);
@@ -1310,7 +1310,7 @@ mdf_claim_errors(void **state)
     tally_ctx *ctx;
     assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
     tally_plan *plan = load_plan(ctx, MDF_PLAN);
-    tally_session_options options = {sizeof(options), 0, "2026-13-01", NULL, NULL};
+    tally_session_options options = {sizeof(options), 0, "2026-13-01", NULL, NULL, 0};
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_ERR_SYNTAX);
     assert_string_equal(tally_error_message(tally_ctx_last_error(ctx)),
@@ -2042,7 +2042,7 @@ interpolated_rows_after_a_failed_finish_count(void **state)
         memset(&r, 0, sizeof(r));
         assert_int_equal(tally_ctx_new(&r.ctx, &allocator), TALLY_OK);
         r.plan = load_plan(r.ctx, body);
-        tally_session_options options = {sizeof(options), extra_flags, NULL, NULL, NULL};
+        tally_session_options options = {sizeof(options), extra_flags, NULL, NULL, NULL, 0};
         assert_int_equal(tally_session_new(r.ctx, &r.session, r.plan, &options), TALLY_OK);
         add_rows(&r, before, COUNT(before));
         counts.fail_at = counts.calls + extra;
@@ -2421,7 +2421,7 @@ trusted_ids_keep_nothing_per_transaction(void **state)
                                               "</rebate>"));
     tally_session_options options = {sizeof(options),
                                      TALLY_SESSION_TRUST_IDS | TALLY_SESSION_NO_SOURCE_IDS, NULL,
-                                     NULL, NULL};
+                                     NULL, NULL, 0};
     tally_session *session;
     assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_OK);
     for (int i = 0; i < 1000; i++) {
@@ -2872,7 +2872,7 @@ cells_session(tally_ctx *ctx, tally_plan **plan)
     tally_session *session = NULL;
     tally_session_options options = {sizeof(options),
                                      TALLY_SESSION_NO_SOURCE_IDS | TALLY_SESSION_TRUST_IDS,
-                                     NULL, NULL, NULL};
+                                     NULL, NULL, NULL, 0};
     assert_int_equal(tally_plan_load_buffer(ctx, plan, xml, strlen(xml), "retry.xml", NULL),
                      TALLY_OK);
     assert_int_equal(tally_session_new(ctx, &session, *plan, &options), TALLY_OK);

@@ -232,6 +232,8 @@ tool_inputs_session(tool_inputs *inputs, tally_ctx *ctx, tally_plan *plan, const
     options.as_of = inputs->as_of;
     options.lines_from = inputs->from;
     options.lines_to = inputs->to;
+    /* The tool's allocator is the C library's, which a second thread may call. */
+    options.threads = tool_inputs_threads(inputs, TALLY_CSV_TRANSACTIONS);
     if (inputs->period) {
         if (tool_period_range(inputs->period, tally_plan_fiscal_start_month(plan), inputs->first,
                               inputs->last) != 0)

@@ -294,9 +294,10 @@ typedef struct tool_inputs {
 
 /* The help lines of --threads, in every command that reads transactions. */
 #define TOOL_THREADS_HELP \
-    "  --threads N           1: read the transactions on the main thread only; 2 (the\n" \
-    "                        default): a second thread reads and parses them while\n" \
-    "                        the first computes; the output is the same\n"
+    "  --threads N           1: do everything on the main thread; 2 (the default): a\n" \
+    "                        second thread reads and parses the transactions while\n" \
+    "                        the first computes, and replays the MDF funds while the\n" \
+    "                        first settles the rest; the output is the same\n"
 
 /* The help text of the options tool_inputs_option() reads. */
 extern const char tool_inputs_help[];

@@ -85,6 +85,27 @@ tally_arena__strndup(tally_arena *arena, tally_ctx *ctx, const char *text, size_
 }
 
 void
+tally_arena__adopt(tally_arena *into, tally_arena *from)
+{
+    tally_arena_chunk *last = from->chunks;
+    if (!last)
+        return;
+    while (last->next)
+        last = last->next;
+    if (into->chunks) { /* behind the newest chunk, which keeps its room */
+        last->next = into->chunks->next;
+        into->chunks->next = from->chunks;
+    } else {
+        into->chunks = from->chunks;
+        into->used = from->used;
+        into->capacity = from->capacity;
+    }
+    into->total += from->total;
+    from->chunks = NULL;
+    from->used = from->capacity = from->total = 0;
+}
+
+void
 tally_arena__free(tally_arena *arena)
 {
     tally_arena_chunk *chunk = arena->chunks;

@@ -27,6 +27,10 @@ void *tally_arena__alloc(tally_arena *arena, tally_ctx *ctx, size_t size);
 /* Copies `length` bytes and a NUL. */
 char *tally_arena__strndup(tally_arena *arena, tally_ctx *ctx, const char *text,
                            size_t length);
+/* Makes `into` own every chunk of `from` (allocated with the same allocator), which
+ * is left empty: what was allocated in it stays where it is. Allocation in `into`
+ * goes on in its own newest chunk. */
+void tally_arena__adopt(tally_arena *into, tally_arena *from);
 void tally_arena__free(tally_arena *arena);
 
 #endif /* TALLY_CORE_ARENA_H */

@@ -173,7 +173,7 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
     int clawed = tally_decimal_sign(&rec->requested) > 0;
     if (!clawed && tally_decimal_sign(&rec->withheld) == 0)
         return TALLY_OK;
-    if (tally_result__set_recovery(f->result, f->session->ctx, line, rec) != TALLY_OK)
+    if (tally_result__set_recovery(f->result, f->ctx, line, rec) != TALLY_OK)
         return TALLY_ERR_NOMEM;
     if (f->session->flags & TALLY_SESSION_NO_EXPLANATIONS)
         return TALLY_OK;
@@ -187,7 +187,7 @@ record(tally_finisher *f, tally_line *line, const tally_recovery *rec)
     else
         tally_engine__say(f, "withheld %s to recover clawbacks\n",
                           tally_engine__show(f, &rec->withheld));
-    return tally_result__set_explanation(f->result, f->session->ctx, line, f->explanation.data);
+    return tally_result__set_explanation(f->result, f->ctx, line, f->explanation.data);
 }
 
 static int
@@ -217,7 +217,7 @@ recover_payee(tally_finisher *f, work *w, size_t count, payee_state *state)
         start = end;
     }
     if (status == TALLY_ERR_OVERFLOW)
-        return tally_ctx__error(f->session->ctx, TALLY_ERR_OVERFLOW,
+        return tally_ctx__error(f->ctx, TALLY_ERR_OVERFLOW,
                                 "a clawback recovery needs more than %d digits",
                                 TALLY_DECIMAL_MAX_DIGITS);
     for (size_t i = 0; i < count && status == TALLY_OK; i++)
@@ -230,7 +230,7 @@ recover_payee(tally_finisher *f, work *w, size_t count, payee_state *state)
 static int
 recover_all(tally_finisher *f, const order_entry *order, size_t count)
 {
-    tally_ctx *ctx = f->session->ctx;
+    tally_ctx *ctx = f->ctx;
     work w = {f->result, NULL, NULL};
     payee_state state = {NULL, 0};
     size_t room = 0;
@@ -266,7 +266,7 @@ static size_t
 mark_payees(tally_finisher *f, uint8_t **marked)
 {
     tally_result *result = f->result;
-    *marked = tally_ctx__calloc(f->session->ctx, result->names.count + 1, 1);
+    *marked = tally_ctx__calloc(f->ctx, result->names.count + 1, 1);
     if (!*marked)
         return SIZE_MAX;
     for (size_t i = 0; i < result->line_count; i++) {
@@ -286,7 +286,7 @@ int
 tally_engine__recover_clawbacks(tally_finisher *f)
 {
     tally_result *result = f->result;
-    tally_ctx *ctx = f->session->ctx;
+    tally_ctx *ctx = f->ctx;
     int status = tally_result__rank_names(result, ctx);
     if (status != TALLY_OK)
         return status;

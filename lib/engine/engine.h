@@ -234,6 +234,7 @@ struct tally_session {
     tally_plan *plan;
     const char *currency_code; /* the plan's, looked up once (rows compare with it) */
     unsigned flags;
+    unsigned threads; /* tally_session_options.threads: 2 lets the finish use a second */
     int has_as_of;
     tally_day as_of; /* MDF: claims after it wait, balances and expiry stop at it */
     int has_inputs;

@@ -9,6 +9,7 @@
  *
  * which keeps the total settled through n equal to due(n).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ copy_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line)
     line->source_count = 0;
     if (!count)
         return TALLY_OK;
-    const char **ids = tally_arena__alloc(&f->result->arena, s->ctx, count * sizeof(char *));
+    const char **ids = tally_arena__alloc(&f->result->arena, f->ctx, count * sizeof(char *));
     if (!ids)
         return TALLY_ERR_NOMEM;
     size_t n = 0;
@@ -54,7 +55,7 @@ copy_sources(tally_finisher *f, const tally_bucket *b, tally_line_fields *line)
     for (size_t i = 0; i < count; i++) {
         if (kept && strcmp(ids[kept - 1], ids[i]) == 0)
             continue;
-        const char *copy = tally_arena__strndup(&f->result->arena, s->ctx, ids[i], strlen(ids[i]));
+        const char *copy = tally_arena__strndup(&f->result->arena, f->ctx, ids[i], strlen(ids[i]));
         if (!copy)
             return TALLY_ERR_NOMEM;
         ids[kept++] = copy;
@@ -69,7 +70,7 @@ static const tally_name *
 cached_name(tally_finisher *f, const tally_name **cache, const char *text)
 {
     if (!*cache)
-        *cache = tally_result__name(f->result, f->session->ctx, text);
+        *cache = tally_result__name(f->result, f->ctx, text);
     return *cache;
 }
 
@@ -78,7 +79,7 @@ payee_name(tally_finisher *f, uint32_t payee)
 {
     const char *text = tally_symbols__text(&f->session->names, payee);
     if (payee >= f->payee_count)
-        return tally_result__name(f->result, f->session->ctx, text);
+        return tally_result__name(f->result, f->ctx, text);
     return cached_name(f, &f->payee_names[payee], text);
 }
 
@@ -93,7 +94,7 @@ tally_engine__period_name(tally_finisher *f, const tally_calendar *calendar, int
         return entry->name;
     char label[TALLY_PERIOD_LABEL_SIZE];
     tally_period__label(label, calendar, index);
-    const tally_name *name = tally_result__name(f->result, f->session->ctx, label);
+    const tally_name *name = tally_result__name(f->result, f->ctx, label);
     if (name)
         *entry = (tally_period_name){*calendar, index, name};
     return name;
@@ -104,7 +105,7 @@ tally_engine__begin_line(tally_finisher *f, uint32_t payee, const tally_engine_c
                          const tally_name *period, const tally_name *tier_period,
                          int32_t period_end, tally_line_fields *line)
 {
-    tally_ctx *ctx = f->session->ctx;
+    tally_ctx *ctx = f->ctx;
     const tally_name **names = &f->component_names[2 * (size_t)(ec - f->session->components)];
     memset(line, 0, sizeof(*line));
     line->multiplier = one;
@@ -123,7 +124,7 @@ tally_engine__end_line(tally_finisher *f, tally_line_fields *line)
 {
     line->explanation =
         f->session->flags & TALLY_SESSION_NO_EXPLANATIONS ? "" : f->explanation.data;
-    return tally_result__add_line(f->result, f->session->ctx, line);
+    return tally_result__add_line(f->result, f->ctx, line);
 }
 
 int
@@ -412,7 +413,7 @@ static int
 finish_funds(tally_finisher *f, const bucket_order *order, size_t count)
 {
     tally_session *s = f->session;
-    const tally_bucket **buckets = tally_ctx__calloc(s->ctx, count + 1, sizeof(*buckets));
+    const tally_bucket **buckets = tally_ctx__calloc(f->ctx, count + 1, sizeof(*buckets));
     if (!buckets)
         return TALLY_ERR_NOMEM;
     int status = TALLY_OK;
@@ -425,7 +426,99 @@ finish_funds(tally_finisher *f, const bucket_order *order, size_t count)
         if (s->slots[slot].kind == TALLY_COMPONENT_MDF)
             status = tally_engine__finish_mdf(f, slot, buckets, n);
     }
-    tally_ctx__free(s->ctx, buckets);
+    tally_ctx__free(f->ctx, buckets);
+    return status;
+}
+
+static tally_finisher *new_finisher(tally_session *session, tally_ctx *ctx);
+static void free_finisher(tally_finisher *f);
+
+/* ---- MDF funds on a second thread ---- */
+
+/*
+ * With two threads (tally_session_options.threads), the funds are replayed on a
+ * second thread into a result of its own while the caller's thread settles the
+ * other groups; its lines are then appended, in the order one thread makes them
+ * (settled groups first), so the outcome is the same, byte for byte. The second
+ * thread reads the session and writes only to its finisher, its own context and
+ * its result (allocating through the context's allocator, which is why two
+ * threads must be asked for).
+ */
+typedef struct funds_job {
+    tally_finisher *f;
+    const bucket_order *order;
+    size_t count;
+    int status;
+    pthread_t thread;
+} funds_job;
+
+static void *
+run_funds(void *user_data)
+{
+    funds_job *job = user_data;
+    job->status = finish_funds(job->f, job->order, job->count);
+    return NULL;
+}
+
+static int
+has_funds(const tally_session *s)
+{
+    for (size_t i = 0; i < s->slot_count; i++)
+        if (s->slots[i].kind == TALLY_COMPONENT_MDF)
+            return 1;
+    return 0;
+}
+
+static void
+free_job(funds_job *job)
+{
+    tally_ctx *ctx = job->f->ctx;
+    tally_result_free(job->f->result);
+    free_finisher(job->f);
+    tally_ctx_free(ctx);
+}
+
+/* Starts the funds on a second thread; 0 (nothing started) when one thread is to
+ * do it all, or a thread, its context or its finisher cannot be had. */
+static int
+start_funds(tally_session *s, const bucket_order *order, size_t count, funds_job *job)
+{
+    tally_ctx *ctx = NULL;
+    if (s->threads < 2 || !has_funds(s) ||
+        tally_ctx_new(&ctx, tally_ctx__allocator(s->ctx)) != TALLY_OK)
+        return 0;
+    *job = (funds_job){new_finisher(s, ctx), order, count, TALLY_OK, 0};
+    if (!job->f) {
+        tally_ctx_free(ctx);
+        return 0;
+    }
+    if (pthread_create(&job->thread, NULL, run_funds, job) != 0) {
+        free_job(job);
+        return 0;
+    }
+    return 1;
+}
+
+/* The second thread's errors, recorded on the session's context as they were. */
+static int
+take_errors(tally_ctx *ctx, const tally_ctx *from, int status)
+{
+    for (size_t i = 0; i < tally_ctx_error_count(from); i++) {
+        const tally_error *e = tally_ctx_error(from, i);
+        tally_ctx__error(ctx, tally_error_code(e), "%s", tally_error_message(e));
+    }
+    return status;
+}
+
+/* Waits for the funds and appends their lines after the settled ones (`status`). */
+static int
+join_funds(tally_finisher *f, funds_job *job, int status)
+{
+    pthread_join(job->thread, NULL);
+    if (status == TALLY_OK)
+        status = job->status != TALLY_OK ? take_errors(f->ctx, job->f->ctx, job->status)
+                                         : tally_result__append(f->result, f->ctx, job->f->result);
+    free_job(job);
     return status;
 }
 
@@ -442,6 +535,8 @@ finish_all(tally_finisher *f)
         order[i] = key;
     }
     int status = sort_buckets(s, order, s->bucket_count);
+    funds_job job;
+    int threaded = status == TALLY_OK && start_funds(s, order, s->bucket_count, &job);
     for (size_t start = 0; start < s->bucket_count && status == TALLY_OK;) {
         size_t end = start + 1;
         while (end < s->bucket_count && same_group(&order[start], &order[end]))
@@ -451,7 +546,9 @@ finish_all(tally_finisher *f)
             status = settle_group(f, order + start, end - start);
         start = end;
     }
-    if (status == TALLY_OK)
+    if (threaded)
+        status = join_funds(f, &job, status);
+    else if (status == TALLY_OK)
         status = finish_funds(f, order, s->bucket_count);
     tally_ctx__free(s->ctx, order);
     return status;
@@ -476,26 +573,27 @@ keep_lines_in_range(const tally_session *session, tally_result *result)
 static void
 free_finisher(tally_finisher *f)
 {
-    tally_ctx *ctx = f->session->ctx;
+    tally_ctx *ctx = f->ctx;
     tally_ctx__free(ctx, f->payee_names);
     tally_ctx__free(ctx, f->component_names);
     tally_ctx__free(ctx, f);
 }
 
-/* The finisher and its empty result, or NULL when out of memory. */
+/* A finisher working through `ctx`, with its empty result, or NULL when out of memory. */
 static tally_finisher *
-new_finisher(tally_session *session)
+new_finisher(tally_session *session, tally_ctx *ctx)
 {
-    tally_finisher *f = tally_ctx__alloc(session->ctx, sizeof(tally_finisher));
+    tally_finisher *f = tally_ctx__alloc(ctx, sizeof(tally_finisher));
     if (!f)
         return NULL;
     f->session = session;
+    f->ctx = ctx;
     memset(f->periods, 0, sizeof(f->periods));
     f->payee_count = session->names.count;
-    f->payee_names = tally_ctx__calloc(session->ctx, f->payee_count + 1, sizeof(tally_name *));
+    f->payee_names = tally_ctx__calloc(ctx, f->payee_count + 1, sizeof(tally_name *));
     f->component_names =
-        tally_ctx__calloc(session->ctx, 2 * session->component_count + 1, sizeof(tally_name *));
-    f->result = tally_result__new(session->ctx, session->plan->currency);
+        tally_ctx__calloc(ctx, 2 * session->component_count + 1, sizeof(tally_name *));
+    f->result = tally_result__new(ctx, session->plan->currency);
     if (!f->payee_names || !f->component_names || !f->result) {
         tally_result_free(f->result);
         free_finisher(f);
@@ -548,7 +646,7 @@ tally_session_finish(tally_session *session, tally_result **out)
         resolved = tally_engine__index_buckets_for_finish(session);
     if (resolved != TALLY_OK)
         return resolved;
-    tally_finisher *f = new_finisher(session);
+    tally_finisher *f = new_finisher(session, session->ctx);
     if (!f)
         return TALLY_ERR_NOMEM;
     int status = finish_all(f);

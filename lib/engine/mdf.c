@@ -74,7 +74,7 @@ typedef struct fund {
 static int
 overflow(const fund *d)
 {
-    return tally_ctx__error(d->f->session->ctx, TALLY_ERR_OVERFLOW,
+    return tally_ctx__error(d->f->ctx, TALLY_ERR_OVERFLOW,
                             "MDF \"%s\" of \"%s\": an amount needs more than %d digits",
                             d->slot->id, tally_symbols__text(&d->f->session->names, d->payee),
                             TALLY_DECIMAL_MAX_DIGITS);
@@ -417,7 +417,7 @@ static int
 replay_partner(tally_finisher *f, uint32_t slot, uint32_t payee, const tally_bucket *const *buckets,
                size_t bucket_count, const tally_mdf_claim *claims, size_t claim_count)
 {
-    tally_ctx *ctx = f->session->ctx;
+    tally_ctx *ctx = f->ctx;
     fund d;
     memset(&d, 0, sizeof(d));
     d.f = f;
@@ -449,9 +449,10 @@ replay_partner(tally_finisher *f, uint32_t slot, uint32_t payee, const tally_buc
 
 /* The claims of a slot not after the as-of date, by partner, date and id. */
 static tally_mdf_claim *
-slot_claims(tally_session *s, uint32_t slot, size_t *count)
+slot_claims(tally_finisher *f, uint32_t slot, size_t *count)
 {
-    tally_mdf_claim *claims = tally_ctx__calloc(s->ctx, s->claim_count + 1, sizeof(*claims));
+    const tally_session *s = f->session;
+    tally_mdf_claim *claims = tally_ctx__calloc(f->ctx, s->claim_count + 1, sizeof(*claims));
     *count = 0;
     if (!claims)
         return NULL;
@@ -466,9 +467,8 @@ int
 tally_engine__finish_mdf(tally_finisher *f, uint32_t slot, const tally_bucket *const *buckets,
                          size_t bucket_count)
 {
-    tally_session *s = f->session;
     size_t claim_count = 0;
-    tally_mdf_claim *claims = slot_claims(s, slot, &claim_count);
+    tally_mdf_claim *claims = slot_claims(f, slot, &claim_count);
     int status = claims ? TALLY_OK : TALLY_ERR_NOMEM;
     /* Walk partners in payee order over both sorted lists. */
     size_t b = 0, c = 0;
@@ -485,6 +485,6 @@ tally_engine__finish_mdf(tally_finisher *f, uint32_t slot, const tally_bucket *c
         b = b_end;
         c = c_end;
     }
-    tally_ctx__free(s->ctx, claims);
+    tally_ctx__free(f->ctx, claims);
     return status;
 }

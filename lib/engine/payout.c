@@ -136,7 +136,7 @@ int
 tally_engine__payout_overflow(tally_finisher *f, const tally_engine_component *ec,
                               const char *payee)
 {
-    return tally_ctx__error(f->session->ctx, TALLY_ERR_OVERFLOW,
+    return tally_ctx__error(f->ctx, TALLY_ERR_OVERFLOW,
                             "component \"%s\", payee \"%s\": the payout needs more than %d "
                             "digits",
                             ec->model->id, payee, TALLY_DECIMAL_MAX_DIGITS);
@@ -274,7 +274,7 @@ pay_tiers(tally_finisher *f, const tally_engine_component *ec, const char *payee
         break;
     case TALLY_MEASURE_ATTAINMENT:
         if (!partner || !partner->has_quota)
-            return tally_ctx__error(f->session->ctx, TALLY_ERR_INPUT,
+            return tally_ctx__error(f->ctx, TALLY_ERR_INPUT,
                                     "component \"%s\": payee \"%s\" has no quota in the partner "
                                     "table, which attainment tiers need",
                                     c->id, payee);

@@ -68,6 +68,9 @@ typedef struct tally_period_name {
 
 typedef struct tally_finisher {
     tally_session *session;
+    /* Where the finisher allocates and records errors: the session's context, or
+     * the second thread's own (finish.c), which the session's data is only read by. */
+    tally_ctx *ctx;
     tally_result *result;
     /* The result's names of payees (by symbol in session->names) and of each engine
      * component's id and version, interned on first use. */

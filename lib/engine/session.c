@@ -165,6 +165,7 @@ tally_session_new(tally_ctx *ctx, tally_session **out, tally_plan *plan,
     session->plan = tally_plan_ref(plan);
     session->currency_code = tally_currency_code(plan->currency);
     session->flags = opts.flags;
+    session->threads = opts.threads;
     session->input.wanted = !(opts.flags & TALLY_SESSION_NO_INPUT_DIGEST);
     tally_date__reader_init(&session->dates);
     session->has_as_of = opts.as_of != NULL;

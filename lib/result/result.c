@@ -456,6 +456,84 @@ tally_result__set_explanation(tally_result *result, tally_ctx *ctx, tally_line *
     return TALLY_OK;
 }
 
+/* ---- appending another result ---- */
+
+/* `into`'s name for each name of `from`, by the index of `from`'s name, which is
+ * kept in its rank (unused before sealing). */
+static const tally_name **
+map_names(tally_result *into, tally_ctx *ctx, tally_result *from)
+{
+    tally_name_table *t = &from->names;
+    const tally_name **map = tally_ctx__calloc(ctx, t->count + 1, sizeof(*map));
+    for (size_t i = 0; map && i < t->count; i++) {
+        t->all[i]->rank = (uint32_t)i;
+        if (!(map[i] = tally_result__name(into, ctx, t->all[i]->text))) {
+            tally_ctx__free(ctx, map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
+/* The same for keys, by an index kept in their (unused) order. */
+static const tally_line_key **
+map_keys(tally_result *into, tally_ctx *ctx, tally_result *from, const tally_name **names)
+{
+    const tally_line_key **map = tally_ctx__calloc(ctx, from->key_count + 1, sizeof(*map));
+    size_t n = 0;
+    for (size_t i = 0; map && from->keys && i <= from->key_mask; i++) {
+        tally_line_key *k = from->keys[i];
+        if (!k)
+            continue;
+        k->order = (uint32_t)n;
+        map[n] = tally_result__key(into, ctx, names[k->component->rank], names[k->version->rank],
+                                   names[k->period->rank], names[k->tier_period->rank],
+                                   k->period_end);
+        if (!map[n++]) {
+            tally_ctx__free(ctx, map);
+            return NULL;
+        }
+    }
+    return map;
+}
+
+/* Each chunk of `from` is released once copied: the lines are not held twice. */
+static int
+append_lines(tally_result *into, tally_ctx *ctx, tally_result *from, const tally_name **names,
+             const tally_line_key **keys)
+{
+    for (size_t i = 0; i < from->line_count; i++) {
+        tally_line *line = next_slot(into, ctx);
+        if (!line)
+            return TALLY_ERR_NOMEM;
+        *line = *tally_result__line(from, i);
+        line->key = keys[line->key->order];
+        line->payee = names[line->payee->rank];
+        into->line_count++;
+        size_t chunk = i >> TALLY_LINE_CHUNK_BITS;
+        if ((i & (TALLY_LINE_CHUNK - 1)) == TALLY_LINE_CHUNK - 1 || i + 1 == from->line_count) {
+            release(from, from->chunks[chunk]);
+            from->chunks[chunk] = NULL;
+        }
+    }
+    return TALLY_OK;
+}
+
+int
+tally_result__append(tally_result *into, tally_ctx *ctx, tally_result *from)
+{
+    if (from->key_count > UINT32_MAX || from->names.count > UINT32_MAX)
+        return tally_ctx__error(ctx, TALLY_ERR_NOMEM, "out of memory (too many names)");
+    /* First, so that whatever the lines point to stays allocated, whatever happens. */
+    tally_arena__adopt(&into->arena, &from->arena);
+    const tally_name **names = map_names(into, ctx, from);
+    const tally_line_key **keys = names ? map_keys(into, ctx, from, names) : NULL;
+    int status = keys ? append_lines(into, ctx, from, names, keys) : TALLY_ERR_NOMEM;
+    tally_ctx__free(ctx, names);
+    tally_ctx__free(ctx, keys);
+    return status;
+}
+
 /* The interning tables serve only while lines are built. */
 void
 tally_result__drop_tables(tally_result *result)

@@ -177,6 +177,12 @@ const tally_line_key *tally_result__key(tally_result *result, tally_ctx *ctx,
 /* Appends a line built from `fields` (bands and explanation copied; the names, key
  * and sources must already belong to the result). */
 int tally_result__add_line(tally_result *result, tally_ctx *ctx, const tally_line_fields *fields);
+/* Moves the lines of `from`, a result built apart (by a second thread) with the same
+ * allocator and currency and not sealed, after those of `into`, their names and keys
+ * interned in `into`, which takes over `from`'s arena: `from` is then only to be
+ * freed. TALLY_ERR_NOMEM may leave some of them appended (`into` is then to be
+ * freed too). */
+int tally_result__append(tally_result *into, tally_ctx *ctx, tally_result *from);
 /* Line `index` in storage order (canonical order once sealed). */
 static inline tally_line *
 tally_result__line(const tally_result *result, size_t index)
