@@ -280,6 +280,9 @@ tool_cmd_run(int argc, char **argv)
     report.files = options.inputs.files;
     report.file_count = options.inputs.file_count;
     report.reject_path = options.inputs.reject_path;
+    /* The second core formats half the CSV lines, unless it is making the digest. */
+    report.writer_threads =
+        digest_ahead.started ? 1 : tool_inputs_threads(&options.inputs, TALLY_CSV_TRANSACTIONS);
     code = write_output(&options, &report);
     if (code == TOOL_EXIT_OK && options.bundle)
         code = tool_bundle_finish(&bundle, &report, &options.inputs);

@@ -150,6 +150,9 @@ typedef struct tool_report {
     tool_total *by_component; /* sorted by component */
     size_t component_count;
     tally_decimal total;
+    /* Threads the CSV writer may use (2: a second formats half the lines); 0 or 1
+     * when it is to use the caller's only. */
+    unsigned writer_threads;
 } tool_report;
 
 /* 1 when lines of @p kind are money paid or recovered and so count in the totals:
@@ -296,8 +299,9 @@ typedef struct tool_inputs {
 #define TOOL_THREADS_HELP \
     "  --threads N           1: do everything on the main thread; 2 (the default): a\n" \
     "                        second thread reads and parses the transactions while\n" \
-    "                        the first computes, and replays the MDF funds while the\n" \
-    "                        first settles the rest; the output is the same\n"
+    "                        the first computes, replays the MDF funds while the\n" \
+    "                        first settles the rest, and formats half of a large CSV\n" \
+    "                        output; the output is the same\n"
 
 /* The help text of the options tool_inputs_option() reads. */
 extern const char tool_inputs_help[];

@@ -4,6 +4,8 @@
  * without byte order mark. Amounts are exact decimals as text. Totals are not
  * written: they are sums of the amount column and would break the table's shape.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tally.h"
@@ -48,17 +50,69 @@ tool_csv_value(FILE *out, const char *text, int last)
  * field was a tenth of the rest of the run's finishing work. */
 typedef struct csv_buffer {
     FILE *out;
+    struct csv_memory *memory; /* instead of `out`: the bytes are kept (a second thread) */
     size_t used;
     size_t flushes; /* how many times the bytes went out */
     char bytes[16 * 1024];
 } csv_buffer;
 
+/* Bytes kept in memory, for the lines the second thread writes. */
+typedef struct csv_memory {
+    char *data;
+    size_t used;
+    size_t capacity;
+    int failed; /* out of memory: the lines are to be written again by the caller */
+} csv_memory;
+
+static void
+keep_bytes(csv_memory *m, const char *bytes, size_t size)
+{
+    if (m->failed)
+        return;
+    if (size > m->capacity - m->used) {
+        size_t capacity = m->capacity ? 2 * m->capacity : 1024 * 1024;
+        while (capacity - m->used < size)
+            capacity *= 2;
+        char *grown = realloc(m->data, capacity);
+        if (!grown) {
+            m->failed = 1;
+            return;
+        }
+        m->data = grown;
+        m->capacity = capacity;
+    }
+    memcpy(m->data + m->used, bytes, size);
+    m->used += size;
+}
+
 static void
 buffer_flush(csv_buffer *b)
 {
-    fwrite(b->bytes, 1, b->used, b->out);
+    if (b->memory)
+        keep_bytes(b->memory, b->bytes, b->used);
+    else
+        fwrite(b->bytes, 1, b->used, b->out);
     b->used = 0;
     b->flushes++;
+}
+
+/* A field longer than the buffer holds: straight out, or kept piece by piece. */
+static void
+buffer_long_value(csv_buffer *b, const char *text, size_t length, int last)
+{
+    if (!b->memory) {
+        tool_csv_value(b->out, text, last);
+        return;
+    }
+    int quoted = needs_quotes(text, length);
+    keep_bytes(b->memory, "\"", quoted);
+    for (size_t i = 0; i < length; i++) {
+        keep_bytes(b->memory, text + i, 1);
+        if (quoted && text[i] == '"')
+            keep_bytes(b->memory, "\"", 1);
+    }
+    keep_bytes(b->memory, "\"", quoted);
+    keep_bytes(b->memory, last ? "\r\n" : ",", last ? 2 : 1);
 }
 
 /* One field as tool_csv_value() writes it, and its separator. */
@@ -72,7 +126,7 @@ buffer_value(csv_buffer *b, const char *text, int last)
     if (2 * length + 4 > sizeof(b->bytes) - b->used)
         buffer_flush(b);
     if (2 * length + 4 > sizeof(b->bytes)) {
-        tool_csv_value(b->out, text, last);
+        buffer_long_value(b, text, length, last);
         return;
     }
     char *out = b->bytes + b->used;
@@ -128,19 +182,13 @@ buffer_key(csv_buffer *b, key_fields *kept, const char *const texts[4])
     }
 }
 
-int
-tool_write_csv(FILE *out, const tool_report *report)
+/* The records of lines [from, to) into `b`. */
+static void
+write_lines(csv_buffer *b, const tool_report *report, size_t from, size_t to)
 {
-    size_t count = tally_result_line_count(report->result);
-    csv_buffer b;
     key_fields kept;
-
-    b.out = out;
-    b.used = 0;
-    b.flushes = 0;
     kept.length = 0;
-    fputs("component,version,period,tier_period,payee,kind,amount,currency\r\n", out);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = from; i < to; i++) {
         const tally_line *line = tally_result_line_at(report->result, i);
         char amount[TALLY_DECIMAL_STRING_MAX];
         tally_decimal value;
@@ -149,12 +197,75 @@ tool_write_csv(FILE *out, const tool_report *report)
         tool_format_decimal(amount, &value);
         const char *key[4] = {tally_line_component(line), tally_line_version(line),
                               tally_line_period(line), tally_line_tier_period(line)};
-        buffer_key(&b, &kept, key);
-        buffer_value(&b, tally_line_payee(line), 0);
-        buffer_value(&b, tally_line_kind_name(tally_line_get_kind(line)), 0);
-        buffer_value(&b, amount, 0);
-        buffer_value(&b, tally_currency_code(tally_line_currency(line)), 1);
+        buffer_key(b, &kept, key);
+        buffer_value(b, tally_line_payee(line), 0);
+        buffer_value(b, tally_line_kind_name(tally_line_get_kind(line)), 0);
+        buffer_value(b, amount, 0);
+        buffer_value(b, tally_currency_code(tally_line_currency(line)), 1);
     }
-    buffer_flush(&b);
+    buffer_flush(b);
+}
+
+/* Below this many lines one thread writes them all: a thread costs more. */
+#define SPLIT_LINES 4096u
+
+/* The second half of the lines, written into memory on a second thread. */
+typedef struct csv_half {
+    const tool_report *report;
+    size_t from;
+    size_t to;
+    csv_memory memory;
+    pthread_t thread;
+} csv_half;
+
+static void *
+write_half(void *argument)
+{
+    csv_half *half = argument;
+    csv_buffer *b = malloc(sizeof(*b));
+    if (!b) {
+        half->memory.failed = 1;
+        return NULL;
+    }
+    b->out = NULL;
+    b->memory = &half->memory;
+    b->used = 0;
+    b->flushes = 0;
+    write_lines(b, half->report, half->from, half->to);
+    free(b);
+    return NULL;
+}
+
+int
+tool_write_csv(FILE *out, const tool_report *report)
+{
+    size_t count = tally_result_line_count(report->result);
+    csv_buffer b;
+    csv_half half;
+
+    b.out = out;
+    b.memory = NULL;
+    b.used = 0;
+    b.flushes = 0;
+    fputs("component,version,period,tier_period,payee,kind,amount,currency\r\n", out);
+    /* With two threads the second formats the second half of the lines meanwhile;
+     * the bytes are the same (the key cache only saves work). */
+    memset(&half, 0, sizeof(half));
+    half.report = report;
+    half.from = half.to = count;
+    if (report->writer_threads > 1 && count >= SPLIT_LINES) {
+        half.from = count / 2;
+        if (pthread_create(&half.thread, NULL, write_half, &half) != 0)
+            half.from = count;
+    }
+    write_lines(&b, report, 0, half.from);
+    if (half.from < count) {
+        pthread_join(half.thread, NULL);
+        if (half.memory.failed)
+            write_lines(&b, report, half.from, count);
+        else
+            fwrite(half.memory.data, 1, half.memory.used, out);
+        free(half.memory.data);
+    }
     return 0;
 }

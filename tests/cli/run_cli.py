@@ -311,6 +311,30 @@ def test_csv_output_quotes_fields():
                    'Plain': '4.00'}, got
 
 
+def test_csv_output_split_between_threads():
+    """Past 4,096 lines a second thread formats the second half of the CSV in memory:
+    the bytes are those of one thread, quoted long payee ids (written piece by piece
+    past the 16 KiB buffer) included, and --threads 1 keeps it on one."""
+    plan = monthly_rebate_plan('split', 'flat', '0.01')
+    long_payee = '"' + 'x' * 9000 + ', "" Ltd"'  # quoted: a comma and a quote inside
+    rows = ['id,date,partner,amount']
+    for p in range(500):
+        for m in range(1, 13):
+            rows.append('t%d-%d,2026-%02d-10,P%04d,%d.%02d' % (p, m, m, p, 100 + p, m))
+    for m in range(1, 13):
+        rows.append('long-%d,2026-%02d-11,%s,5.00' % (m, m, long_payee))
+    tx = write('split.csv', '\n'.join(rows) + '\n')
+    one = tally('run', plan, '--transactions', tx, '--format', 'csv', '--threads', '1',
+                '-q').expect(EXIT_OK)
+    two = tally('run', plan, '--transactions', tx, '--format', 'csv', '-q').expect(EXIT_OK)
+    assert one.raw == two.raw
+    lines = csv_lines(two.out)
+    assert len(lines) == 501 * 12, len(lines)
+    # Each month's lines end with the long payee: half of them in the second half.
+    assert lines[-1]['payee'] == 'x' * 9000 + ', " Ltd' and lines[-1]['period'] == '2026-12'
+    assert lines[-1]['amount'] == '0.05', lines[-1]
+
+
 def test_totals_beyond_38_digits():
     """Each line fits, their sum does not: the table (which shows totals) is refused
     with a clear error; CSV, which has no totals, is written whole."""
