@@ -1368,6 +1368,29 @@ tokeniser_cuts_random_records(void **state)
 
 /* ---- the decimal fast path ---- */
 
+/* The padded fast path (a word at a time) on a copy of the text followed by bytes
+ * it must not look at: digits and points. Takes what the byte loop takes. */
+static void
+expect_padded_agrees(const char *text, size_t length, int taken, const tally_decimal *fast)
+{
+    static const char junk[] = "9.9.09..99";
+    char padded[64 + TALLY_CSV__WORD_PADDING];
+    assert_true(length < 64);
+    memcpy(padded, text, length);
+    for (size_t i = length; i < sizeof(padded); i++)
+        padded[i] = junk[(i + length) % (sizeof(junk) - 1)];
+    tally_decimal word;
+    memset(&word, 0, sizeof(word));
+    if (tally_csv__plain_decimal_padded(&word, padded, length) != taken)
+        fail_msg("\"%.*s\": padded fast path %s", (int)length, text,
+                 taken ? "not taken" : "taken");
+    if (taken && memcmp(&word, fast, sizeof(word)) != 0)
+        fail_msg("\"%.*s\": padded fast path %llu e-%d sign %d, byte loop %llu e-%d sign %d",
+                 (int)length, text, (unsigned long long)word.coefficient_lo, (int)word.scale,
+                 (int)word.negative, (unsigned long long)fast->coefficient_lo,
+                 (int)fast->scale, (int)fast->negative);
+}
+
 /* The fast path's value is the full parser's, whenever it takes the text. */
 static void
 expect_plain_decimal_agrees(const char *text, size_t length, int expect_fast)
@@ -1377,6 +1400,7 @@ expect_plain_decimal_agrees(const char *text, size_t length, int expect_fast)
     int taken = tally_csv__plain_decimal(&fast, text, length);
     if (expect_fast >= 0 && taken != expect_fast)
         fail_msg("\"%.*s\": fast path %s", (int)length, text, taken ? "taken" : "not taken");
+    expect_padded_agrees(text, length, taken, &fast);
     if (!taken)
         return;
     assert_int_equal(tally_decimal_parse_n(NULL, &full, text, length), TALLY_OK);
@@ -1411,6 +1435,11 @@ plain_decimal_agrees_with_the_full_parser(void **state)
         {"", 0}, {"-", 0}, {"+", 0}, {".", 0}, {"-.", 0}, {"1.2.3", 0}, {"1e5", 0},
         {"1E5", 0}, {" 1", 0}, {"1 ", 0}, {"1,5", 0}, {"--1", 0}, {"+-1", 0}, {"1-", 0},
         {"\xd9\xa3", 0}, {"0x10", 0}, {"inf", 0}, {"NaN", 0},
+        /* A word at a time: eight bytes, a point at either end, seven digits behind a
+         * sign, bytes just past '9' and before '0'. */
+        {"12345678", 1}, {"1234567.", 1}, {".1234567", 1}, {"-1234567", 1}, {"-12345.67", 1},
+        {"99999999", 1}, {"1234:678", 0}, {"123/5678", 0}, {"1..2", 0}, {"..", 0},
+        {"-12345678", 1}, {"+.1234567", 1}, {"1234567e", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         expect_plain_decimal_agrees(cases[i].text, strlen(cases[i].text), cases[i].fast);

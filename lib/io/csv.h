@@ -21,6 +21,9 @@
 /* Bytes after a window that the tokeniser may read (it scans 64 bytes at a time)
  * and write (a NUL after the last field of the input). */
 #define TALLY_CSV__PADDING 64u
+/* Bytes readable from a decimal field's start that its word-at-a-time reading
+ * needs: a sign and eight bytes (the padding above holds them). */
+#define TALLY_CSV__WORD_PADDING 9u
 
 /* ---- csv_reader.c: the tokeniser ---- */
 
@@ -291,7 +294,8 @@ void tally_csv__blank_item(const tally_csv__rows *rows, void *item);
  * Converts the tokenizer's data record (syntax checked, field count equal to the
  * header's, terminated) into `item`, the kind's struct, whose texts point into
  * `window` (a copy of the record's bytes, from its start) and `scratch` (a copy of
- * the tokenizer's scratch). `item` must have been made blank by
+ * the tokenizer's scratch), both with TALLY_CSV__WORD_PADDING bytes readable from
+ * any field's start. `item` must have been made blank by
  * tally_csv__blank_item() once, and since then only converted into with the same
  * `rows`: only the members of the file's columns are written (all of them, every
  * time). Returns TALLY_OK, or TALLY_ERR_INPUT with `problem` filled in (nothing is
@@ -318,6 +322,10 @@ int tally_csv__record_problem(tally_ctx *ctx, const tally_csv__problem *problem,
  * 0, *out unspecified, for anything else, which the full parser then judges.
  */
 int tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length);
+/* The same with TALLY_CSV__WORD_PADDING bytes readable from `text` whatever `length`
+ * (as in a batch's text, or the tokenizer's padded window): short texts are then
+ * taken a word at a time. */
+int tally_csv__plain_decimal_padded(tally_decimal *out, const char *text, size_t length);
 /* Records an error of the session again, located at source:line. */
 int tally_csv__relocate(tally_ctx *ctx, int status, const char *source, unsigned long line);
 

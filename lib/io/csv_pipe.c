@@ -485,7 +485,8 @@ batch_alloc(tally_ctx *ctx, batch *b, size_t item_size, size_t max_record)
     b->ahead = b->hashes ? tally_ctx__calloc(ctx, ENTRY_CAPACITY, sizeof(*b->ahead)) : NULL;
     b->problems = b->ahead ? tally_ctx__calloc(ctx, PROBLEM_CAPACITY, sizeof(*b->problems))
                            : NULL;
-    b->text = b->problems ? tally_ctx__alloc(ctx, b->text_capacity) : NULL;
+    /* Padded: a decimal field near the end is read a word at a time (csv_rows.c). */
+    b->text = b->problems ? tally_ctx__alloc(ctx, b->text_capacity + TALLY_CSV__PADDING) : NULL;
     if (b->text)
         return TALLY_OK;
     batch_free(ctx, b);

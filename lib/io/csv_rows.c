@@ -52,12 +52,89 @@ typedef struct plain_parts {
     int32_t negative;
 } plain_parts;
 
+/* ---- plain decimals: eight bytes at a time ---- */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_DIGITS 1 /* the first byte of a text is the low byte of its word */
+#else
+#define WORD_DIGITS 0
+#endif
+
+#define EACH_BYTE(b) (0x0101010101010101u * (b))
+
+/* Eight ASCII digits, the first in the low byte, as their number: pairs, then
+ * quads, then the eight combined by multiplication (Lemire's method). */
+static inline uint64_t
+eight_digits(uint64_t word)
+{
+    word -= EACH_BYTE(0x30u);
+    word = word * 10 + (word >> 8);
+    return ((word & 0x000000FF000000FFu) * 0x000F424000000064u +
+            ((word >> 16) & 0x000000FF000000FFu) * 0x0000271000000001u) >> 32;
+}
+
+/* Every byte in '0' ... '9' (no carry crosses a byte: each is 0x30 ... 0x3F). */
+static inline int
+all_digits(uint64_t word)
+{
+    return (word & EACH_BYTE(0xF0u)) == EACH_BYTE(0x30u) &&
+           ((word + EACH_BYTE(0x06u)) & EACH_BYTE(0xF0u)) == EACH_BYTE(0x30u);
+}
+
+/* The high bit of each byte that is zero, exactly (no borrow between bytes). */
+static inline uint64_t
+zero_bytes(uint64_t word)
+{
+    uint64_t low7 = EACH_BYTE(0x7Fu);
+    return ~(((word & low7) + low7) | word) & EACH_BYTE(0x80u);
+}
+
 /*
- * tally_csv__plain_decimal(), inline for the loop of convert_row(): one pass
- * over the bytes, the digits gathered whatever side of the '.' they are on.
+ * 1 ... 8 bytes of digits with at most one '.', eight bytes readable from `p`,
+ * without a loop: the point taken out, the digits moved up to the top of the word
+ * behind '0's, all checked at once. Returns 0 where the byte loop must decide.
  */
 static inline int
-plain_decimal(plain_parts *out, const char *text, size_t length)
+word_decimal(plain_parts *out, const unsigned char *p, size_t n, int negative)
+{
+    uint64_t word;
+    memcpy(&word, p, sizeof(word));
+    uint64_t kept = n == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * n)) - 1;
+    word &= kept;
+    uint64_t points = zero_bytes(word ^ EACH_BYTE(0x2Eu)) & kept; /* bytes that are '.' */
+    size_t digits = n;
+    int32_t scale = 0;
+    if (points) {
+        if (points & (points - 1))
+            return 0; /* two points */
+        unsigned at = (unsigned)__builtin_ctzll(points) / 8;
+        uint64_t before = word & (((uint64_t)1 << (8 * at)) - 1);
+        uint64_t after = at < 7 ? word >> (8 * (at + 1)) : 0;
+        word = before | (after << (8 * at));
+        scale = (int32_t)(n - at - 1);
+        digits = n - 1;
+    }
+    if (digits == 0)
+        return 0;
+    if (digits < 8) /* leading '0's in the low bytes */
+        word = (word << (8 * (8 - digits))) | (EACH_BYTE(0x30u) >> (8 * digits));
+    if (!all_digits(word))
+        return 0;
+    out->coefficient = eight_digits(word);
+    out->scale = scale;
+    out->negative = out->coefficient != 0 && negative;
+    return 1;
+}
+
+/*
+ * tally_csv__plain_decimal(), inline for the loop of convert_row(): one pass
+ * over the bytes, the digits gathered whatever side of the '.' they are on. With
+ * `padded`, TALLY_CSV__WORD_PADDING bytes are readable from the text's start
+ * whatever its length, and texts of up to eight bytes after the sign are taken a
+ * word at a time.
+ */
+static inline int
+plain_decimal(plain_parts *out, const char *text, size_t length, int padded)
 {
     const unsigned char *p = (const unsigned char *)text, *end = p + length;
     int negative = 0;
@@ -65,6 +142,9 @@ plain_decimal(plain_parts *out, const char *text, size_t length)
         negative = *p == '-';
         p++;
     }
+    size_t n = (size_t)(end - p);
+    if (WORD_DIGITS && padded && n >= 1 && n <= 8 && word_decimal(out, p, n, negative))
+        return 1;
     const unsigned char *first = p, *point = NULL;
     uint64_t coefficient = 0;
     for (; p < end; p++) {
@@ -87,17 +167,29 @@ plain_decimal(plain_parts *out, const char *text, size_t length)
     return 1;
 }
 
-int
-tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
+static int
+plain_to_decimal(tally_decimal *out, const char *text, size_t length, int padded)
 {
     plain_parts parts;
-    if (!plain_decimal(&parts, text, length))
+    if (!plain_decimal(&parts, text, length, padded))
         return 0;
     out->coefficient_lo = parts.coefficient;
     out->coefficient_hi = 0;
     out->scale = parts.scale;
     out->negative = parts.negative;
     return 1;
+}
+
+int
+tally_csv__plain_decimal_padded(tally_decimal *out, const char *text, size_t length)
+{
+    return plain_to_decimal(out, text, length, 1);
+}
+
+int
+tally_csv__plain_decimal(tally_decimal *out, const char *text, size_t length)
+{
+    return plain_to_decimal(out, text, length, 0);
 }
 
 /* Digits with an optional sign and at most one '.': no exponent, no grouping. */
@@ -486,7 +578,7 @@ tally_csv__convert_row(tally_csv__rows *rows, const char *window, const char *sc
                 continue;
             }
             plain_parts number;
-            if (how == HOW_DECIMAL && plain_decimal(&number, text, length)) {
+            if (how == HOW_DECIMAL && plain_decimal(&number, text, length, 1)) {
                 put_decimal(item, offset, &number);
                 continue;
             }
