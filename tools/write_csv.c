@@ -222,17 +222,12 @@ static void *
 write_half(void *argument)
 {
     csv_half *half = argument;
-    csv_buffer *b = malloc(sizeof(*b));
-    if (!b) {
-        half->memory.failed = 1;
-        return NULL;
-    }
-    b->out = NULL;
-    b->memory = &half->memory;
-    b->used = 0;
-    b->flushes = 0;
-    write_lines(b, half->report, half->from, half->to);
-    free(b);
+    csv_buffer b;
+    b.out = NULL;
+    b.memory = &half->memory;
+    b.used = 0;
+    b.flushes = 0;
+    write_lines(&b, half->report, half->from, half->to);
     return NULL;
 }
 

@@ -487,7 +487,8 @@ start_funds(tally_session *s, const bucket_order *order, size_t count, funds_job
     if (s->threads < 2 || !has_funds(s) ||
         tally_ctx_new(&ctx, tally_ctx__allocator(s->ctx)) != TALLY_OK)
         return 0;
-    *job = (funds_job){new_finisher(s, ctx), order, count, TALLY_OK, 0};
+    *job = (funds_job){.f = new_finisher(s, ctx), .order = order, .count = count,
+                       .status = TALLY_OK};
     if (!job->f) {
         tally_ctx_free(ctx);
         return 0;
