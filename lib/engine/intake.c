@@ -290,6 +290,20 @@ tally_session_add_transaction(tally_session *session, const tally_transaction *t
 #define HINT_RING 32
 
 
+/* The partner's symbol: a short id from the word the reading thread made of it. */
+static uint32_t
+partner_ahead(const tally_session *session, const tally_transaction *t,
+              const tally_row_ahead *ahead)
+{
+    if (!ahead)
+        return tally_symbols__find(&session->names, t->partner, strlen(t->partner));
+    if (ahead->partner_length <= TALLY_ROW_AHEAD_ID_BYTES)
+        return tally_symbols__find_word(&session->names, ahead->partner_bytes,
+                                        ahead->partner_length, ahead->partner_hash);
+    return tally_symbols__find_hashed(&session->names, t->partner, ahead->partner_length,
+                                      ahead->partner_hash);
+}
+
 static void
 look_ahead(tally_session *session, const tally_transaction *t, const tally_row_ahead *ahead,
            tally_row_hint *hint, int stage)
@@ -309,11 +323,9 @@ look_ahead(tally_session *session, const tally_transaction *t, const tally_row_a
             return;
         }
         hint->version = tally_engine__version_on(session, hint->day);
-        hint->partner = ahead ? tally_symbols__find_hashed(&session->names, t->partner,
-                                                           ahead->partner_length,
-                                                           ahead->partner_hash)
-                              : tally_symbols__find(&session->names, t->partner,
-                                                    strlen(t->partner));
+        hint->partner = partner_ahead(session, t, ahead);
+        /* The row's text, written on the reading thread, is read at its turn. */
+        __builtin_prefetch(t->id);
         /* The partner's record is checked first thing at the row's turn. */
         if (hint->partner < session->partner_capacity)
             __builtin_prefetch(&session->partners[hint->partner]);
@@ -351,6 +363,10 @@ tally_engine__add_transaction_batch(tally_session *session,
         look_ahead(session, &transactions[i], ahead_of(ahead, i), &hints[i % HINT_RING], 1);
     for (size_t i = 0; i < count; i++) {
         size_t far = i + 2 * LOOK_AHEAD, near = i + LOOK_AHEAD;
+        /* The partner's symbol slot (a table too large for the cache), for its
+         * lookup LOOK_AHEAD rows later. */
+        if (ahead && far + LOOK_AHEAD < count)
+            tally_symbols__prefetch(&session->names, ahead[far + LOOK_AHEAD].partner_hash);
         if (far < count)
             look_ahead(session, &transactions[far], ahead_of(ahead, far),
                        &hints[far % HINT_RING], 0);

@@ -22,10 +22,16 @@ typedef struct tally_row_hash {
 /* A transaction's date and partner id, worked out ahead of the session. */
 typedef struct tally_row_ahead {
     uint64_t partner_hash;   /* tally_engine__id_hash() of the partner id */
+    /* An id of up to eight bytes itself (zeros after it), so that the session finds
+     * its symbol without reading the row's text, which the reading thread wrote. */
+    uint64_t partner_bytes;
     uint32_t partner_length; /* its strlen() */
     int32_t month;           /* TALLY_NO_MONTH: no valid date (its turn will say why) */
     int32_t day;             /* a tally_day */
 } tally_row_ahead;
+
+/* Ids this long or shorter travel in tally_row_ahead.partner_bytes. */
+#define TALLY_ROW_AHEAD_ID_BYTES 8u
 
 #define TALLY_NO_MONTH INT32_MIN
 

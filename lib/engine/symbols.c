@@ -6,6 +6,7 @@
  */
 #include "engine/symbols.h"
 
+#include <assert.h>
 #include <string.h>
 
 #define XXH_INLINE_ALL
@@ -150,6 +151,29 @@ tally_symbols__find_hashed(const tally_symbols *table, const char *text, size_t 
     int found;
     size_t slot = probe(table, hash, text, length, &found);
     return found ? slot_symbol(table, slot) : TALLY_NO_SYMBOL;
+}
+
+uint32_t
+tally_symbols__find_word(const tally_symbols *table, uint64_t word, size_t length,
+                         uint64_t hash)
+{
+    assert(table->inline_keys);
+    if (!table->slot_mask)
+        return TALLY_NO_SYMBOL;
+    /* A short key is all in its slot, zeros after it (slots start zeroed). */
+    _Static_assert(TALLY_SYMBOL_INLINE_KEY >= sizeof(uint64_t), "a word fits in a slot's key");
+    uint32_t tag = tag_of(hash);
+    size_t slot = (size_t)hash & table->slot_mask;
+    for (;;) {
+        const tally_symbol_key_slot *s = &table->key_slots[slot];
+        if (s->symbol == 0)
+            return TALLY_NO_SYMBOL;
+        uint64_t key;
+        memcpy(&key, s->key, sizeof(key));
+        if (s->tag == tag && s->length == length && key == word)
+            return s->symbol - 1;
+        slot = (slot + 1) & table->slot_mask;
+    }
 }
 
 uint32_t

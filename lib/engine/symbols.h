@@ -66,6 +66,22 @@ uint32_t tally_symbols__find(const tally_symbols *table, const char *text, size_
 uint32_t tally_symbols__find_hashed(const tally_symbols *table, const char *text, size_t length,
                                     uint64_t hash);
 
+/* The same for a text of at most eight bytes given as a word (its bytes in memory
+ * order, zeros after them), in a table made with tally_symbols__init_inline(). */
+uint32_t tally_symbols__find_word(const tally_symbols *table, uint64_t word, size_t length,
+                                  uint64_t hash);
+
+/* Asks for the slot a lookup of a text with this hash starts at, ahead of it. */
+static inline void
+tally_symbols__prefetch(const tally_symbols *table, uint64_t hash)
+{
+    size_t slot = (size_t)hash & table->slot_mask;
+    if (table->inline_keys && table->key_slots)
+        __builtin_prefetch(&table->key_slots[slot]);
+    else if (table->slots)
+        __builtin_prefetch(&table->slots[slot]);
+}
+
 static inline const char *
 tally_symbols__text(const tally_symbols *table, uint32_t symbol)
 {

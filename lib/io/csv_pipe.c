@@ -184,6 +184,13 @@ work_out_ahead(producer *p, const tally_transaction *t, const size_t *lengths,
     size_t length = t->partner ? lengths[TALLY_TRANSACTION_PARTNER_TEXT] : 0;
     out->partner_length = (uint32_t)length; /* the tokenizer's limit keeps it small */
     out->partner_hash = t->partner ? tally_engine__id_hash(t->partner, length) : 0;
+    out->partner_bytes = 0;
+    /* The batch's text is padded: eight bytes can be read from any field. */
+    if (t->partner && length <= TALLY_ROW_AHEAD_ID_BYTES) {
+        memcpy(&out->partner_bytes, t->partner, sizeof(out->partner_bytes));
+        if (length < TALLY_ROW_AHEAD_ID_BYTES)
+            out->partner_bytes &= ((uint64_t)1 << (8 * length)) - 1;
+    }
 }
 
 /* Puts the pending record into the batch; returns 0 when it has no room for it. */
