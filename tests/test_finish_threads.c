@@ -213,6 +213,19 @@ canonical(const tally_result *result)
     return t.data;
 }
 
+/* Frees a run's objects and its allocator, which must then hold nothing. */
+static void
+release_all(tally_result *result, tally_session *session, tally_plan *plan, tally_ctx *ctx,
+            shared_alloc *counts)
+{
+    tally_result_free(result);
+    tally_session_free(session);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+    assert_int_equal(counts->live, 0);
+    pthread_mutex_destroy(&counts->lock);
+}
+
 /* Finishes the programme with `threads`; returns its canonical form (to be freed)
  * and how many threads allocated. */
 static char *
@@ -227,13 +240,8 @@ finish_programme(unsigned threads, size_t *thread_count)
     tally_result *result = NULL;
     assert_int_equal(tally_session_finish(session, &result), TALLY_OK);
     char *form = canonical(result);
-    tally_result_free(result);
-    tally_session_free(session);
-    tally_plan_unref(plan);
-    tally_ctx_free(ctx);
-    assert_int_equal(counts.live, 0);
+    release_all(result, session, plan, ctx, &counts);
     *thread_count = counts.thread_count;
-    pthread_mutex_destroy(&counts.lock);
     return form;
 }
 
@@ -374,12 +382,7 @@ running_out_of_memory_on_two_threads(void **state)
         char *got = canonical(result);
         assert_string_equal(got, expected);
         free(got);
-        tally_result_free(result);
-        tally_session_free(session);
-        tally_plan_unref(plan);
-        tally_ctx_free(ctx);
-        assert_int_equal(counts.live, 0);
-        pthread_mutex_destroy(&counts.lock);
+        release_all(result, session, plan, ctx, &counts);
         if (!failed)
             break; /* past the finish's last allocation */
     }
