@@ -1,8 +1,10 @@
 /*
  * tally_session_finish() on two threads (tally_session_options.threads = 2): the
  * MDF funds are replayed on a second thread and their lines appended to the
- * caller's. The result, its canonical form and digest, and the errors must be
- * those of one thread, and running out of memory anywhere must stay clean.
+ * caller's, and (without source ids) the second half of the payees' monthly cells
+ * is moved into buckets there. The result, its canonical form and digest, and the
+ * errors must be those of one thread, and running out of memory anywhere must
+ * stay clean.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -101,7 +103,7 @@ shared_allocator(shared_alloc *a)
 
 /* A rebate, a SPIFF and two funds (one with claims, expiry and a yearly cap): the
  * funds' lines come from the second thread, the others from the first. */
-static const char plan_xml[] =
+static const char funds_xml[] =
     "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"threads\" currency=\"USD\">"
     "<version id=\"v1\" effective-from=\"2026-01-01\">"
     "<rebate id=\"rebate\" period=\"quarter\"><tiers mode=\"marginal\">"
@@ -113,6 +115,31 @@ static const char plan_xml[] =
     "expiry-months=\"3\" co-funding=\"0.5\"/>"
     "<mdf id=\"pool\" period=\"month\" accrual-rate=\"0.015\" expiry-months=\"2\"/>"
     "</version></plan>";
+
+/* The rebate and the SPIFF only: without source ids the second thread has only
+ * the cells to move. */
+static const char cells_xml[] =
+    "<plan xmlns=\"urn:tally:plan:1\" format-version=\"1\" id=\"cells\" currency=\"USD\">"
+    "<version id=\"v1\" effective-from=\"2026-01-01\">"
+    "<rebate id=\"rebate\" period=\"quarter\"><tiers mode=\"marginal\">"
+    "<band from=\"0\" to=\"5000\" rate=\"0.01\"/><band from=\"5000\" rate=\"0.03\"/>"
+    "</tiers></rebate>"
+    "<spiff id=\"spiff\" period=\"month\" window-from=\"2026-01-01\" window-to=\"2026-12-31\">"
+    "<product id=\"S\" amount=\"7.50\"/></spiff>"
+    "</version></plan>";
+
+/* What a test runs: a plan and the session's flags. */
+typedef struct programme_kind {
+    const char *xml;
+    unsigned flags;
+    const char *name;
+} programme_kind;
+
+static const programme_kind kinds[] = {
+    {funds_xml, 0, "funds"},
+    {funds_xml, TALLY_SESSION_NO_SOURCE_IDS, "funds and cells"},
+    {cells_xml, TALLY_SESSION_NO_SOURCE_IDS, "cells"},
+};
 
 static void
 add_rows(tally_session *session)
@@ -161,23 +188,33 @@ add_claims(tally_session *session)
     }
 }
 
-/* A session of the programme with its inputs, made through `ctx`. */
+/* A new session of a plan (with an as-of date), made through `ctx`. */
 static tally_session *
-programme(tally_ctx *ctx, tally_plan **plan, unsigned threads)
+new_session(tally_ctx *ctx, tally_plan **plan, const char *xml, unsigned flags,
+            unsigned threads)
 {
     *plan = NULL;
-    assert_int_equal(
-        tally_plan_load_buffer(ctx, plan, plan_xml, strlen(plan_xml), "threads.xml", NULL),
-        TALLY_OK);
+    assert_int_equal(tally_plan_load_buffer(ctx, plan, xml, strlen(xml), "threads.xml", NULL),
+                     TALLY_OK);
     tally_session_options options;
     memset(&options, 0, sizeof(options));
     options.size = sizeof(options);
+    options.flags = flags;
     options.as_of = "2026-12-31";
     options.threads = threads;
     tally_session *session = NULL;
     assert_int_equal(tally_session_new(ctx, &session, *plan, &options), TALLY_OK);
+    return session;
+}
+
+/* A session of the programme with its inputs, made through `ctx`. */
+static tally_session *
+programme(tally_ctx *ctx, tally_plan **plan, const programme_kind *kind, unsigned threads)
+{
+    tally_session *session = new_session(ctx, plan, kind->xml, kind->flags, threads);
     add_rows(session);
-    add_claims(session);
+    if (kind->xml == funds_xml)
+        add_claims(session);
     return session;
 }
 
@@ -229,14 +266,14 @@ release_all(tally_result *result, tally_session *session, tally_plan *plan, tall
 /* Finishes the programme with `threads`; returns its canonical form (to be freed)
  * and how many threads allocated. */
 static char *
-finish_programme(unsigned threads, size_t *thread_count)
+finish_programme(const programme_kind *kind, unsigned threads, size_t *thread_count)
 {
     shared_alloc counts;
     tally_allocator allocator = shared_allocator(&counts);
     tally_ctx *ctx = NULL;
     tally_plan *plan = NULL;
     assert_int_equal(tally_ctx_new(&ctx, &allocator), TALLY_OK);
-    tally_session *session = programme(ctx, &plan, threads);
+    tally_session *session = programme(ctx, &plan, kind, threads);
     tally_result *result = NULL;
     assert_int_equal(tally_session_finish(session, &result), TALLY_OK);
     char *form = canonical(result);
@@ -251,20 +288,26 @@ static void
 two_threads_make_the_same_result(void **state)
 {
     (void)state;
-    size_t one_thread = 0, two_threads = 0;
-    char *expected = finish_programme(0, &one_thread);
-    char *got = finish_programme(2, &two_threads);
-    assert_int_equal(one_thread, 1);
-    assert_int_equal(two_threads, 2); /* the funds were replayed on a second thread */
-    assert_string_equal(got, expected);
-    /* Lines of both threads, with their explanations. */
-    assert_non_null(strstr(expected, "rebate"));
-    assert_non_null(strstr(expected, "kind=mdf-expired"));
-    assert_non_null(strstr(expected, "claim C3 2026-07-15 webinar"));
-    assert_non_null(strstr(expected, "component=pool"));
-    assert_non_null(strstr(expected, "component=spiff"));
-    free(expected);
-    free(got);
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        size_t one_thread = 0, two_threads = 0;
+        char *expected = finish_programme(&kinds[k], 0, &one_thread);
+        char *got = finish_programme(&kinds[k], 2, &two_threads);
+        assert_int_equal(one_thread, 1);
+        /* The funds were replayed, or the cells moved, on a second thread. */
+        assert_int_equal(two_threads, 2);
+        if (strcmp(got, expected) != 0)
+            fail_msg("%s: two threads made another result", kinds[k].name);
+        /* Lines of both threads, with their explanations. */
+        assert_non_null(strstr(expected, "component=rebate"));
+        assert_non_null(strstr(expected, "component=spiff"));
+        if (kinds[k].xml == funds_xml) {
+            assert_non_null(strstr(expected, "kind=mdf-expired"));
+            assert_non_null(strstr(expected, "claim C3 2026-07-15 webinar"));
+            assert_non_null(strstr(expected, "component=pool"));
+        }
+        free(expected);
+        free(got);
+    }
 }
 
 /* A huge amount: its fund's accrual (rate × amount, exact) needs more than 38
@@ -344,15 +387,75 @@ the_second_threads_errors_are_the_same(void **state)
     }
 }
 
+/* The status and every error of finishing a session whose payee BIG has two
+ * months whose quarter's total needs more than 38 digits: met when the cells move
+ * into buckets, in the first half of the payees or (`last`) the second. */
+static void
+cells_overflow(unsigned threads, int last, char *out, size_t size)
+{
+    tally_ctx *ctx = NULL;
+    tally_plan *plan = NULL;
+    assert_int_equal(tally_ctx_new(&ctx, NULL), TALLY_OK);
+    tally_session *session =
+        new_session(ctx, &plan, cells_xml, TALLY_SESSION_NO_SOURCE_IDS, threads);
+    if (last)
+        add_rows(session);
+    const char *months[] = {"2026-01-15", "2026-02-15"};
+    for (int m = 0; m < 2; m++) {
+        char id[16];
+        snprintf(id, sizeof(id), "BIG-%d", m);
+        tally_transaction t;
+        memset(&t, 0, sizeof(t));
+        t.size = sizeof(t);
+        t.id = id;
+        t.date = months[m];
+        t.partner = "BIG";
+        assert_int_equal(tally_decimal_parse(NULL, &t.amount, "900000000000000000000000000000000000.00"),
+                         TALLY_OK);
+        assert_int_equal(tally_decimal_parse(NULL, &t.quantity, "1"), TALLY_OK);
+        assert_int_equal(tally_session_add_transaction(session, &t), TALLY_OK);
+    }
+    if (!last)
+        add_rows(session);
+    tally_result *result = NULL;
+    int status = tally_session_finish(session, &result);
+    assert_null(result);
+    size_t used = (size_t)snprintf(out, size, "status %d", status);
+    for (size_t i = 0; i < tally_ctx_error_count(ctx) && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "\n%s",
+                                 tally_error_message(tally_ctx_error(ctx, i)));
+    /* The session is broken now: finishing again says so. */
+    assert_int_equal(tally_session_finish(session, &result), TALLY_ERR_STATE);
+    tally_session_free(session);
+    tally_plan_unref(plan);
+    tally_ctx_free(ctx);
+}
+
+static void
+an_overflow_in_either_half_is_reported_once(void **state)
+{
+    (void)state;
+    for (int last = 0; last <= 1; last++) {
+        char one[2048], two[2048];
+        cells_overflow(0, last, one, sizeof(one));
+        cells_overflow(2, last, two, sizeof(two));
+        assert_string_equal(two, one);
+        char expected[128];
+        snprintf(expected, sizeof(expected),
+                 "status %d\ncomponent \"rebate\": a period total needs more than 38 digits",
+                 TALLY_ERR_OVERFLOW);
+        assert_string_equal(one, expected);
+    }
+}
+
 /* Any allocation of a finish on two threads may fail: the finish then says so (or
  * does without the second thread), leaks nothing, and can be tried again, with the
  * result of one thread. */
 static void
-running_out_of_memory_on_two_threads(void **state)
+out_of_memory_on_two_threads(const programme_kind *kind)
 {
-    (void)state;
     size_t ignored;
-    char *expected = finish_programme(0, &ignored);
+    char *expected = finish_programme(kind, 0, &ignored);
     size_t failures = 0;
     for (size_t k = 1;; k++) {
         shared_alloc counts;
@@ -360,7 +463,7 @@ running_out_of_memory_on_two_threads(void **state)
         tally_ctx *ctx = NULL;
         tally_plan *plan = NULL;
         assert_int_equal(tally_ctx_new(&ctx, &allocator), TALLY_OK);
-        tally_session *session = programme(ctx, &plan, 2);
+        tally_session *session = programme(ctx, &plan, kind, 2);
         tally_result *result = NULL;
         pthread_mutex_lock(&counts.lock);
         counts.fail_at = counts.calls + k; /* the k-th allocation of the finish */
@@ -390,12 +493,21 @@ running_out_of_memory_on_two_threads(void **state)
     free(expected);
 }
 
+static void
+running_out_of_memory_on_two_threads(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        out_of_memory_on_two_threads(&kinds[k]);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(two_threads_make_the_same_result),
         cmocka_unit_test(the_second_threads_errors_are_the_same),
+        cmocka_unit_test(an_overflow_in_either_half_is_reported_once),
         cmocka_unit_test(running_out_of_memory_on_two_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,8 +76,9 @@ typedef struct tally_session_options {
     /** Last day of the run's range, "YYYY-MM-DD", or NULL for no end. */
     const char *lines_to;
     /** Threads tally_session_finish() may use: 0 or 1 (the default), the caller's
-     *  only; 2 (or more), a second one, which replays the MDF funds while the
-     *  caller's thread settles the other components. The result is the same either
+     *  only; 2 (or more), a second one, which moves the second half of the payees'
+     *  monthly totals into period totals (without source ids) and replays the MDF
+     *  funds while the caller's thread does the rest. The result is the same either
      *  way, byte for byte, and so are the errors. With 2 the context's allocator is
      *  called from both threads at once, so it must be thread-safe (the default one
      *  is). When the thread cannot be started, the finish uses one.

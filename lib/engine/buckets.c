@@ -107,12 +107,10 @@ reserve_bucket(tally_session *session)
     return TALLY_OK;
 }
 
-/* A zeroed bucket of a key at the end of the array (room reserved). */
-static tally_bucket *
-append_bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
-              int32_t settlement)
+void
+tally_engine__init_bucket(tally_bucket *b, uint32_t slot, uint32_t payee, int32_t period,
+                          int32_t settlement)
 {
-    tally_bucket *b = &session->buckets[session->bucket_count++];
     memset(b, 0, sizeof(*b));
     b->slot = slot;
     b->payee = payee;
@@ -120,7 +118,37 @@ append_bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t per
     b->settlement = settlement;
     b->first_source = NO_LINK;
     b->extra = UINT32_MAX;
+}
+
+/* A zeroed bucket of a key at the end of the array (room reserved). */
+static tally_bucket *
+append_bucket(tally_session *session, uint32_t slot, uint32_t payee, int32_t period,
+              int32_t settlement)
+{
+    tally_bucket *b = &session->buckets[session->bucket_count++];
+    tally_engine__init_bucket(b, slot, payee, period, settlement);
     return b;
+}
+
+int
+tally_engine__append_buckets(tally_session *session, const tally_bucket *buckets, size_t count)
+{
+    if (count == 0)
+        return TALLY_OK;
+    if (session->bucket_count + count >= UINT32_MAX / 4)
+        return tally_ctx__error(session->ctx, TALLY_ERR_LIMIT,
+                                "more than %zu payee × period totals", session->bucket_count);
+    if (session->bucket_count + count > session->bucket_capacity) {
+        tally_bucket *grown =
+            tally_ctx__grow(session->ctx, session->buckets, &session->bucket_capacity,
+                            session->bucket_count + count, sizeof(*grown), FIRST_BUCKETS / 2);
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        session->buckets = grown;
+    }
+    memcpy(&session->buckets[session->bucket_count], buckets, count * sizeof(*buckets));
+    session->bucket_count += count;
+    return TALLY_OK;
 }
 
 int

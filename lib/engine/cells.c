@@ -15,6 +15,7 @@
  * Cells are used only when the session keeps no source ids (a cell does not know
  * which transactions made it).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "core/context.h"
@@ -621,6 +622,13 @@ typedef struct fresh_slot {
     int32_t settlement;
 } fresh_slot;
 
+/* Buckets the second thread of a flush makes, appended to the session's after. */
+typedef struct bucket_run {
+    tally_bucket *buckets;
+    size_t count;
+    size_t capacity;
+} bucket_run;
+
 typedef struct cell_flush {
     last_bucket *last; /* per component: the bucket its previous cell went to */
     fresh_slot *slots; /* by slot */
@@ -629,6 +637,8 @@ typedef struct cell_flush {
     size_t month_span;
     uint32_t *targets; /* the buckets of one cell's members */
     size_t target_capacity;
+    tally_ctx *ctx;  /* where it allocates: the session's, or the second thread's own */
+    bucket_run *run; /* the second thread's buckets (cells left as they are), or NULL */
 } cell_flush;
 
 /* Puts the blocks in payee, then month order (nothing refers to a block by its
@@ -689,6 +699,8 @@ start_flush(tally_session *session, cell_flush *f)
     f->targets = NULL;
     f->target_capacity = 0;
     f->periods = NULL;
+    f->ctx = session->ctx;
+    f->run = NULL;
     f->last = tally_ctx__calloc(session->ctx, session->component_count ? session->component_count : 1,
                                 sizeof(*f->last));
     f->slots = tally_ctx__calloc(session->ctx, session->slot_count + 1, sizeof(*f->slots));
@@ -742,16 +754,53 @@ key_above(const fresh_slot *h, uint32_t payee, int32_t period, int32_t settlemen
     return settlement > h->settlement;
 }
 
-/* The bucket of a key in a slot: made at once when the slot is fresh and the key
- * above every one it got in this flush, else found (or made) through the index. */
-static int
-slot_bucket(tally_session *session, fresh_slot *h, uint32_t slot, uint32_t payee,
-            int32_t period, int32_t settlement, tally_bucket **out)
+static tally_bucket *
+flush_bucket(tally_session *session, const cell_flush *f, uint32_t index)
 {
+    return f->run ? &f->run->buckets[index] : &session->buckets[index];
+}
+
+/* A new bucket at the end of the second thread's run: its index. */
+static int
+run_bucket(cell_flush *f, uint32_t slot, uint32_t payee, int32_t period, int32_t settlement,
+           uint32_t *index)
+{
+    bucket_run *run = f->run;
+    if (run->count == run->capacity) {
+        tally_bucket *grown = tally_ctx__grow(f->ctx, run->buckets, &run->capacity,
+                                              run->count + 1, sizeof(*grown), 1024);
+        if (!grown)
+            return TALLY_ERR_NOMEM;
+        run->buckets = grown;
+    }
+    tally_engine__init_bucket(&run->buckets[run->count], slot, payee, period, settlement);
+    *index = (uint32_t)run->count++;
+    return TALLY_OK;
+}
+
+/*
+ * The bucket of a key in a slot: made at once when the slot is fresh and the key
+ * above every one it got in this flush, else found (or made) through the index,
+ * which the second thread may not use (TALLY_ERR_STATE: its half is then done
+ * again by the caller's thread).
+ */
+static int
+slot_bucket(tally_session *session, cell_flush *f, uint32_t slot, uint32_t payee,
+            int32_t period, int32_t settlement, uint32_t *index)
+{
+    fresh_slot *h = &f->slots[slot];
     int above = !h->made || key_above(h, payee, period, settlement);
-    int status = h->fresh && above
-                     ? tally_engine__new_bucket(session, slot, payee, period, settlement, out)
-                     : tally_engine__bucket(session, slot, payee, period, settlement, out);
+    int status;
+    tally_bucket *b = NULL;
+    if (f->run)
+        status = h->fresh && above ? run_bucket(f, slot, payee, period, settlement, index)
+                                   : TALLY_ERR_STATE;
+    else if (h->fresh && above)
+        status = tally_engine__new_bucket(session, slot, payee, period, settlement, &b);
+    else
+        status = tally_engine__bucket(session, slot, payee, period, settlement, &b);
+    if (status == TALLY_OK && b)
+        *index = (uint32_t)(b - session->buckets);
     if (status == TALLY_OK && above)
         *h = (fresh_slot){h->fresh, 1, payee, period, settlement};
     return status;
@@ -760,7 +809,7 @@ slot_bucket(tally_session *session, fresh_slot *h, uint32_t slot, uint32_t payee
 /* The bucket a block's totals go to for one member of a class. */
 static int
 member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *block,
-              uint32_t component, tally_bucket **out)
+              uint32_t component, uint32_t *index)
 {
     const tally_engine_component *c = &session->components[component];
     int32_t period, settlement;
@@ -768,17 +817,12 @@ member_bucket(tally_session *session, cell_flush *f, const tally_cell_block *blo
     last_bucket *last = &f->last[component];
     if (last->bucket != UINT32_MAX && last->payee == block->payee && last->period == period &&
         last->settlement == settlement) {
-        *out = &session->buckets[last->bucket];
+        *index = last->bucket;
         return TALLY_OK;
     }
-    int status = slot_bucket(session, &f->slots[c->slot], c->slot, block->payee, period,
-                             settlement, out);
-    if (status == TALLY_OK) {
-        last->payee = block->payee;
-        last->period = period;
-        last->settlement = settlement;
-        last->bucket = (uint32_t)(*out - session->buckets);
-    }
+    int status = slot_bucket(session, f, c->slot, block->payee, period, settlement, index);
+    if (status == TALLY_OK)
+        *last = (last_bucket){block->payee, period, settlement, *index};
     return status;
 }
 
@@ -788,18 +832,16 @@ member_buckets(tally_session *session, cell_flush *f, const tally_cell_block *bl
                const tally_cell_class *cls)
 {
     if (f->target_capacity < cls->member_count) {
-        uint32_t *grown = tally_ctx__grow(session->ctx, f->targets, &f->target_capacity,
+        uint32_t *grown = tally_ctx__grow(f->ctx, f->targets, &f->target_capacity,
                                           cls->member_count, sizeof(*grown), 16);
         if (!grown)
             return TALLY_ERR_NOMEM;
         f->targets = grown;
     }
     for (size_t m = 0; m < cls->member_count; m++) {
-        tally_bucket *b;
-        int status = member_bucket(session, f, block, cls->members[m], &b);
+        int status = member_bucket(session, f, block, cls->members[m], &f->targets[m]);
         if (status != TALLY_OK)
             return status;
-        f->targets[m] = (uint32_t)(b - session->buckets);
     }
     return TALLY_OK;
 }
@@ -822,12 +864,14 @@ move_cell(tally_session *session, cell_flush *f, const tally_cell_block *block,
     for (size_t m = 0; m < cls->member_count; m++) {
         uint32_t component = cls->members[m];
         const tally_component *model = session->components[component].model;
-        tally_bucket *b = &session->buckets[f->targets[m]];
+        tally_bucket *b = flush_bucket(session, f, f->targets[m]);
         tally_decimal payout;
         if (cell_payout(model, &amount, &quantity, &payout) != TALLY_OK ||
             tally_decimal_add(&b->amount, &b->amount, &amount) != TALLY_OK ||
             tally_decimal_add(&b->quantity, &b->quantity, &quantity) != TALLY_OK ||
             tally_decimal_add(&b->payout, &b->payout, &payout) != TALLY_OK) {
+            if (f->run) /* the caller's thread does the half again, and says so */
+                return TALLY_ERR_OVERFLOW;
             session->broken = 1;
             return tally_ctx__error(session->ctx, TALLY_ERR_OVERFLOW,
                                     "component \"%s\": a period total needs more than %d digits",
@@ -839,17 +883,20 @@ move_cell(tally_session *session, cell_flush *f, const tally_cell_block *block,
         }
         b->rows += cell->rows;
     }
-    memset(cell, 0, sizeof(*cell)); /* empty again, and small (a wide record is left unused) */
+    /* Empty again, and small (a wide record is left unused); the second thread's
+     * cells stay whole until its buckets are in, and are then dropped. */
+    if (!f->run)
+        memset(cell, 0, sizeof(*cell));
     return TALLY_OK;
 }
 
-/* Moves every cell with rows, in the blocks' order; stops on failure. */
+/* Moves every cell with rows of blocks [from, to), in order; stops on failure. */
 static int
-move_cells(tally_session *session, cell_flush *f)
+move_blocks(tally_session *session, cell_flush *f, size_t from, size_t to)
 {
-    for (size_t i = 0; i < session->block_count; i++) {
+    for (size_t i = from; i < to; i++) {
         /* Sorted blocks have their cells all over memory: fetch them a little ahead. */
-        if (i + 8 < session->block_count)
+        if (i + 8 < to)
             __builtin_prefetch(&session->cells[session->blocks[i + 8].first], 1);
         const tally_cell_block *block = &session->blocks[i];
         const tally_engine_version *version = &session->versions[block->version];
@@ -866,13 +913,155 @@ move_cells(tally_session *session, cell_flush *f)
     return TALLY_OK;
 }
 
+/* ---- the second half on a second thread ---- */
+
+/*
+ * In a finish with two threads (tally_session_options.threads), the blocks of the
+ * second half of the payees are moved on a second thread, into buckets of its
+ * own, appended after the first half's: the buckets one thread makes, in the same
+ * order. It needs every slot the cells go to fresh (no lookups), allocates only
+ * through a context of its own, and leaves its cells whole, so that whatever goes
+ * wrong there (an index it may not use, memory, an overflow) the caller's thread
+ * moves that half itself and meets it as one thread would. The cells are dropped
+ * after, as a finish does anyway.
+ */
+#define HALF_FLUSH_MIN_BLOCKS 256u
+
+typedef struct half_flush {
+    tally_session *session;
+    cell_flush f;
+    bucket_run run;
+    size_t from;
+    int status;
+    pthread_t thread;
+} half_flush;
+
+static void *
+move_half(void *user_data)
+{
+    half_flush *h = user_data;
+    h->status = move_blocks(h->session, &h->f, h->from, h->session->block_count);
+    return NULL;
+}
+
+static int
+all_slots_fresh(const tally_session *session, const cell_flush *f)
+{
+    for (size_t k = 0; k < session->class_count; k++) {
+        const tally_cell_class *cls = &session->classes[k];
+        for (size_t m = 0; m < cls->member_count; m++)
+            if (!f->slots[session->components[cls->members[m]].slot].fresh)
+                return 0;
+    }
+    return 1;
+}
+
+/* Where the second half starts: the first block of a payee near the middle. */
+static size_t
+half_start(const tally_session *session)
+{
+    size_t k = session->block_count / 2;
+    while (k < session->block_count && session->blocks[k].payee == session->blocks[k - 1].payee)
+        k++;
+    return k;
+}
+
+/* Every month's periods worked out now: the two threads then only read them. */
+static void
+fill_month_periods(tally_session *session, cell_flush *f)
+{
+    for (uint32_t slot = 0; f->periods && slot < session->slot_count; slot++)
+        for (size_t m = 0; m < f->month_span; m++) {
+            int32_t period, settlement;
+            month_periods_of(session, f, slot, f->first_month + (int32_t)m, &period,
+                             &settlement);
+        }
+}
+
+static void
+free_half(half_flush *h)
+{
+    tally_ctx *ctx = h->f.ctx;
+    tally_ctx__free(ctx, h->f.last);
+    tally_ctx__free(ctx, h->f.slots);
+    tally_ctx__free(ctx, h->f.targets);
+    tally_ctx__free(ctx, h->run.buckets);
+    tally_ctx_free(ctx);
+}
+
+/* Starts the second half; 0 when one thread is to move everything. */
+static int
+start_half(tally_session *session, cell_flush *f, half_flush *h)
+{
+    tally_ctx *ctx = NULL;
+    if (session->threads < 2 || session->block_count < HALF_FLUSH_MIN_BLOCKS ||
+        !all_slots_fresh(session, f) ||
+        tally_ctx_new(&ctx, tally_ctx__allocator(session->ctx)) != TALLY_OK)
+        return 0;
+    memset(h, 0, sizeof(*h));
+    h->session = session;
+    h->from = half_start(session);
+    h->f = *f;
+    h->f.ctx = ctx;
+    h->f.run = &h->run;
+    h->f.targets = NULL;
+    h->f.target_capacity = 0;
+    h->f.last = tally_ctx__calloc(ctx, session->component_count + 1, sizeof(*h->f.last));
+    h->f.slots = tally_ctx__calloc(ctx, session->slot_count + 1, sizeof(*h->f.slots));
+    if (!h->f.last || !h->f.slots) {
+        free_half(h);
+        return 0;
+    }
+    memcpy(h->f.slots, f->slots, session->slot_count * sizeof(*f->slots));
+    for (size_t c = 0; c < session->component_count; c++)
+        h->f.last[c].bucket = UINT32_MAX;
+    fill_month_periods(session, f);
+    if (pthread_create(&h->thread, NULL, move_half, h) != 0) {
+        free_half(h);
+        return 0;
+    }
+    return 1;
+}
+
+/* Waits for the second half and takes its buckets in, or moves the half itself. */
+static int
+join_half(tally_session *session, cell_flush *f, half_flush *h, int status)
+{
+    pthread_join(h->thread, NULL);
+    if (status == TALLY_OK)
+        status = h->status == TALLY_OK
+                     ? tally_engine__append_buckets(session, h->run.buckets, h->run.count)
+                     : move_blocks(session, f, h->from, session->block_count);
+    free_half(h);
+    return status;
+}
+
+static int
+flush(tally_session *session, int then_dropped)
+{
+    cell_flush f;
+    half_flush half;
+    int status = start_flush(session, &f);
+    int halved = status == TALLY_OK && then_dropped && start_half(session, &f, &half);
+    if (status == TALLY_OK)
+        status = move_blocks(session, &f, 0, halved ? half.from : session->block_count);
+    if (halved)
+        status = join_half(session, &f, &half, status);
+    end_flush(session, &f);
+    return status;
+}
+
 int
 tally_engine__flush_cells(tally_session *session)
 {
-    cell_flush f;
-    int status = start_flush(session, &f);
+    return flush(session, 0);
+}
+
+int
+tally_engine__flush_and_drop_cells(tally_session *session)
+{
+    int status = flush(session, 1);
     if (status == TALLY_OK)
-        status = move_cells(session, &f);
-    end_flush(session, &f);
+        tally_engine__drop_cells(session);
     return status;
 }

@@ -355,6 +355,13 @@ int tally_engine__bucket_on(tally_session *session, uint32_t slot, uint32_t paye
  * made without the index; *out as tally_engine__bucket's. */
 int tally_engine__new_bucket(tally_session *session, uint32_t slot, uint32_t payee,
                              int32_t period, int32_t settlement, tally_bucket **out);
+/* A zeroed bucket of a key, with no sources nor extra (for buckets made apart). */
+void tally_engine__init_bucket(tally_bucket *b, uint32_t slot, uint32_t payee, int32_t period,
+                               int32_t settlement);
+/* Appends buckets made apart (a flush's second thread, cells.c), which the index
+ * takes in at its next use, as it does tally_engine__new_bucket()'s. */
+int tally_engine__append_buckets(tally_session *session, const tally_bucket *buckets,
+                                 size_t count);
 /* Puts the buckets tally_engine__new_bucket() made into the index, before a
  * finish that looks buckets up (growth rebates); the others need not wait. */
 int tally_engine__index_buckets_for_finish(tally_session *session);
@@ -404,8 +411,11 @@ void tally_engine__digest_final(const tally_input_digest *digest,
 int tally_engine__cell_component(const tally_session *session, const tally_component *c);
 /* Groups each version's qualifying components into classes (after compile_plan). */
 int tally_engine__compile_cells(tally_session *session);
-/* Moves every cell's totals into its members' buckets (before finishing). */
+/* Moves every cell's totals into its members' buckets (a progress call). */
 int tally_engine__flush_cells(tally_session *session);
+/* The same before finishing, then the cells dropped: with two threads the second
+ * half of the payees is moved on a second thread. */
+int tally_engine__flush_and_drop_cells(tally_session *session);
 void tally_engine__free_cells(tally_session *session);
 /* Frees flushed cells and leaves the session's cells as a new session's. */
 void tally_engine__drop_cells(tally_session *session);

@@ -638,9 +638,7 @@ tally_session_finish(tally_session *session, tally_result **out)
     if (session->broken)
         return tally_ctx__error(session->ctx, TALLY_ERR_STATE,
                                 "the session cannot be finished: a total overflowed");
-    int resolved = tally_engine__flush_cells(session);
-    if (resolved == TALLY_OK)
-        tally_engine__drop_cells(session);
+    int resolved = tally_engine__flush_and_drop_cells(session);
     if (resolved == TALLY_OK)
         resolved = tally_engine__resolve_returns(session);
     if (resolved == TALLY_OK)
