@@ -207,14 +207,21 @@ new_session(tally_ctx *ctx, tally_plan **plan, const char *xml, unsigned flags,
     return session;
 }
 
+/* The programme's inputs. */
+static void
+add_inputs(tally_session *session, const programme_kind *kind)
+{
+    add_rows(session);
+    if (kind->xml == funds_xml)
+        add_claims(session);
+}
+
 /* A session of the programme with its inputs, made through `ctx`. */
 static tally_session *
 programme(tally_ctx *ctx, tally_plan **plan, const programme_kind *kind, unsigned threads)
 {
     tally_session *session = new_session(ctx, plan, kind->xml, kind->flags, threads);
-    add_rows(session);
-    if (kind->xml == funds_xml)
-        add_claims(session);
+    add_inputs(session, kind);
     return session;
 }
 
@@ -456,14 +463,28 @@ out_of_memory_on_two_threads(const programme_kind *kind)
 {
     size_t ignored;
     char *expected = finish_programme(kind, 0, &ignored);
+    /* One plan for every run (a plan may serve sessions of other contexts): only
+     * the sessions' allocations are counted. */
+    tally_ctx *plan_ctx = NULL;
+    tally_plan *shared = NULL;
+    assert_int_equal(tally_ctx_new(&plan_ctx, NULL), TALLY_OK);
+    tally_session_free(new_session(plan_ctx, &shared, kind->xml, kind->flags, 0));
     size_t failures = 0;
     for (size_t k = 1;; k++) {
         shared_alloc counts;
         tally_allocator allocator = shared_allocator(&counts);
         tally_ctx *ctx = NULL;
-        tally_plan *plan = NULL;
+        tally_plan *plan = tally_plan_ref(shared);
         assert_int_equal(tally_ctx_new(&ctx, &allocator), TALLY_OK);
-        tally_session *session = programme(ctx, &plan, kind, 2);
+        tally_session_options options;
+        memset(&options, 0, sizeof(options));
+        options.size = sizeof(options);
+        options.flags = kind->flags;
+        options.as_of = "2026-12-31";
+        options.threads = 2;
+        tally_session *session = NULL;
+        assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_OK);
+        add_inputs(session, kind);
         tally_result *result = NULL;
         pthread_mutex_lock(&counts.lock);
         counts.fail_at = counts.calls + k; /* the k-th allocation of the finish */
@@ -490,6 +511,8 @@ out_of_memory_on_two_threads(const programme_kind *kind)
             break; /* past the finish's last allocation */
     }
     assert_true(failures > 20);
+    tally_plan_unref(shared);
+    tally_ctx_free(plan_ctx);
     free(expected);
 }
 
