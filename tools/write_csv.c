@@ -85,6 +85,16 @@ keep_bytes(csv_memory *m, const char *bytes, size_t size)
     m->used += size;
 }
 
+/* An empty buffer writing to `out`, or keeping its bytes in `memory`. */
+static void
+buffer_init(csv_buffer *b, FILE *out, csv_memory *memory)
+{
+    b->out = out;
+    b->memory = memory;
+    b->used = 0;
+    b->flushes = 0;
+}
+
 static void
 buffer_flush(csv_buffer *b)
 {
@@ -96,23 +106,35 @@ buffer_flush(csv_buffer *b)
     b->flushes++;
 }
 
-/* A field longer than the buffer holds: straight out, or kept piece by piece. */
+static void
+put_byte(csv_buffer *b, char byte)
+{
+    if (b->used == sizeof(b->bytes))
+        buffer_flush(b);
+    b->bytes[b->used++] = byte;
+}
+
+/* A field longer than the buffer holds: through it a byte at a time, to whichever
+ * end the buffer goes. */
 static void
 buffer_long_value(csv_buffer *b, const char *text, size_t length, int last)
 {
-    if (!b->memory) {
-        tool_csv_value(b->out, text, last);
-        return;
-    }
     int quoted = needs_quotes(text, length);
-    keep_bytes(b->memory, "\"", quoted);
+    if (quoted)
+        put_byte(b, '"');
     for (size_t i = 0; i < length; i++) {
-        keep_bytes(b->memory, text + i, 1);
         if (quoted && text[i] == '"')
-            keep_bytes(b->memory, "\"", 1);
+            put_byte(b, '"');
+        put_byte(b, text[i]);
     }
-    keep_bytes(b->memory, "\"", quoted);
-    keep_bytes(b->memory, last ? "\r\n" : ",", last ? 2 : 1);
+    if (quoted)
+        put_byte(b, '"');
+    if (last) {
+        put_byte(b, '\r');
+        put_byte(b, '\n');
+    } else {
+        put_byte(b, ',');
+    }
 }
 
 /* One field as tool_csv_value() writes it, and its separator. */
@@ -223,10 +245,7 @@ write_half(void *argument)
 {
     csv_half *half = argument;
     csv_buffer b;
-    b.out = NULL;
-    b.memory = &half->memory;
-    b.used = 0;
-    b.flushes = 0;
+    buffer_init(&b, NULL, &half->memory);
     write_lines(&b, half->report, half->from, half->to);
     return NULL;
 }
@@ -238,10 +257,7 @@ tool_write_csv(FILE *out, const tool_report *report)
     csv_buffer b;
     csv_half half;
 
-    b.out = out;
-    b.memory = NULL;
-    b.used = 0;
-    b.flushes = 0;
+    buffer_init(&b, out, NULL);
     fputs("component,version,period,tier_period,payee,kind,amount,currency\r\n", out);
     /* With two threads the second formats the second half of the lines meanwhile;
      * the bytes are the same (the key cache only saves work). */
