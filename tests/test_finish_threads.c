@@ -141,6 +141,23 @@ static const programme_kind kinds[] = {
     {cells_xml, TALLY_SESSION_NO_SOURCE_IDS, "cells"},
 };
 
+/* One sale (or, with a negative amount, a credit) of a partner. */
+static void
+add_sale(tally_session *session, const char *id, const char *date, const char *partner,
+         const char *product, const char *amount, const char *quantity)
+{
+    tally_transaction t;
+    memset(&t, 0, sizeof(t));
+    t.size = sizeof(t);
+    t.id = id;
+    t.date = date;
+    t.partner = partner;
+    t.product = product;
+    assert_int_equal(tally_decimal_parse(NULL, &t.amount, amount), TALLY_OK);
+    assert_int_equal(tally_decimal_parse(NULL, &t.quantity, quantity), TALLY_OK);
+    assert_int_equal(tally_session_add_transaction(session, &t), TALLY_OK);
+}
+
 static void
 add_rows(tally_session *session)
 {
@@ -153,16 +170,7 @@ add_rows(tally_session *session)
             /* Some partners have a negative month (a fund accrues nothing then). */
             snprintf(amount, sizeof(amount), "%s%d.%02d", (p + m) % 11 == 0 ? "-" : "",
                      300 * (p % 7 + 1) + 41 * m, (p * m) % 100);
-            tally_transaction t;
-            memset(&t, 0, sizeof(t));
-            t.size = sizeof(t);
-            t.id = id;
-            t.date = date;
-            t.partner = partner;
-            t.product = (p + m) % 4 == 0 ? "S" : "X";
-            assert_int_equal(tally_decimal_parse(NULL, &t.amount, amount), TALLY_OK);
-            assert_int_equal(tally_decimal_parse(NULL, &t.quantity, "2"), TALLY_OK);
-            assert_int_equal(tally_session_add_transaction(session, &t), TALLY_OK);
+            add_sale(session, id, date, partner, (p + m) % 4 == 0 ? "S" : "X", amount, "2");
         }
     }
 }
@@ -188,23 +196,38 @@ add_claims(tally_session *session)
     }
 }
 
+/* A session of `plan` through `ctx`. */
+static tally_session *
+open_session(tally_ctx *ctx, tally_plan *plan, unsigned flags, const char *as_of,
+             unsigned threads)
+{
+    tally_session_options options;
+    memset(&options, 0, sizeof(options));
+    options.size = sizeof(options);
+    options.flags = flags;
+    options.as_of = as_of;
+    options.threads = threads;
+    tally_session *session = NULL;
+    assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_OK);
+    return session;
+}
+
+static tally_plan *
+load_plan(tally_ctx *ctx, const char *xml)
+{
+    tally_plan *plan = NULL;
+    assert_int_equal(tally_plan_load_buffer(ctx, &plan, xml, strlen(xml), "threads.xml", NULL),
+                     TALLY_OK);
+    return plan;
+}
+
 /* A new session of a plan (with an as-of date), made through `ctx`. */
 static tally_session *
 new_session(tally_ctx *ctx, tally_plan **plan, const char *xml, unsigned flags,
             unsigned threads)
 {
-    *plan = NULL;
-    assert_int_equal(tally_plan_load_buffer(ctx, plan, xml, strlen(xml), "threads.xml", NULL),
-                     TALLY_OK);
-    tally_session_options options;
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.flags = flags;
-    options.as_of = "2026-12-31";
-    options.threads = threads;
-    tally_session *session = NULL;
-    assert_int_equal(tally_session_new(ctx, &session, *plan, &options), TALLY_OK);
-    return session;
+    *plan = load_plan(ctx, xml);
+    return open_session(ctx, *plan, flags, "2026-12-31", threads);
 }
 
 /* The programme's inputs. */
@@ -334,26 +357,22 @@ overflowing_session(tally_ctx *ctx, tally_plan **plan, unsigned threads, int reb
              "expiry-months=\"12\"/>"
              "</version></plan>",
              rebate_too ? "0.0123456" : "0.01");
-    assert_int_equal(tally_plan_load_buffer(ctx, plan, xml, strlen(xml), "big.xml", NULL),
-                     TALLY_OK);
-    tally_session_options options;
-    memset(&options, 0, sizeof(options));
-    options.size = sizeof(options);
-    options.threads = threads;
-    assert_int_equal(tally_session_new(ctx, out, *plan, &options), TALLY_OK);
+    *plan = load_plan(ctx, xml);
+    *out = open_session(ctx, *plan, 0, NULL, threads);
     const char *partners[] = {"P1", "P2", "P3"};
     const char *amounts[] = {"10", "9999999999999999999999999999999999.99", "20"};
-    for (int i = 0; i < 3; i++) {
-        tally_transaction t;
-        memset(&t, 0, sizeof(t));
-        t.size = sizeof(t);
-        t.id = partners[i];
-        t.date = "2026-02-01";
-        t.partner = partners[i];
-        assert_int_equal(tally_decimal_parse(NULL, &t.amount, amounts[i]), TALLY_OK);
-        assert_int_equal(tally_decimal_parse(NULL, &t.quantity, "1"), TALLY_OK);
-        assert_int_equal(tally_session_add_transaction(*out, &t), TALLY_OK);
-    }
+    for (int i = 0; i < 3; i++)
+        add_sale(*out, partners[i], "2026-02-01", partners[i], NULL, amounts[i], "1");
+}
+
+/* "status N" and every error message recorded, one a line. */
+static void
+describe_failure(const tally_ctx *ctx, int status, char *out, size_t size)
+{
+    size_t used = (size_t)snprintf(out, size, "status %d", status);
+    for (size_t i = 0; i < tally_ctx_error_count(ctx) && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "\n%s",
+                                 tally_error_message(tally_ctx_error(ctx, i)));
 }
 
 /* The status and every error message of finishing, as one text. */
@@ -368,10 +387,7 @@ finish_errors(unsigned threads, int rebate_too, char *out, size_t size)
     tally_result *result = NULL;
     int status = tally_session_finish(session, &result);
     assert_null(result);
-    size_t used = (size_t)snprintf(out, size, "status %d", status);
-    for (size_t i = 0; i < tally_ctx_error_count(ctx) && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "\n%s",
-                                 tally_error_message(tally_ctx_error(ctx, i)));
+    describe_failure(ctx, status, out, size);
     tally_session_free(session);
     tally_plan_unref(plan);
     tally_ctx_free(ctx);
@@ -411,26 +427,15 @@ cells_overflow(unsigned threads, int last, char *out, size_t size)
     for (int m = 0; m < 2; m++) {
         char id[16];
         snprintf(id, sizeof(id), "BIG-%d", m);
-        tally_transaction t;
-        memset(&t, 0, sizeof(t));
-        t.size = sizeof(t);
-        t.id = id;
-        t.date = months[m];
-        t.partner = "BIG";
-        assert_int_equal(tally_decimal_parse(NULL, &t.amount, "900000000000000000000000000000000000.00"),
-                         TALLY_OK);
-        assert_int_equal(tally_decimal_parse(NULL, &t.quantity, "1"), TALLY_OK);
-        assert_int_equal(tally_session_add_transaction(session, &t), TALLY_OK);
+        add_sale(session, id, months[m], "BIG", NULL, "900000000000000000000000000000000000.00",
+                 "1");
     }
     if (!last)
         add_rows(session);
     tally_result *result = NULL;
     int status = tally_session_finish(session, &result);
     assert_null(result);
-    size_t used = (size_t)snprintf(out, size, "status %d", status);
-    for (size_t i = 0; i < tally_ctx_error_count(ctx) && used < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "\n%s",
-                                 tally_error_message(tally_ctx_error(ctx, i)));
+    describe_failure(ctx, status, out, size);
     /* The session is broken now: finishing again says so. */
     assert_int_equal(tally_session_finish(session, &result), TALLY_ERR_STATE);
     tally_session_free(session);
@@ -466,9 +471,8 @@ out_of_memory_on_two_threads(const programme_kind *kind)
     /* One plan for every run (a plan may serve sessions of other contexts): only
      * the sessions' allocations are counted. */
     tally_ctx *plan_ctx = NULL;
-    tally_plan *shared = NULL;
     assert_int_equal(tally_ctx_new(&plan_ctx, NULL), TALLY_OK);
-    tally_session_free(new_session(plan_ctx, &shared, kind->xml, kind->flags, 0));
+    tally_plan *shared = load_plan(plan_ctx, kind->xml);
     size_t failures = 0;
     for (size_t k = 1;; k++) {
         shared_alloc counts;
@@ -476,14 +480,7 @@ out_of_memory_on_two_threads(const programme_kind *kind)
         tally_ctx *ctx = NULL;
         tally_plan *plan = tally_plan_ref(shared);
         assert_int_equal(tally_ctx_new(&ctx, &allocator), TALLY_OK);
-        tally_session_options options;
-        memset(&options, 0, sizeof(options));
-        options.size = sizeof(options);
-        options.flags = kind->flags;
-        options.as_of = "2026-12-31";
-        options.threads = 2;
-        tally_session *session = NULL;
-        assert_int_equal(tally_session_new(ctx, &session, plan, &options), TALLY_OK);
+        tally_session *session = open_session(ctx, plan, kind->flags, "2026-12-31", 2);
         add_inputs(session, kind);
         tally_result *result = NULL;
         pthread_mutex_lock(&counts.lock);
