@@ -160,7 +160,9 @@ tally_symbols__find_word(const tally_symbols *table, uint64_t word, size_t lengt
     assert(table->inline_keys);
     if (!table->slot_mask)
         return TALLY_NO_SYMBOL;
-    /* A short key is all in its slot, zeros after it (slots start zeroed). */
+    /* A short key is all in its slot, zeros after it (slots start zeroed): one word
+     * compared, not a memcmp() call as probe_keys() makes: this lookup is made for
+     * every row read (through probe_keys() a 10 M-row run took 1 % longer). */
     _Static_assert(TALLY_SYMBOL_INLINE_KEY >= sizeof(uint64_t), "a word fits in a slot's key");
     uint32_t tag = tag_of(hash);
     size_t slot = (size_t)hash & table->slot_mask;
